@@ -1,0 +1,82 @@
+/**
+ * @module app
+ * Builds the Fastify application: plugins, the caller resolution, the error
+ * shape, and every route module. No listening here (see index.ts).
+ */
+import cookie from '@fastify/cookie';
+import helmet from '@fastify/helmet';
+import rateLimit from '@fastify/rate-limit';
+import { FerryError } from '@ferry/core';
+import Fastify, { type FastifyInstance } from 'fastify';
+import { registerAuditRoutes } from './audit/routes.js';
+import { installActorResolution } from './auth/actor.js';
+import { registerAuthRoutes } from './auth/routes.js';
+import type { ServerContext } from './context.js';
+import { registerEventRoutes } from './events/routes.js';
+import { registerFileRoutes } from './files/routes.js';
+import { registerUploadRoutes } from './files/upload-routes.js';
+import { installErrorHandler } from './http/error-handler.js';
+import { registerObservabilityRoutes } from './observability/routes.js';
+import { registerShareRoutes } from './shares/routes.js';
+import { registerWebRoutes } from './web/routes.js';
+import { registerWorkspaceRoutes } from './workspaces/routes.js';
+
+/** Headers whose values are secrets: never logged. */
+export const redactedHeaders = [
+  'req.headers.authorization',
+  'req.headers.cookie',
+  'req.headers["x-share-password"]',
+  'res.headers["set-cookie"]',
+];
+
+export function createFastify(logLevel: string): FastifyInstance {
+  return Fastify({
+    logger: { level: logLevel, redact: { paths: redactedHeaders, censor: '[redacted]' } },
+    bodyLimit: 1024 * 1024,
+    requestTimeout: 0,
+    return503OnClosing: true,
+    routerOptions: { maxParamLength: 1024 },
+  });
+}
+
+export async function buildApp(app: FastifyInstance, ctx: ServerContext): Promise<FastifyInstance> {
+  installErrorHandler(app);
+  await app.register(cookie);
+  await app.register(helmet, {
+    contentSecurityPolicy: {
+      directives: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'"],
+        styleSrc: ["'self'", "'unsafe-inline'"],
+        imgSrc: ["'self'", 'data:', 'blob:'],
+        connectSrc: ["'self'"],
+        frameAncestors: ["'none'"],
+        formAction: ["'self'"],
+      },
+    },
+    crossOriginResourcePolicy: { policy: 'same-origin' },
+  });
+  await app.register(rateLimit, {
+    global: true,
+    max: ctx.config.rateLimitPerMinute,
+    timeWindow: 60_000,
+    errorResponseBuilder: (_request, context) => {
+      const error = new FerryError('rate_limited', `Too many requests; try again in ${Math.ceil(context.ttl / 1000)} s.`);
+      return Object.assign(error, { statusCode: 429 });
+    },
+  });
+  // Binary bodies (uploads) reach their handlers as the raw request stream, unread.
+  app.addContentTypeParser('*', (_request, _payload, done) => done(null));
+  installActorResolution(app, ctx);
+
+  registerObservabilityRoutes(app, ctx);
+  registerAuthRoutes(app, ctx);
+  registerWorkspaceRoutes(app, ctx);
+  registerFileRoutes(app, ctx);
+  registerUploadRoutes(app, ctx);
+  registerShareRoutes(app, ctx);
+  registerEventRoutes(app, ctx);
+  registerAuditRoutes(app, ctx);
+  registerWebRoutes(app, ctx);
+  return app;
+}

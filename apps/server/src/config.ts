@@ -1,0 +1,55 @@
+/**
+ * @module config
+ * Everything the server can be told, with the embedded defaults. Options
+ * passed in code win over `FERRY_*` environment variables, which win over defaults.
+ */
+import { resolve } from 'node:path';
+
+export interface ServerConfig {
+  /** Folder holding ferry.db, blobs/ and uploads/. */
+  dataDir: string;
+  host: string;
+  port: number;
+  /** The address users reach the server at (for share links); defaults to http://host:port. */
+  publicUrl: string | null;
+  /** Largest single upload (bytes), through PUT or a resumable session. */
+  maxUploadBytes: number;
+  /** Largest chunk of a resumable upload. */
+  maxChunkBytes: number;
+  uploadSessionTtlMs: number;
+  sessionTtlMs: number;
+  /** Requests per minute per client for the API as a whole, and for sign-in attempts. */
+  rateLimitPerMinute: number;
+  loginRateLimitPerMinute: number;
+  /** Log level for pino; 'silent' in tests. */
+  logLevel: string;
+  /** Folder of the built web console, or null to serve none. */
+  webRoot: string | null;
+}
+
+export type ServerOptions = Partial<ServerConfig> & { dataDir: string };
+
+function envNumber(name: string): number | undefined {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return undefined;
+  const value = Number(raw);
+  if (!Number.isFinite(value)) throw new Error(`${name} must be a number, got "${raw}"`);
+  return value;
+}
+
+export function resolveConfig(options: ServerOptions): ServerConfig {
+  return {
+    dataDir: resolve(options.dataDir),
+    host: options.host ?? process.env.FERRY_HOST ?? '127.0.0.1',
+    port: options.port ?? envNumber('FERRY_PORT') ?? 8080,
+    publicUrl: options.publicUrl ?? process.env.FERRY_PUBLIC_URL ?? null,
+    maxUploadBytes: options.maxUploadBytes ?? envNumber('FERRY_MAX_UPLOAD_BYTES') ?? 10 * 1024 ** 3,
+    maxChunkBytes: options.maxChunkBytes ?? 64 * 1024 ** 2,
+    uploadSessionTtlMs: options.uploadSessionTtlMs ?? 24 * 3600_000,
+    sessionTtlMs: options.sessionTtlMs ?? 30 * 24 * 3600_000,
+    rateLimitPerMinute: options.rateLimitPerMinute ?? envNumber('FERRY_RATE_LIMIT') ?? 100_000,
+    loginRateLimitPerMinute: options.loginRateLimitPerMinute ?? 10,
+    logLevel: options.logLevel ?? process.env.FERRY_LOG_LEVEL ?? 'info',
+    webRoot: options.webRoot === undefined ? null : options.webRoot,
+  };
+}

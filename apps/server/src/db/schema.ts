@@ -1,0 +1,162 @@
+/**
+ * @module db/schema
+ * The tables of the server's database, as Kysely sees them. Every row that
+ * belongs to a workspace carries `workspace_id`, and every query filters on it.
+ * Times are ISO-8601 UTC strings; booleans are 0/1 (SQLite).
+ */
+import type { Generated, Insertable, Selectable, Updateable } from 'kysely';
+
+export interface UsersTable {
+  id: string;
+  email: string;
+  name: string;
+  password_hash: string;
+  created_at: string;
+}
+
+export interface SessionsTable {
+  /** sha256 (hex) of the cookie value; the cookie itself is never stored. */
+  id: string;
+  user_id: string;
+  created_at: string;
+  expires_at: string;
+  last_seen_at: string;
+  ip: string | null;
+  user_agent: string | null;
+}
+
+export interface ApiTokensTable {
+  id: string;
+  user_id: string;
+  name: string;
+  /** sha256 (hex) of the secret. */
+  token_hash: string;
+  prefix: string;
+  created_at: string;
+  last_used_at: string | null;
+  expires_at: string | null;
+  revoked_at: string | null;
+}
+
+export interface WorkspacesTable {
+  id: string;
+  name: string;
+  root_folder_id: string;
+  /** The last event seq handed out; the next event gets event_seq + 1 in the same transaction. */
+  event_seq: number;
+  created_at: string;
+}
+
+export interface MembersTable {
+  workspace_id: string;
+  user_id: string;
+  role: 'owner' | 'admin' | 'member';
+  added_at: string;
+}
+
+export interface NodesTable {
+  id: string;
+  workspace_id: string;
+  parent_id: string | null;
+  kind: 'file' | 'folder';
+  name: string;
+  /** Lower-cased NFC name: names are unique per folder ignoring case, like Dropbox, macOS and Windows. */
+  name_key: string;
+  size: number;
+  sha256: string | null;
+  /** ETag: a fresh id on every change of the node. */
+  version_id: string;
+  /** The current row of `versions` (files only). */
+  content_version_id: string | null;
+  created_at: string;
+  updated_at: string;
+  deleted_at: string | null;
+  /** Set on the node the user deleted (the trash shows these); its descendants carry deleted_at only. */
+  trashed: number;
+}
+
+export interface VersionsTable {
+  id: string;
+  file_id: string;
+  workspace_id: string;
+  sha256: string;
+  size: number;
+  author_id: string | null;
+  source: string;
+  created_at: string;
+}
+
+export interface UploadSessionsTable {
+  id: string;
+  workspace_id: string;
+  user_id: string;
+  parent_id: string;
+  name: string;
+  size: number;
+  offset: number;
+  sha256: string | null;
+  if_match: string | null;
+  created_at: string;
+  expires_at: string;
+}
+
+export interface SharesTable {
+  id: string;
+  workspace_id: string;
+  node_id: string;
+  token: string;
+  password_hash: string | null;
+  expires_at: string | null;
+  max_downloads: number | null;
+  downloads: number;
+  created_at: string;
+  created_by: string;
+  revoked_at: string | null;
+}
+
+export interface EventsTable {
+  workspace_id: string;
+  seq: number;
+  id: string;
+  type: string;
+  at: string;
+  actor_id: string | null;
+  source: string;
+  /** JSON of the event's node/from/data. */
+  payload: string;
+}
+
+export interface AuditTable {
+  seq: Generated<number>;
+  at: string;
+  workspace_id: string | null;
+  actor_id: string | null;
+  action: string;
+  target: string | null;
+  ip: string | null;
+  /** JSON object or null. */
+  details: string | null;
+}
+
+export interface Database {
+  users: UsersTable;
+  sessions: SessionsTable;
+  api_tokens: ApiTokensTable;
+  workspaces: WorkspacesTable;
+  members: MembersTable;
+  nodes: NodesTable;
+  versions: VersionsTable;
+  upload_sessions: UploadSessionsTable;
+  shares: SharesTable;
+  events: EventsTable;
+  audit: AuditTable;
+}
+
+export type UserRow = Selectable<UsersTable>;
+export type NodeRow = Selectable<NodesTable>;
+export type NewNode = Insertable<NodesTable>;
+export type NodeUpdate = Updateable<NodesTable>;
+export type VersionRow = Selectable<VersionsTable>;
+export type ShareRow = Selectable<SharesTable>;
+export type EventRow = Selectable<EventsTable>;
+export type UploadSessionRow = Selectable<UploadSessionsTable>;

@@ -1,0 +1,44 @@
+/**
+ * @module events/event-hub
+ * In-process wake-ups for long-polls and SSE streams: after a transaction that
+ * appended events commits, `notify(workspaceId)` wakes every waiter of that
+ * workspace, which then reads the feed from the database (the source of truth).
+ */
+export class EventHub {
+  readonly #waiters = new Map<string, Set<() => void>>();
+
+  notify(workspaceId: string): void {
+    const waiters = this.#waiters.get(workspaceId);
+    if (!waiters) return;
+    for (const wake of [...waiters]) wake();
+  }
+
+  /** Calls `wake` on every notify of the workspace until the returned function is called. */
+  subscribe(workspaceId: string, wake: () => void): () => void {
+    let waiters = this.#waiters.get(workspaceId);
+    if (!waiters) {
+      waiters = new Set();
+      this.#waiters.set(workspaceId, waiters);
+    }
+    waiters.add(wake);
+    return () => {
+      waiters.delete(wake);
+      if (waiters.size === 0) this.#waiters.delete(workspaceId);
+    };
+  }
+
+  /** Resolves on the next notify of the workspace, or after `ms`, or when `signal` aborts. */
+  wait(workspaceId: string, ms: number, signal?: AbortSignal): Promise<void> {
+    return new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        unsubscribe();
+        signal?.removeEventListener('abort', done);
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      const unsubscribe = this.subscribe(workspaceId, done);
+      signal?.addEventListener('abort', done, { once: true });
+    });
+  }
+}

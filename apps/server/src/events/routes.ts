@@ -1,0 +1,10 @@
+/**
+ * @module events/routes
+ * (to be written)
+ */
+import type { FastifyInstance } from 'fastify';
+import type { ServerContext } from '../context.js';
+
+export function registerEventRoutes(_app: FastifyInstance, _ctx: ServerContext): void {
+  // routes land here
+}

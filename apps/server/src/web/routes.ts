@@ -1,0 +1,10 @@
+/**
+ * @module web/routes
+ * (to be written)
+ */
+import type { FastifyInstance } from 'fastify';
+import type { ServerContext } from '../context.js';
+
+export function registerWebRoutes(_app: FastifyInstance, _ctx: ServerContext): void {
+  // routes land here
+}

@@ -1,0 +1,10 @@
+/**
+ * @module workspaces/routes
+ * (to be written)
+ */
+import type { FastifyInstance } from 'fastify';
+import type { ServerContext } from '../context.js';
+
+export function registerWorkspaceRoutes(_app: FastifyInstance, _ctx: ServerContext): void {
+  // routes land here
+}

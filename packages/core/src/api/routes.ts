@@ -1,0 +1,366 @@
+/**
+ * @module api/routes
+ * Every endpoint of the Ferry REST API (`/api/v1`), in one table. The server
+ * registers handlers by these names, the typed client calls by them, and the
+ * OpenAPI 3.1 document is generated from them.
+ *
+ * Conventions:
+ * - ids are opaque strings; every id-addressed route checks that the caller is
+ *   a member of the id's workspace and answers 404 otherwise (never 403, so ids
+ *   of other workspaces cannot be probed);
+ * - writes to a node take `If-Match: <versionId>` and answer 412 when stale;
+ * - lists are paged with `cursor` + `limit` and answer `nextCursor` (null at the end).
+ */
+import { z } from 'zod';
+import {
+  apiTokenSchema,
+  auditEntrySchema,
+  createdApiTokenSchema,
+  eventPageSchema,
+  idSchema,
+  memberSchema,
+  meSchema,
+  nodeSchema,
+  pageOf,
+  publicShareSchema,
+  roleSchema,
+  shareSchema,
+  uploadSessionSchema,
+
+  versionSchema,
+  workspaceSchema,
+} from '../schemas.js';
+import { defineRoutes } from './define.js';
+
+const limit = z.coerce.number().int().min(1).max(1000).optional();
+const cursor = z.string().max(200).optional();
+const paging = { cursor, limit };
+const wsParams = z.object({ workspaceId: idSchema });
+const nodeParams = z.object({ nodeId: idSchema });
+const ok = z.object({ ok: z.literal(true) });
+
+export const routes = defineRoutes({
+  // ── set-up, sessions, identity ──────────────────────────────────────────
+  setupStatus: {
+    method: 'GET', path: '/api/v1/auth/setup', tag: 'auth', auth: 'none',
+    summary: 'Whether the first-run set-up is still needed (no user exists yet).',
+    response: z.object({ needed: z.boolean() }),
+  },
+  setup: {
+    method: 'POST', path: '/api/v1/auth/setup', tag: 'auth', auth: 'none', status: 201,
+    summary: 'First run: create the first user (owner) and workspace, and sign in.',
+    body: z.object({
+      email: z.email().max(254),
+      password: z.string().min(8).max(1024),
+      name: z.string().min(1).max(100).optional(),
+      workspaceName: z.string().min(1).max(100).optional(),
+    }),
+    response: meSchema,
+    errors: ['already_set_up', 'validation_failed'],
+  },
+  login: {
+    method: 'POST', path: '/api/v1/auth/login', tag: 'auth', auth: 'none',
+    summary: 'Sign in with email and password; sets the HttpOnly session cookie.',
+    body: z.object({ email: z.string().max(254), password: z.string().max(1024) }),
+    response: meSchema,
+    errors: ['invalid_credentials', 'rate_limited'],
+  },
+  logout: {
+    method: 'POST', path: '/api/v1/auth/logout', tag: 'auth', auth: 'user',
+    summary: 'End the current web session.',
+    response: ok,
+  },
+  me: {
+    method: 'GET', path: '/api/v1/me', tag: 'auth', auth: 'user',
+    summary: 'The caller and the workspaces they belong to.',
+    response: meSchema,
+  },
+  listTokens: {
+    method: 'GET', path: '/api/v1/tokens', tag: 'auth', auth: 'user',
+    summary: "The caller's personal API tokens (never the secrets).",
+    response: z.object({ items: z.array(apiTokenSchema) }),
+  },
+  createToken: {
+    method: 'POST', path: '/api/v1/tokens', tag: 'auth', auth: 'user', status: 201,
+    summary: 'Create a personal API token; the secret is in this answer only.',
+    body: z.object({ name: z.string().min(1).max(100), expiresInDays: z.number().int().min(1).max(3650).optional() }),
+    response: createdApiTokenSchema,
+  },
+  revokeToken: {
+    method: 'DELETE', path: '/api/v1/tokens/:tokenId', tag: 'auth', auth: 'user',
+    summary: 'Revoke a personal API token at once.',
+    params: z.object({ tokenId: idSchema }),
+    response: ok,
+    errors: ['token_not_found'],
+  },
+
+  // ── workspaces and members ──────────────────────────────────────────────
+  listWorkspaces: {
+    method: 'GET', path: '/api/v1/workspaces', tag: 'workspaces', auth: 'user',
+    summary: 'Workspaces the caller is a member of.',
+    response: z.object({ items: z.array(workspaceSchema) }),
+  },
+  createWorkspace: {
+    method: 'POST', path: '/api/v1/workspaces', tag: 'workspaces', auth: 'user', status: 201,
+    summary: 'Create a workspace; the caller becomes its owner.',
+    body: z.object({ name: z.string().min(1).max(100) }),
+    response: workspaceSchema,
+  },
+  getWorkspace: {
+    method: 'GET', path: '/api/v1/workspaces/:workspaceId', tag: 'workspaces', auth: 'user',
+    summary: 'One workspace.',
+    params: wsParams,
+    response: workspaceSchema,
+    errors: ['workspace_not_found'],
+  },
+  listMembers: {
+    method: 'GET', path: '/api/v1/workspaces/:workspaceId/members', tag: 'workspaces', auth: 'user',
+    summary: 'Members of a workspace.',
+    params: wsParams,
+    response: z.object({ items: z.array(memberSchema) }),
+  },
+  addMember: {
+    method: 'POST', path: '/api/v1/workspaces/:workspaceId/members', tag: 'workspaces', auth: 'user', status: 201,
+    summary: 'Add an existing user by email (admin or owner only).',
+    params: wsParams,
+    body: z.object({ email: z.string().max(254), role: roleSchema.default('member') }),
+    response: memberSchema,
+    errors: ['forbidden', 'user_not_found'],
+  },
+  updateMember: {
+    method: 'PATCH', path: '/api/v1/workspaces/:workspaceId/members/:userId', tag: 'workspaces', auth: 'user',
+    summary: "Change a member's role (admin or owner; only an owner grants owner).",
+    params: z.object({ workspaceId: idSchema, userId: idSchema }),
+    body: z.object({ role: roleSchema }),
+    response: memberSchema,
+    errors: ['forbidden', 'last_owner'],
+  },
+  removeMember: {
+    method: 'DELETE', path: '/api/v1/workspaces/:workspaceId/members/:userId', tag: 'workspaces', auth: 'user',
+    summary: 'Remove a member (admin or owner, or the member themself).',
+    params: z.object({ workspaceId: idSchema, userId: idSchema }),
+    response: ok,
+    errors: ['forbidden', 'last_owner'],
+  },
+
+  // ── files and folders ───────────────────────────────────────────────────
+  resolvePath: {
+    method: 'GET', path: '/api/v1/workspaces/:workspaceId/resolve', tag: 'files', auth: 'user',
+    summary: 'The node at a path such as /docs/report.pdf ("/" is the root folder).',
+    params: wsParams,
+    query: z.object({ path: z.string().max(4096) }),
+    response: nodeSchema,
+    errors: ['node_not_found', 'invalid_name'],
+  },
+  search: {
+    method: 'GET', path: '/api/v1/workspaces/:workspaceId/search', tag: 'files', auth: 'user',
+    summary: 'Files and folders whose name contains the query (case-insensitive), with paths.',
+    params: wsParams,
+    query: z.object({ q: z.string().min(1).max(255), ...paging }),
+    response: pageOf(nodeSchema),
+  },
+  listTrash: {
+    method: 'GET', path: '/api/v1/workspaces/:workspaceId/trash', tag: 'files', auth: 'user',
+    summary: 'Deleted files and folders that can be restored (top-level deletions only).',
+    params: wsParams,
+    query: z.object(paging),
+    response: pageOf(nodeSchema),
+  },
+  getNode: {
+    method: 'GET', path: '/api/v1/nodes/:nodeId', tag: 'files', auth: 'user',
+    summary: 'Metadata of a file or folder, with its path; ETag header = versionId.',
+    params: nodeParams,
+    response: nodeSchema,
+    errors: ['node_not_found'],
+  },
+  listChildren: {
+    method: 'GET', path: '/api/v1/nodes/:nodeId/children', tag: 'files', auth: 'user',
+    summary: 'The children of a folder, folders first then by name, paged.',
+    params: nodeParams,
+    query: z.object(paging),
+    response: pageOf(nodeSchema),
+    errors: ['node_not_found', 'not_a_folder'],
+  },
+  createFolder: {
+    method: 'POST', path: '/api/v1/nodes/:nodeId/folders', tag: 'files', auth: 'user', status: 201,
+    summary: 'Create a folder inside a folder.',
+    params: nodeParams,
+    body: z.object({ name: z.string() }),
+    response: nodeSchema,
+    errors: ['invalid_name', 'name_conflict', 'not_a_folder'],
+  },
+  updateNode: {
+    method: 'PATCH', path: '/api/v1/nodes/:nodeId', tag: 'files', auth: 'user',
+    summary: 'Rename and/or move a node (If-Match: versionId).',
+    params: nodeParams,
+    body: z.object({ name: z.string().optional(), parentId: idSchema.optional() }),
+    response: nodeSchema,
+    errors: ['invalid_name', 'name_conflict', 'cycle', 'precondition_failed'],
+  },
+  deleteNode: {
+    method: 'DELETE', path: '/api/v1/nodes/:nodeId', tag: 'files', auth: 'user',
+    summary: 'Move a node (and everything under it) to the trash (If-Match: versionId).',
+    params: nodeParams,
+    response: nodeSchema,
+    errors: ['precondition_failed'],
+  },
+  restoreNode: {
+    method: 'POST', path: '/api/v1/nodes/:nodeId/restore', tag: 'files', auth: 'user',
+    summary: 'Restore a node from the trash into its old folder (renamed if the name is taken).',
+    params: nodeParams,
+    response: nodeSchema,
+  },
+  putFileByName: {
+    method: 'PUT', path: '/api/v1/nodes/:nodeId/files/:name', tag: 'files', auth: 'user',
+    summary:
+      'Stream a file into a folder by name: creates it, or adds a version. If-None-Match: * creates only; If-Match: versionId replaces only that version. ' +
+      'Content-Digest (sha-256) or X-Ferry-Sha256 is verified; nothing is stored on a mismatch. X-Ferry-Source names the device.',
+    params: z.object({ nodeId: idSchema, name: z.string() }),
+    body: 'binary',
+    response: nodeSchema,
+    errors: ['digest_mismatch', 'payload_too_large', 'precondition_failed', 'name_conflict'],
+  },
+  putFileContent: {
+    method: 'PUT', path: '/api/v1/nodes/:nodeId/content', tag: 'files', auth: 'user',
+    summary: 'Stream a new version of an existing file (If-Match: versionId).',
+    params: nodeParams,
+    body: 'binary',
+    response: nodeSchema,
+    errors: ['digest_mismatch', 'payload_too_large', 'precondition_failed', 'not_a_file'],
+  },
+  getFileContent: {
+    method: 'GET', path: '/api/v1/nodes/:nodeId/content', tag: 'files', auth: 'user',
+    summary: 'Download a file (Range supported; ?versionId= for an older version).',
+    params: nodeParams,
+    query: z.object({ versionId: idSchema.optional() }),
+    response: 'binary',
+    errors: ['not_a_file', 'range_not_satisfiable', 'version_not_found'],
+  },
+  listVersions: {
+    method: 'GET', path: '/api/v1/nodes/:nodeId/versions', tag: 'files', auth: 'user',
+    summary: 'The versions of a file, newest first.',
+    params: nodeParams,
+    response: z.object({ items: z.array(versionSchema) }),
+  },
+  restoreVersion: {
+    method: 'POST', path: '/api/v1/nodes/:nodeId/versions/:versionId/restore', tag: 'files', auth: 'user',
+    summary: 'Make an older version current again (as a new version).',
+    params: z.object({ nodeId: idSchema, versionId: idSchema }),
+    response: nodeSchema,
+  },
+
+  // ── resumable uploads ───────────────────────────────────────────────────
+  createUpload: {
+    method: 'POST', path: '/api/v1/uploads', tag: 'uploads', auth: 'user', status: 201,
+    summary: 'Start a resumable upload of a large file.',
+    body: z.object({
+      parentId: idSchema,
+      name: z.string(),
+      size: z.number().int().nonnegative(),
+      sha256: z.string().regex(/^[0-9a-f]{64}$/).optional(),
+      ifMatch: idSchema.optional().describe('replace only this version of an existing file'),
+    }),
+    response: uploadSessionSchema,
+    errors: ['payload_too_large', 'invalid_name'],
+  },
+  getUpload: {
+    method: 'GET', path: '/api/v1/uploads/:uploadId', tag: 'uploads', auth: 'user',
+    summary: 'Where an upload stands (its offset), to resume it.',
+    params: z.object({ uploadId: idSchema }),
+    response: uploadSessionSchema,
+    errors: ['upload_not_found', 'upload_expired'],
+  },
+  appendUpload: {
+    method: 'PATCH', path: '/api/v1/uploads/:uploadId', tag: 'uploads', auth: 'user',
+    summary: 'Append a chunk at Upload-Offset (must equal the current offset).',
+    params: z.object({ uploadId: idSchema }),
+    body: 'binary',
+    response: uploadSessionSchema,
+    errors: ['offset_mismatch', 'payload_too_large', 'upload_expired'],
+  },
+  finishUpload: {
+    method: 'POST', path: '/api/v1/uploads/:uploadId/finish', tag: 'uploads', auth: 'user',
+    summary: 'Verify size and hash and put the file in place.',
+    params: z.object({ uploadId: idSchema }),
+    response: nodeSchema,
+    errors: ['size_mismatch', 'digest_mismatch', 'precondition_failed'],
+  },
+  cancelUpload: {
+    method: 'DELETE', path: '/api/v1/uploads/:uploadId', tag: 'uploads', auth: 'user',
+    summary: 'Abandon an upload and free its space.',
+    params: z.object({ uploadId: idSchema }),
+    response: ok,
+  },
+
+  // ── share links ─────────────────────────────────────────────────────────
+  createShare: {
+    method: 'POST', path: '/api/v1/nodes/:nodeId/shares', tag: 'shares', auth: 'user', status: 201,
+    summary: 'Create a share link for a file.',
+    params: nodeParams,
+    body: z.object({
+      expiresAt: z.iso.datetime().optional(),
+      password: z.string().min(1).max(1024).optional(),
+      maxDownloads: z.number().int().min(1).max(1_000_000).optional(),
+    }),
+    response: shareSchema,
+  },
+  listShares: {
+    method: 'GET', path: '/api/v1/workspaces/:workspaceId/shares', tag: 'shares', auth: 'user',
+    summary: 'Share links of a workspace.',
+    params: wsParams,
+    response: z.object({ items: z.array(shareSchema) }),
+  },
+  revokeShare: {
+    method: 'DELETE', path: '/api/v1/shares/:shareId', tag: 'shares', auth: 'user',
+    summary: 'Revoke a share link at once.',
+    params: z.object({ shareId: idSchema }),
+    response: ok,
+  },
+  getPublicShare: {
+    method: 'GET', path: '/api/v1/public/shares/:token', tag: 'shares', auth: 'none',
+    summary: 'What a share link points at (no sign-in).',
+    params: z.object({ token: z.string().max(200) }),
+    response: publicShareSchema,
+    errors: ['share_not_found', 'share_expired', 'share_exhausted'],
+  },
+  downloadPublicShare: {
+    method: 'GET', path: '/api/v1/public/shares/:token/content', tag: 'shares', auth: 'none',
+    summary: 'Download through a share link; the password goes in X-Share-Password. Counts one download.',
+    params: z.object({ token: z.string().max(200) }),
+    response: 'binary',
+    errors: ['share_password_required', 'share_expired', 'share_exhausted'],
+  },
+
+  // ── event feed and audit ────────────────────────────────────────────────
+  listEvents: {
+    method: 'GET', path: '/api/v1/workspaces/:workspaceId/events', tag: 'events', auth: 'user',
+    summary: 'Events after `cursor` in order; with `wait` (seconds, ≤ 60) it long-polls until one arrives.',
+    params: wsParams,
+    query: z.object({ ...paging, wait: z.coerce.number().min(0).max(60).optional() }),
+    response: eventPageSchema,
+  },
+  listEventsDefault: {
+    method: 'GET', path: '/api/v1/events', tag: 'events', auth: 'user',
+    summary: 'The same feed; `workspace` may be left out when the caller has exactly one workspace.',
+    query: z.object({ workspace: idSchema.optional(), ...paging, wait: z.coerce.number().min(0).max(60).optional() }),
+    response: eventPageSchema,
+  },
+  streamEvents: {
+    method: 'GET', path: '/api/v1/workspaces/:workspaceId/events/stream', tag: 'events', auth: 'user',
+    summary: 'Server-Sent Events: each event as `id: <seq>`, `event: <type>`, `data: <json>`; resumes after Last-Event-ID or ?cursor=.',
+    params: wsParams,
+    query: z.object({ cursor }),
+    response: 'text',
+  },
+  listAudit: {
+    method: 'GET', path: '/api/v1/workspaces/:workspaceId/audit', tag: 'audit', auth: 'user',
+    summary: 'The audit log of a workspace, newest first (admin or owner).',
+    params: wsParams,
+    query: z.object(paging),
+    response: pageOf(auditEntrySchema),
+    errors: ['forbidden'],
+  },
+});
+
+export type Routes = typeof routes;
+export type RouteName = keyof Routes;

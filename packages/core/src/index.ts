@@ -1,0 +1,10 @@
+/**
+ * @module @ferry/core
+ * Isomorphic: runs in Node, the renderer, the Outlook pane and the browser.
+ * No Node built-ins here (enforced by lint).
+ */
+export * from './errors.js';
+export * from './names.js';
+export * from './schemas.js';
+export * from './api/define.js';
+export * from './api/routes.js';
