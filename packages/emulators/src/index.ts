@@ -1,0 +1,2 @@
+/** @module @ferry/emulators — provider emulators (being written). */
+export {};

@@ -1,0 +1,2 @@
+/** @module @ferry/sync — the two-way sync engine (being written). */
+export {};

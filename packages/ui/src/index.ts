@@ -1,0 +1,2 @@
+/** @module @ferry/ui — shared React views (being written). */
+export {};
