@@ -8,6 +8,7 @@ import { z } from 'zod';
 
 export const errorStatus = {
   bad_request: 400,
+  url_not_allowed: 400,
   invalid_name: 400,
   invalid_json: 400,
   validation_failed: 400,
@@ -28,7 +29,10 @@ export const errorStatus = {
   upload_not_found: 404,
   token_not_found: 404,
   user_not_found: 404,
+  webhook_not_found: 404,
+  delivery_not_found: 404,
   method_not_allowed: 405,
+  conflict: 409,
   name_conflict: 409,
   offset_mismatch: 409,
   already_set_up: 409,
