@@ -1,10 +1,50 @@
 /**
  * @module workspaces/routes
- * (to be written)
+ * Workspaces the caller belongs to, creating one, and managing its members.
  */
+import { FerryError } from '@ferry/core';
 import type { FastifyInstance } from 'fastify';
+import { appendAudit } from '../audit/audit-log.js';
 import type { ServerContext } from '../context.js';
+import { route } from '../http/route.js';
+import { requireRole } from './access.js';
+import { addMember, listMembers, removeMember, updateMemberRole } from './members.js';
+import { createWorkspace, listWorkspacesOf } from './service.js';
 
-export function registerWorkspaceRoutes(_app: FastifyInstance, _ctx: ServerContext): void {
-  // routes land here
+export function registerWorkspaceRoutes(app: FastifyInstance, ctx: ServerContext): void {
+  route(app, 'listWorkspaces', async ({ actor }) => ({ items: await listWorkspacesOf(ctx.db, actor.userId) }));
+
+  route(app, 'createWorkspace', async ({ actor, body, request }) => {
+    const at = ctx.clock.now().toISOString();
+    return ctx.db.transaction().execute(async (trx) => {
+      const workspace = await createWorkspace(trx, { name: body.name.trim() || body.name, ownerId: actor.userId, at });
+      await appendAudit(trx, { at, workspaceId: workspace.id, actorId: actor.userId, action: 'workspace.created', target: workspace.id, ip: request.ip, details: { name: workspace.name } });
+      return workspace;
+    });
+  });
+
+  route(app, 'getWorkspace', async ({ actor, params }) => {
+    await requireRole(ctx, actor, params.workspaceId);
+    const workspace = (await listWorkspacesOf(ctx.db, actor.userId)).find((candidate) => candidate.id === params.workspaceId);
+    if (!workspace) throw new FerryError('workspace_not_found', 'No such workspace.');
+    return workspace;
+  });
+
+  route(app, 'listMembers', async ({ actor, params }) => {
+    await requireRole(ctx, actor, params.workspaceId);
+    return { items: await listMembers(ctx.db, params.workspaceId) };
+  });
+
+  route(app, 'addMember', async ({ actor, params, body, request }) =>
+    addMember(ctx, { workspaceId: params.workspaceId, actor, ip: request.ip, email: body.email, role: body.role }),
+  );
+
+  route(app, 'updateMember', async ({ actor, params, body, request }) =>
+    updateMemberRole(ctx, { workspaceId: params.workspaceId, actor, ip: request.ip, userId: params.userId, role: body.role }),
+  );
+
+  route(app, 'removeMember', async ({ actor, params, request }) => {
+    await removeMember(ctx, { workspaceId: params.workspaceId, actor, ip: request.ip, userId: params.userId });
+    return { ok: true as const };
+  });
 }
