@@ -1,2 +1,10 @@
-/** @module @ferry/emulators — provider emulators (being written). */
-export {};
+/**
+ * @module @ferry/emulators
+ * Local, protocol-faithful emulators of provider APIs (Google Drive v3,
+ * Dropbox v2) and their OAuth endpoints, with fault injection, so the real
+ * SDKs can be tested offline on 127.0.0.1.
+ */
+export { startGoogleDriveEmulator, type GoogleDriveEmulator, type GoogleDriveEmulatorOptions } from './google-drive/google-drive-emulator.js';
+export { FaultInjector, faultRuleSchema, type FaultRule, type FaultMatch } from './http/faults.js';
+export { TokenStore, type IssuedTokens, type TokenCheck } from './oauth/token-store.js';
+export type { AuthorizationDecider, OAuthClient } from './oauth/oauth-routes.js';
