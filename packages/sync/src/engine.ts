@@ -1,0 +1,184 @@
+/**
+ * @module engine
+ * One sync run between two replicas: list both, load the base, plan moves,
+ * hash what must be compared, reconcile, guard, then apply action by action
+ * (each committed on its own). `dryRun` returns the plan without applying.
+ */
+import type { DriverEntry, SyncDriver } from './driver.js';
+import { type ActionRecord, applyAction, describe } from './apply.js';
+import type { ConflictPolicy } from './conflict-policy.js';
+import { checkDeletes, checkListing, type DeleteGuardOptions } from './delete-guard.js';
+import { ignoreFileName, type IgnoreMatcher, loadIgnoreRules } from './ignore-rules.js';
+import { planMoves } from './moves.js';
+import { hashesNeeded, reconcile } from './plan.js';
+import { type Action, isVisibleAction, type PlanInput, type Side, type SyncIssue } from './plan-types.js';
+import { type BaseEntry, StateStore } from './state-store.js';
+
+export interface SyncProgress {
+  readonly phase: 'listing' | 'hashing' | 'applying' | 'done';
+  readonly actionsDone: number;
+  readonly actionsTotal: number;
+  readonly filesDone: number;
+  readonly filesTotal: number;
+  readonly bytesDone: number;
+  readonly bytesTotal: number;
+}
+
+export interface SyncOptions {
+  readonly a: SyncDriver;
+  readonly b: SyncDriver;
+  /** The pair's state: an open store, or the path of its SQLite file. */
+  readonly state: StateStore | string;
+  /** Names of the sides in messages and conflicted copies (default "a" and "b"). */
+  readonly labels?: Partial<Record<Side, string>>;
+  readonly conflictPolicy?: ConflictPolicy;
+  /** `false` turns the delete guard off. */
+  readonly deleteGuard?: DeleteGuardOptions | false;
+  readonly dryRun?: boolean;
+  readonly onProgress?: (progress: SyncProgress) => void;
+  /** One record per applied (or, in a dry run, planned) action. */
+  readonly onAction?: (record: ActionRecord) => void;
+}
+
+export interface SyncSummary {
+  readonly dryRun: boolean;
+  /** Transfers, moves, folder creations, deletes and conflicts (not bookkeeping). */
+  readonly records: ActionRecord[];
+  readonly copied: number;
+  readonly moved: number;
+  readonly deleted: number;
+  readonly conflicts: number;
+  readonly failed: number;
+  readonly bytes: number;
+  /** Entries that could not be synced as they are (names), reported per file. */
+  readonly issues: SyncIssue[];
+  readonly durationMs: number;
+}
+
+function filterIgnored(entries: DriverEntry[], isIgnored: IgnoreMatcher): Map<string, DriverEntry> {
+  const tree = new Map<string, DriverEntry>();
+  for (const entry of entries) if (!isIgnored(entry.path, entry.kind)) tree.set(entry.path, entry);
+  return tree;
+}
+
+async function resolveHashes(input: PlanInput, drivers: Record<Side, SyncDriver>, store: StateStore): Promise<void> {
+  const needed = hashesNeeded(input);
+  if (needed.length === 0) return;
+  const caches: Record<Side, Map<string, [string, string]>> = { a: store.loadHashCache('a'), b: store.loadHashCache('b') };
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < needed.length) {
+      const { side, entry } = needed[next++] as (typeof needed)[number];
+      const cached = caches[side].get(entry.path);
+      let hash: string;
+      if (cached !== undefined && cached[0] === entry.revision) hash = cached[1];
+      else {
+        hash = await drivers[side].hash(entry);
+        store.putHash(side, entry.path, entry.revision, hash);
+      }
+      input.trees[side].set(entry.path, { ...entry, hash });
+    }
+  };
+  await Promise.all([worker(), worker(), worker()]);
+}
+
+function countOf(records: readonly ActionRecord[], ...types: Array<Action['type']>): number {
+  return records.filter((record) => record.status !== 'failed' && types.includes(record.action)).length;
+}
+
+/** Runs one sync between `options.a` and `options.b`. Throws only when the run cannot start (listing, guard). */
+export async function runSync(options: SyncOptions): Promise<SyncSummary> {
+  const started = Date.now();
+  const store = typeof options.state === 'string' ? StateStore.open(options.state) : options.state;
+  try {
+    return await runWithStore(options, store, started);
+  } finally {
+    if (typeof options.state === 'string') store.close();
+  }
+}
+
+async function runWithStore(options: SyncOptions, store: StateStore, started: number): Promise<SyncSummary> {
+  const drivers: Record<Side, SyncDriver> = { a: options.a, b: options.b };
+  const labels: Record<Side, string> = { a: options.labels?.a ?? 'a', b: options.labels?.b ?? 'b' };
+  const progress = { phase: 'listing' as SyncProgress['phase'], actionsDone: 0, actionsTotal: 0, filesDone: 0, filesTotal: 0, bytesDone: 0, bytesTotal: 0 };
+  const report = (): void => options.onProgress?.({ ...progress });
+  report();
+
+  const isIgnored = await loadIgnoreRules([drivers.a, drivers.b]);
+  const skip = (path: string, kind: DriverEntry['kind']): boolean => path !== ignoreFileName && isIgnored(path, kind);
+  const [listA, listB] = await Promise.all([drivers.a.list({ skip }), drivers.b.list({ skip })]);
+  const base = store.loadBase();
+  for (const path of [...base.keys()]) if (isIgnored(path, (base.get(path) as BaseEntry).kind)) base.delete(path);
+  if (options.deleteGuard !== false) {
+    checkListing('a', labels.a, listA, base);
+    checkListing('b', labels.b, listB, base);
+  }
+  const input: PlanInput = { trees: { a: filterIgnored(listA, isIgnored), b: filterIgnored(listB, isIgnored) }, base };
+  const capabilities = { a: drivers.a.capabilities, b: drivers.b.capabilities };
+  const moves = planMoves(input, capabilities);
+  progress.phase = 'hashing';
+  report();
+  await resolveHashes(input, drivers, store);
+  const plan = reconcile(input, { capabilities, labels, policy: options.conflictPolicy ?? 'keep-both' });
+  const actions = [...moves, ...plan.actions];
+  if (options.deleteGuard !== false) checkDeletes(actions, input.base, labels, options.deleteGuard ?? {});
+
+  const records: ActionRecord[] = [];
+  const visible = actions.filter(isVisibleAction);
+  progress.phase = 'applying';
+  progress.actionsTotal = visible.length;
+  for (const action of visible) {
+    if (action.type === 'copy') {
+      progress.filesTotal++;
+      progress.bytesTotal += action.source.size;
+    }
+  }
+  report();
+  if (options.dryRun === true) {
+    for (const action of visible) {
+      const record = describe(action, 'planned', 0);
+      records.push(record);
+      options.onAction?.(record);
+    }
+  } else {
+    const context = { drivers, store, onBytes: () => undefined };
+    const failedPaths: string[] = [];
+    for (const action of actions) {
+      if (action.type === 'delete' && action.kind === 'folder' && failedPaths.some((path) => path.startsWith(`${action.path}/`))) {
+        const record = describe(action, 'failed', 0, new Error('Something inside could not be deleted; the folder is kept.'));
+        records.push(record);
+        options.onAction?.(record);
+        continue;
+      }
+      const bytesBefore = progress.bytesDone;
+      const record = await applyAction(action, {
+        ...context,
+        onBytes: (bytes) => {
+          progress.bytesDone = bytesBefore + bytes;
+        },
+      });
+      if (record.status === 'failed') failedPaths.push(record.path);
+      if (!isVisibleAction(action)) continue;
+      records.push(record);
+      progress.actionsDone++;
+      if (action.type === 'copy') progress.filesDone++;
+      options.onAction?.(record);
+      report();
+    }
+    if (failedPaths.length === 0 && plan.issues.length === 0) store.clearHashCache();
+  }
+  progress.phase = 'done';
+  report();
+  return {
+    dryRun: options.dryRun === true,
+    records,
+    copied: countOf(records, 'copy'),
+    moved: countOf(records, 'move'),
+    deleted: countOf(records, 'delete'),
+    conflicts: countOf(records, 'conflict'),
+    failed: records.filter((record) => record.status === 'failed').length,
+    bytes: records.reduce((total, record) => total + record.bytes, 0),
+    issues: plan.issues,
+    durationMs: Date.now() - started,
+  };
+}

@@ -1,0 +1,34 @@
+/**
+ * @module ignore-rules
+ * `.ferryignore` at the root of either side, in gitignore syntax. The rules
+ * of both sides are combined and applied to both listings and to the base,
+ * so an ignored path is never copied, never deleted, and never mistaken for
+ * a deletion on the side that ignores it.
+ */
+import ignore, { type Ignore } from 'ignore';
+import type { EntryKind, SyncDriver } from './driver.js';
+
+export const ignoreFileName = '.ferryignore';
+
+export type IgnoreMatcher = (path: string, kind: EntryKind) => boolean;
+
+async function readRules(driver: SyncDriver): Promise<string> {
+  const entry = await driver.stat(ignoreFileName);
+  if (entry === null || entry.kind !== 'file') return '';
+  const decoder = new TextDecoder();
+  let text = '';
+  for await (const chunk of await driver.read(ignoreFileName)) text += decoder.decode(chunk, { stream: true });
+  return text + decoder.decode();
+}
+
+/** Builds a matcher from rules text (one gitignore pattern a line). */
+export function ignoreMatcher(rules: readonly string[]): IgnoreMatcher {
+  const matcher: Ignore = ignore().add([...rules]);
+  return (path, kind) => matcher.ignores(kind === 'folder' ? `${path}/` : path);
+}
+
+/** The combined `.ferryignore` rules of both sides. */
+export async function loadIgnoreRules(drivers: readonly SyncDriver[]): Promise<IgnoreMatcher> {
+  const texts = await Promise.all(drivers.map(readRules));
+  return ignoreMatcher(texts);
+}

@@ -1,0 +1,132 @@
+/**
+ * @module moves
+ * Renames and moves follow stable ids. For every base entry whose id shows up
+ * at another path on one side, the planner moves it on the other side too —
+ * one move for a whole folder, never a re-copy — and re-keys its view of the
+ * other side and of the base, so the content reconciliation that follows
+ * compares the right entries.
+ *
+ * A move that cannot be mirrored (the other side deleted the entry, the
+ * target is taken or not a valid name there) is left alone: the content
+ * rules then see a delete at the old path and a new entry at the new one.
+ */
+import type { DriverCapabilities, DriverEntry } from './driver.js';
+import { isSameOrBelow } from './driver.js';
+import { pathKey, pathProblem } from './name-rules.js';
+import { type Action, otherSide, type PlanInput, type Side, sideId } from './plan-types.js';
+import type { BaseEntry } from './state-store.js';
+
+interface SideView {
+  tree: Map<string, DriverEntry>;
+  byId: Map<string, DriverEntry>;
+  keys: Map<string, string> | null;
+  capabilities: DriverCapabilities;
+}
+
+function buildView(tree: Map<string, DriverEntry>, capabilities: DriverCapabilities): SideView {
+  const byId = new Map<string, DriverEntry>();
+  for (const entry of tree.values()) byId.set(entry.id, entry);
+  let keys: Map<string, string> | null = null;
+  if (capabilities.caseInsensitive || capabilities.normalizesUnicode) {
+    keys = new Map();
+    for (const path of tree.keys()) keys.set(pathKey(path, capabilities), path);
+  }
+  return { tree, byId, keys, capabilities };
+}
+
+/** Re-keys `from` and everything below it to `to` in a side's tree. */
+function moveInView(view: SideView, from: string, to: string): void {
+  const root = view.tree.get(from);
+  const moved: DriverEntry[] = [];
+  if (root?.kind === 'file') moved.push(root);
+  else for (const [path, entry] of view.tree) if (isSameOrBelow(path, from)) moved.push(entry);
+  for (const entry of moved) {
+    view.tree.delete(entry.path);
+    if (view.keys !== null) view.keys.delete(pathKey(entry.path, view.capabilities));
+  }
+  for (const entry of moved) {
+    const path = to + entry.path.slice(from.length);
+    const relocated: DriverEntry = { ...entry, path };
+    view.tree.set(path, relocated);
+    view.byId.set(relocated.id, relocated);
+    if (view.keys !== null) view.keys.set(pathKey(path, view.capabilities), path);
+  }
+}
+
+/** Re-keys `from` and everything below it to `to` in the base. */
+function moveInBase(base: Map<string, BaseEntry>, from: string, to: string): void {
+  const root = base.get(from);
+  const moved: BaseEntry[] = [];
+  if (root?.kind === 'file') moved.push(root);
+  else for (const [path, entry] of base) if (isSameOrBelow(path, from)) moved.push(entry);
+  for (const entry of moved) base.delete(entry.path);
+  if (base.get(to)?.kind === 'file') base.delete(to);
+  else for (const path of [...base.keys()]) if (isSameOrBelow(path, to)) base.delete(path);
+  for (const entry of moved) {
+    entry.path = to + entry.path.slice(from.length);
+    base.set(entry.path, entry);
+  }
+}
+
+/** Where `side` now has the base entry, when that is somewhere else. */
+function movedTo(view: SideView, entry: BaseEntry, side: Side): string | null {
+  const id = sideId(entry, side);
+  if (id === null) return null;
+  if (view.tree.get(entry.path)?.id === id) return null;
+  const now = view.byId.get(id);
+  if (now === undefined || now.kind !== entry.kind || now.path === entry.path) return null;
+  if (isSameOrBelow(now.path, entry.path)) return null;
+  return now.path;
+}
+
+/** True when `side` can take an entry at `to` (moving it from `from`). */
+function targetFree(view: SideView, from: string, to: string): boolean {
+  if (view.tree.has(to)) return false;
+  if (pathProblem(to, view.capabilities) !== null) return false;
+  if (view.keys !== null) {
+    const holder = view.keys.get(pathKey(to, view.capabilities));
+    if (holder !== undefined && holder !== from) return false;
+  }
+  return true;
+}
+
+/** Plans the moves and rewrites `input` (trees and base) as if they had been applied. */
+export function planMoves(input: PlanInput, capabilities: Record<Side, DriverCapabilities>): Action[] {
+  const views: Record<Side, SideView> = {
+    a: buildView(input.trees.a, capabilities.a),
+    b: buildView(input.trees.b, capabilities.b),
+  };
+  const actions: Action[] = [];
+  const ordered = [...input.base.values()].sort((left, right) => (left.path < right.path ? -1 : left.path > right.path ? 1 : 0));
+  for (const entry of ordered) {
+    if (input.base.get(entry.path) !== entry) continue; // replaced by an earlier move
+    const toA = movedTo(views.a, entry, 'a');
+    const toB = movedTo(views.b, entry, 'b');
+    if (toA === null && toB === null) continue;
+    const from = entry.path;
+    if (toA !== null && toB !== null) {
+      if (toA !== toB) {
+        // Both sides moved it to different places: side a's move wins.
+        if (!targetFree(views.b, toB, toA)) continue;
+        const current = views.b.tree.get(toB);
+        if (current === undefined) continue;
+        actions.push({ type: 'move', side: 'b', kind: entry.kind, from: toB, to: toA, ref: { path: toB, id: current.id, kind: current.kind } });
+        moveInView(views.b, toB, toA);
+      }
+      actions.push({ type: 'rebase', from, to: toA });
+      moveInBase(input.base, from, toA);
+      continue;
+    }
+    const movedSide: Side = toA !== null ? 'a' : 'b';
+    const target = (toA ?? toB) as string;
+    const follower = otherSide(movedSide);
+    const view = views[follower];
+    const current = view.tree.get(from);
+    if (current === undefined || current.kind !== entry.kind) continue; // gone there: the delete and the new entry are handled as such
+    if (!targetFree(view, from, target)) continue;
+    actions.push({ type: 'move', side: follower, kind: entry.kind, from, to: target, ref: { path: from, id: current.id, kind: current.kind } });
+    moveInView(view, from, target);
+    moveInBase(input.base, from, target);
+  }
+  return actions;
+}

@@ -1,0 +1,168 @@
+/**
+ * @module state-store
+ * The per-pair memory of the engine in one small SQLite file (WAL):
+ * - `base`: the last agreed state of every path — kind, content hash, size,
+ *   and for each side the id and revision it had then. A side's columns are
+ *   null when that side has not (yet) agreed on the entry.
+ * - `cursors`: change-feed cursors per side.
+ * - `hash_cache`: content hashes of entries that changed but are not yet in
+ *   the base (so an interrupted run does not hash them again).
+ * Every write is its own transaction: the base is committed per item.
+ * The whole base is loaded in one statement (no per-file round trips).
+ */
+import Database from 'better-sqlite3';
+import type { EntryKind } from './driver.js';
+
+export type Side = 'a' | 'b';
+
+/** One path of the base tree. */
+export interface BaseEntry {
+  path: string;
+  kind: EntryKind;
+  /** sha256 hex of the agreed content (files); null for folders. */
+  hash: string | null;
+  size: number;
+  mtimeMs: number;
+  aId: string | null;
+  aRevision: string | null;
+  bId: string | null;
+  bRevision: string | null;
+}
+
+const schema = `
+CREATE TABLE IF NOT EXISTS base (
+  path TEXT PRIMARY KEY NOT NULL,
+  kind TEXT NOT NULL,
+  hash TEXT,
+  size INTEGER NOT NULL,
+  mtime INTEGER NOT NULL,
+  a_id TEXT, a_rev TEXT, b_id TEXT, b_rev TEXT
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS cursors (side TEXT PRIMARY KEY NOT NULL, cursor TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS hash_cache (
+  side TEXT NOT NULL, path TEXT NOT NULL, revision TEXT NOT NULL, hash TEXT NOT NULL,
+  PRIMARY KEY (side, path)
+) WITHOUT ROWID;
+`;
+
+type BaseRow = [string, string, string | null, number, number, string | null, string | null, string | null, string | null];
+
+function fromRow(row: BaseRow): BaseEntry {
+  const [path, kind, hash, size, mtimeMs, aId, aRevision, bId, bRevision] = row;
+  return { path, kind: kind === 'folder' ? 'folder' : 'file', hash, size, mtimeMs, aId, aRevision, bId, bRevision };
+}
+
+/** Upper bound of the key range of everything below `path` ("a/" .. "a0"). */
+function belowRange(path: string): [string, string] {
+  return [`${path}/`, `${path}0`];
+}
+
+export class StateStore {
+  private readonly db: Database.Database;
+  private readonly statements;
+
+  private constructor(file: string) {
+    this.db = new Database(file);
+    this.db.pragma('journal_mode = WAL');
+    this.db.pragma('synchronous = NORMAL');
+    this.db.exec(schema);
+    this.statements = {
+      all: this.db.prepare('SELECT path, kind, hash, size, mtime, a_id, a_rev, b_id, b_rev FROM base').raw(true),
+      put: this.db.prepare(
+        `INSERT INTO base (path, kind, hash, size, mtime, a_id, a_rev, b_id, b_rev) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+         ON CONFLICT(path) DO UPDATE SET kind = excluded.kind, hash = excluded.hash, size = excluded.size, mtime = excluded.mtime,
+         a_id = excluded.a_id, a_rev = excluded.a_rev, b_id = excluded.b_id, b_rev = excluded.b_rev`,
+      ),
+      one: this.db.prepare('SELECT path, kind, hash, size, mtime, a_id, a_rev, b_id, b_rev FROM base WHERE path = ?').raw(true),
+      deleteOne: this.db.prepare('DELETE FROM base WHERE path = ?'),
+      deleteBelow: this.db.prepare('DELETE FROM base WHERE path >= ? AND path < ?'),
+      moveOne: this.db.prepare('UPDATE base SET path = ? WHERE path = ?'),
+      moveBelow: this.db.prepare('UPDATE base SET path = ? || substr(path, ?) WHERE path >= ? AND path < ?'),
+      getCursor: this.db.prepare('SELECT cursor FROM cursors WHERE side = ?').pluck(true),
+      setCursor: this.db.prepare('INSERT INTO cursors (side, cursor) VALUES (?, ?) ON CONFLICT(side) DO UPDATE SET cursor = excluded.cursor'),
+      clearCursor: this.db.prepare('DELETE FROM cursors WHERE side = ?'),
+      hashes: this.db.prepare('SELECT path, revision, hash FROM hash_cache WHERE side = ?').raw(true),
+      putHash: this.db.prepare(
+        'INSERT INTO hash_cache (side, path, revision, hash) VALUES (?, ?, ?, ?) ON CONFLICT(side, path) DO UPDATE SET revision = excluded.revision, hash = excluded.hash',
+      ),
+      clearHashes: this.db.prepare('DELETE FROM hash_cache'),
+    };
+  }
+
+  static open(file: string): StateStore {
+    return new StateStore(file);
+  }
+
+  /** The whole base tree, keyed by path, in one query. */
+  loadBase(): Map<string, BaseEntry> {
+    const base = new Map<string, BaseEntry>();
+    for (const row of this.statements.all.iterate() as Iterable<BaseRow>) base.set(row[0], fromRow(row));
+    return base;
+  }
+
+  loadBaseEntry(path: string): BaseEntry | null {
+    const row = this.statements.one.get(path) as BaseRow | undefined;
+    return row === undefined ? null : fromRow(row);
+  }
+
+  putBase(entry: BaseEntry): void {
+    this.statements.put.run(entry.path, entry.kind, entry.hash, entry.size, Math.floor(entry.mtimeMs), entry.aId, entry.aRevision, entry.bId, entry.bRevision);
+  }
+
+  /** Forgets exactly one path. */
+  forgetPath(path: string): void {
+    this.statements.deleteOne.run(path);
+  }
+
+  /** Forgets a path and everything below it. */
+  deleteBase(path: string): void {
+    this.transaction(() => {
+      this.statements.deleteOne.run(path);
+      this.statements.deleteBelow.run(...belowRange(path));
+    });
+  }
+
+  /** Re-keys a path and everything below it (a folder move is one row update per entry, one transaction). */
+  moveBase(fromPath: string, toPath: string): void {
+    this.transaction(() => {
+      this.statements.deleteOne.run(toPath);
+      this.statements.deleteBelow.run(...belowRange(toPath));
+      this.statements.moveOne.run(toPath, fromPath);
+      const [low, high] = belowRange(fromPath);
+      this.statements.moveBelow.run(toPath, [...fromPath].length + 1, low, high); // SQLite counts characters, not UTF-16 units
+    });
+  }
+
+  transaction<T>(work: () => T): T {
+    return this.db.transaction(work)();
+  }
+
+  cursor(side: Side): string | null {
+    const value: unknown = this.statements.getCursor.get(side);
+    return typeof value === 'string' ? value : null;
+  }
+
+  setCursor(side: Side, cursor: string | null): void {
+    if (cursor === null) this.statements.clearCursor.run(side);
+    else this.statements.setCursor.run(side, cursor);
+  }
+
+  /** Cached hashes of one side: path → [revision, hash]. */
+  loadHashCache(side: Side): Map<string, [string, string]> {
+    const cache = new Map<string, [string, string]>();
+    for (const row of this.statements.hashes.iterate(side) as Iterable<[string, string, string]>) cache.set(row[0], [row[1], row[2]]);
+    return cache;
+  }
+
+  putHash(side: Side, path: string, revision: string, hash: string): void {
+    this.statements.putHash.run(side, path, revision, hash);
+  }
+
+  clearHashCache(): void {
+    this.statements.clearHashes.run();
+  }
+
+  close(): void {
+    this.db.close();
+  }
+}

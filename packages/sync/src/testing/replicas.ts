@@ -1,0 +1,99 @@
+/**
+ * @module testing/replicas
+ * A replica as a test story sees it: a driver for the engine, plus the
+ * operations a user would do on that side behind the engine's back
+ * (write, delete, rename...). One factory per driver kind, so every sync
+ * scenario can run against local folders today and Ferry, Drive or Dropbox
+ * replicas later (`registerReplicaKind`).
+ */
+import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { DriverCapabilities, SyncDriver } from '../driver.js';
+import { LocalDriver, tempFilePrefix } from '../drivers/local.js';
+
+export interface ReplicaFixture {
+  readonly kind: string;
+  readonly driver: SyncDriver;
+  write(path: string, content: string | Uint8Array): Promise<void>;
+  read(path: string): Promise<string>;
+  mkdir(path: string): Promise<void>;
+  /** Deletes a file or a folder with its contents. */
+  delete(path: string): Promise<void>;
+  /** Renames or moves a file or folder (keeps its identity). */
+  move(from: string, to: string): Promise<void>;
+  /** Every file with its content (UTF-8), keyed by path. */
+  files(): Promise<Record<string, string>>;
+  /** Every folder path, sorted. */
+  folders(): Promise<string[]>;
+  close(): Promise<void>;
+}
+
+export interface ReplicaOptions {
+  /** Simulate a stricter replica (case-insensitive, Windows names). */
+  readonly capabilities?: Partial<DriverCapabilities>;
+}
+
+export type ReplicaFactory = (workDir: string, options: ReplicaOptions) => Promise<ReplicaFixture>;
+
+async function walk(root: string, relative: string, files: Map<string, string>, folders: string[]): Promise<void> {
+  for (const dirent of await readdir(join(root, relative), { withFileTypes: true })) {
+    if (dirent.name.startsWith(tempFilePrefix)) continue;
+    const path = relative === '' ? dirent.name : `${relative}/${dirent.name}`;
+    if (dirent.isDirectory()) {
+      folders.push(path);
+      await walk(root, path, files, folders);
+    } else if (dirent.isFile()) files.set(path, await readFile(join(root, path), 'utf8'));
+  }
+}
+
+/** A local folder replica. */
+export const localReplica: ReplicaFactory = async (workDir, options) => {
+  const root = join(workDir, 'root');
+  await mkdir(root, { recursive: true });
+  const driver = new LocalDriver({ root, ...(options.capabilities ? { capabilities: options.capabilities } : {}) });
+  const at = (path: string): string => join(root, path);
+  const snapshot = async (): Promise<{ files: Map<string, string>; folders: string[] }> => {
+    const files = new Map<string, string>();
+    const folders: string[] = [];
+    await walk(root, '', files, folders);
+    return { files, folders };
+  };
+  return {
+    kind: 'local',
+    driver,
+    async write(path, content) {
+      await mkdir(join(at(path), '..'), { recursive: true });
+      await writeFile(at(path), content);
+    },
+    read: (path) => readFile(at(path), 'utf8'),
+    async mkdir(path) {
+      await mkdir(at(path), { recursive: true });
+    },
+    delete: (path) => rm(at(path), { recursive: true }),
+    async move(from, to) {
+      await mkdir(join(at(to), '..'), { recursive: true });
+      await rename(at(from), at(to));
+    },
+    async files() {
+      const { files } = await snapshot();
+      return Object.fromEntries([...files].sort(([left], [right]) => (left < right ? -1 : 1)));
+    },
+    async folders() {
+      return (await snapshot()).folders.sort();
+    },
+    close: () => driver.close(),
+  };
+};
+
+const factories = new Map<string, ReplicaFactory>([['local', localReplica]]);
+
+/** Makes a driver kind available to `syncPair(kind, ...)`. */
+export function registerReplicaKind(kind: string, factory: ReplicaFactory): void {
+  factories.set(kind, factory);
+}
+
+export function replicaFactory(kind: string): ReplicaFactory {
+  const factory = factories.get(kind);
+  if (factory === undefined) throw new Error(`No replica kind "${kind}" is registered (known: ${[...factories.keys()].join(', ')}).`);
+  return factory;
+}
