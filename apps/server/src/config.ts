@@ -3,7 +3,9 @@
  * Everything the server can be told, with the embedded defaults. Options
  * passed in code win over `FERRY_*` environment variables, which win over defaults.
  */
-import { resolve } from 'node:path';
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 export interface ServerConfig {
   /** Folder holding ferry.db, blobs/ and uploads/. */
@@ -25,6 +27,12 @@ export interface ServerConfig {
   logLevel: string;
   /** Folder of the built web console, or null to serve none. */
   webRoot: string | null;
+  /** Addresses (IPs or CIDRs) outbound requests (webhooks) may reach even though they are not public, e.g. ['127.0.0.1']. */
+  outboundAllowList: string[];
+  /** Connect + total timeout of one outbound request (ms). */
+  outboundTimeoutMs: number;
+  /** Run the webhook delivery worker in this process (tests and split deployments turn it off). */
+  webhookWorker: boolean;
 }
 
 export type ServerOptions = Partial<ServerConfig> & { dataDir: string };
@@ -35,6 +43,23 @@ function envNumber(name: string): number | undefined {
   const value = Number(raw);
   if (!Number.isFinite(value)) throw new Error(`${name} must be a number, got "${raw}"`);
   return value;
+}
+
+/** A comma-separated list, e.g. FERRY_OUTBOUND_ALLOW_LIST=127.0.0.1,10.0.0.0/8. */
+function envList(name: string): string[] {
+  return (process.env[name] ?? '')
+    .split(',')
+    .map((item) => item.trim())
+    .filter((item) => item !== '');
+}
+
+/**
+ * The console that `pnpm run build` writes to `apps/server/dist/web` (the same
+ * folder whether this module runs from `src/` or `dist/`), when it exists.
+ */
+export function builtConsoleDir(): string | null {
+  const dir = fileURLToPath(new URL('../dist/web/', import.meta.url));
+  return existsSync(join(dir, 'index.html')) ? dir : null;
 }
 
 export function resolveConfig(options: ServerOptions): ServerConfig {
@@ -50,6 +75,9 @@ export function resolveConfig(options: ServerOptions): ServerConfig {
     rateLimitPerMinute: options.rateLimitPerMinute ?? envNumber('FERRY_RATE_LIMIT') ?? 100_000,
     loginRateLimitPerMinute: options.loginRateLimitPerMinute ?? 10,
     logLevel: options.logLevel ?? process.env.FERRY_LOG_LEVEL ?? 'info',
-    webRoot: options.webRoot === undefined ? null : options.webRoot,
+    webRoot: options.webRoot === undefined ? (process.env.FERRY_WEB_ROOT ?? builtConsoleDir()) : options.webRoot,
+    outboundAllowList: options.outboundAllowList ?? envList('FERRY_OUTBOUND_ALLOW_LIST'),
+    outboundTimeoutMs: options.outboundTimeoutMs ?? envNumber('FERRY_OUTBOUND_TIMEOUT_MS') ?? 10_000,
+    webhookWorker: options.webhookWorker ?? process.env.FERRY_WEBHOOK_WORKER !== '0',
   };
 }
