@@ -7,7 +7,7 @@ import cookie from '@fastify/cookie';
 import helmet from '@fastify/helmet';
 import rateLimit from '@fastify/rate-limit';
 import { FerryError } from '@ferry/core';
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { registerAuditRoutes } from './audit/routes.js';
 import { installActorResolution } from './auth/actor.js';
 import { registerAuthRoutes } from './auth/routes.js';
@@ -37,6 +37,11 @@ export function createFastify(logLevel: string): FastifyInstance {
     requestTimeout: 0,
     return503OnClosing: true,
     routerOptions: { maxParamLength: 1024 },
+    // A URL that cannot be decoded (e.g. a file name of invalid UTF-8) still answers in the error shape.
+    frameworkErrors: (error: FastifyError, _request: FastifyRequest, reply: FastifyReply) => {
+      const code = error.code === 'FST_ERR_BAD_URL' ? 'invalid_name' : 'bad_request';
+      void reply.code(400).type('application/json').send(new FerryError(code, 'The URL holds a name that is not valid UTF-8.').toBody());
+    },
   });
 }
 

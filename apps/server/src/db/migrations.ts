@@ -160,4 +160,15 @@ export const migrations: Record<string, Migration> = {
       await db.schema.createIndex('audit_workspace').on('audit').columns(['workspace_id', 'seq']).execute();
     },
   },
+  '0002_live_children_index': {
+    // The children of a folder, live only, folders first then by name: one index range per page (keyset paging).
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createIndex('nodes_live_children')
+        .on('nodes')
+        .columns(['parent_id', 'kind', 'name_key'])
+        .where(sql.ref('deleted_at'), 'is', null)
+        .execute();
+    },
+  },
 };

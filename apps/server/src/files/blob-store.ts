@@ -1,0 +1,138 @@
+/**
+ * @module files/blob-store
+ * Content-addressed blobs on disk: `<dataDir>/blobs/ab/cd/<sha256>`. Bodies are
+ * streamed into a temp file under `<dataDir>/tmp/` while being hashed and
+ * counted, fsynced, then renamed into place, so a crash never leaves a half
+ * blob visible; identical content is stored once. Temp files left by a crash
+ * are removed at start (`cleanTempFiles`).
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
+import { mkdir, open, rename, rm, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { FerryError } from '@ferry/core';
+
+/** A fully received body, hashed, waiting in the temp folder to be committed or discarded. */
+export interface TempBlob {
+  path: string;
+  sha256: string;
+  size: number;
+}
+
+export interface ReceiveLimits {
+  /** Bytes above this fail with payload_too_large. */
+  maxBytes: number;
+  /** The announced length (Content-Length); fewer bytes means a truncated body. */
+  expectedBytes: number | null;
+}
+
+export function tempDirOf(dataDir: string): string {
+  return join(dataDir, 'tmp');
+}
+
+export function blobDirOf(dataDir: string): string {
+  return join(dataDir, 'blobs');
+}
+
+/** Removes every temp file left over by an earlier process (called once at start). */
+export function cleanTempFiles(dataDir: string): number {
+  const dir = tempDirOf(dataDir);
+  mkdirSync(dir, { recursive: true });
+  const leftovers = readdirSync(dir);
+  for (const name of leftovers) rmSync(join(dir, name), { recursive: true, force: true });
+  return leftovers.length;
+}
+
+export class BlobStore {
+  readonly #root: string;
+  readonly #temp: string;
+  /** Shard folders known to exist, to skip mkdir calls on the hot path. */
+  readonly #knownDirs = new Set<string>();
+
+  constructor(dataDir: string) {
+    this.#root = blobDirOf(dataDir);
+    this.#temp = tempDirOf(dataDir);
+    mkdirSync(this.#root, { recursive: true });
+    mkdirSync(this.#temp, { recursive: true });
+  }
+
+  pathOf(sha256: string): string {
+    return join(this.#root, sha256.slice(0, 2), sha256.slice(2, 4), sha256);
+  }
+
+  newTempPath(): string {
+    return join(this.#temp, `${randomBytes(12).toString('hex')}.part`);
+  }
+
+  /**
+   * Streams `source` into a new temp file, hashing and counting as it goes,
+   * and fsyncs it. Throws payload_too_large past the limit and bad_request
+   * when the stream ends short or aborts; the temp file is removed on any failure.
+   */
+  async receive(source: AsyncIterable<Buffer>, limits: ReceiveLimits): Promise<TempBlob> {
+    const path = this.newTempPath();
+    const file = await open(path, 'wx');
+    const hash = createHash('sha256');
+    let size = 0;
+    try {
+      for await (const chunk of source) {
+        size += chunk.length;
+        if (size > limits.maxBytes) throw new FerryError('payload_too_large', `The body is larger than ${limits.maxBytes} bytes.`);
+        hash.update(chunk);
+        await file.write(chunk);
+      }
+      if (limits.expectedBytes !== null && size !== limits.expectedBytes) {
+        throw new FerryError('bad_request', `The body ended after ${size} of ${limits.expectedBytes} bytes.`);
+      }
+      await file.sync();
+    } catch (error) {
+      await file.close().catch(() => undefined);
+      await rm(path, { force: true });
+      throw toBodyError(error);
+    }
+    await file.close();
+    return { path, sha256: hash.digest('hex'), size };
+  }
+
+  /**
+   * Moves a received file into its content address. When the blob exists
+   * already the file is dropped instead (same content, stored once). The
+   * source must be a fully written, fsynced file inside the data folder.
+   */
+  async commit(source: string, sha256: string): Promise<void> {
+    const target = this.pathOf(sha256);
+    if (existsSync(target)) {
+      await rm(source, { force: true });
+      return;
+    }
+    const dir = join(this.#root, sha256.slice(0, 2), sha256.slice(2, 4));
+    if (!this.#knownDirs.has(dir)) {
+      await mkdir(dir, { recursive: true });
+      this.#knownDirs.add(dir);
+    }
+    await rename(source, target);
+  }
+
+  async discard(temp: TempBlob | string): Promise<void> {
+    await rm(typeof temp === 'string' ? temp : temp.path, { force: true });
+  }
+
+  async exists(sha256: string): Promise<boolean> {
+    try {
+      await stat(this.pathOf(sha256));
+      return true;
+    } catch {
+      return false;
+    }
+  }
+}
+
+/** A client that went away mid-body surfaces as a Node stream error: report it as a truncated body. */
+export function toBodyError(error: unknown): unknown {
+  if (error instanceof FerryError) return error;
+  const code = typeof error === 'object' && error !== null && 'code' in error ? String(error.code) : '';
+  if (code === 'ECONNRESET' || code === 'ERR_STREAM_PREMATURE_CLOSE' || (error instanceof Error && error.message === 'aborted')) {
+    return new FerryError('bad_request', 'The body was cut off before its end.');
+  }
+  return error;
+}
