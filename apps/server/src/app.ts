@@ -17,6 +17,7 @@ import { registerFileRoutes } from './files/routes.js';
 import { registerUploadRoutes } from './files/upload-routes.js';
 import { installErrorHandler } from './http/error-handler.js';
 import { registerObservabilityRoutes } from './observability/routes.js';
+import { registerOAuthRoutes } from './oauth/index.js';
 import { registerOpenApiRoutes } from './openapi/routes.js';
 import { registerShareRoutes } from './shares/routes.js';
 import { registerWebRoutes } from './web/routes.js';
@@ -83,6 +84,7 @@ export async function buildApp(app: FastifyInstance, ctx: ServerContext): Promis
   registerShareRoutes(app, ctx);
   registerEventRoutes(app, ctx);
   registerAuditRoutes(app, ctx);
+  registerOAuthRoutes(app, ctx);
   registerOpenApiRoutes(app, ctx);
   registerWebRoutes(app, ctx);
   return app;

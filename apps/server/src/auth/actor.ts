@@ -9,6 +9,7 @@ import { FerryError } from '@ferry/core';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ServerContext } from '../context.js';
 import { sha256Hex } from '../ids.js';
+import { findOAuthAccessToken } from '../oauth/access-tokens.js';
 
 export interface Actor {
   userId: string;
@@ -16,6 +17,10 @@ export interface Actor {
   sessionId: string | null;
   /** The device or integration named by X-Ferry-Source, else "api" / "web". */
   source: string;
+  /** Scopes of an OAuth access token; null/absent = a full-power API token or session. */
+  scopes?: string[] | null;
+  /** The one workspace an OAuth access token may act in; null/absent = any of the user's. */
+  workspaceId?: string | null;
 }
 
 declare module 'fastify' {
@@ -45,6 +50,11 @@ async function resolveActor(ctx: ServerContext, request: FastifyRequest): Promis
       .select(['id', 'user_id', 'expires_at', 'revoked_at', 'last_used_at'])
       .where('token_hash', '=', sha256Hex(match[1]))
       .executeTakeFirst();
+    const delegated = token ? undefined : await findOAuthAccessToken(ctx, match[1]);
+    if (delegated) {
+      const { userId, scopes, workspaceId, clientName } = delegated;
+      return { userId, tokenId: null, sessionId: null, source: sourceOf(request, clientName), scopes, workspaceId };
+    }
     if (!token || token.revoked_at !== null || (token.expires_at !== null && token.expires_at <= now)) {
       throw new FerryError('unauthenticated', 'The API token is unknown, expired or revoked.');
     }

@@ -138,6 +138,80 @@ export interface AuditTable {
   details: string | null;
 }
 
+/** A registered OAuth client of Ferry's authorization server; `id` is the client_id. */
+export interface OAuthClientsTable {
+  id: string;
+  /** The workspace whose admins manage the client; users of any workspace may authorize it. */
+  workspace_id: string;
+  name: string;
+  type: 'public' | 'confidential';
+  /** sha256 (hex) of the client secret; null for public clients. */
+  secret_hash: string | null;
+  /** JSON array of exact redirect URIs. */
+  redirect_uris: string;
+  /** Space-separated scopes the client may ask for. */
+  scopes: string;
+  created_by: string | null;
+  created_at: string;
+}
+
+/** A remembered consent: the user allowed the client these scopes in this workspace. */
+export interface OAuthGrantsTable {
+  id: string;
+  user_id: string;
+  client_id: string;
+  workspace_id: string;
+  scopes: string;
+  created_at: string;
+  updated_at: string;
+}
+
+/** An authorization request waiting on the consent page; `id` = sha256 of its CSRF token. */
+export interface OAuthPendingTable {
+  id: string;
+  session_id: string;
+  user_id: string;
+  client_id: string;
+  redirect_uri: string;
+  scopes: string;
+  state: string | null;
+  code_challenge: string | null;
+  created_at: string;
+  expires_at: string;
+}
+
+/** An authorization code; `id` = sha256 of the code. `family_id` is set once tokens were issued from it. */
+export interface OAuthCodesTable {
+  id: string;
+  client_id: string;
+  user_id: string;
+  workspace_id: string;
+  redirect_uri: string;
+  code_challenge: string | null;
+  scopes: string;
+  created_at: string;
+  expires_at: string;
+  used_at: string | null;
+  family_id: string | null;
+}
+
+/** Access and refresh tokens (hashed). One family = the tokens descending from one authorization code. */
+export interface OAuthTokensTable {
+  id: string;
+  token_hash: string;
+  kind: 'access' | 'refresh';
+  family_id: string;
+  client_id: string;
+  user_id: string;
+  workspace_id: string;
+  scopes: string;
+  created_at: string;
+  expires_at: string;
+  /** Refresh tokens: when it was exchanged for a new one; a second use revokes the family. */
+  rotated_at: string | null;
+  revoked_at: string | null;
+}
+
 export interface Database {
   users: UsersTable;
   sessions: SessionsTable;
@@ -150,6 +224,11 @@ export interface Database {
   shares: SharesTable;
   events: EventsTable;
   audit: AuditTable;
+  oauth_clients: OAuthClientsTable;
+  oauth_grants: OAuthGrantsTable;
+  oauth_pending: OAuthPendingTable;
+  oauth_codes: OAuthCodesTable;
+  oauth_tokens: OAuthTokensTable;
 }
 
 export type UserRow = Selectable<UsersTable>;

@@ -37,6 +37,17 @@ function parse<T>(schema: z.ZodType<T>, value: unknown, where: string): T {
   return result.data;
 }
 
+/** An OAuth access token (an actor with scopes) may call only routes that name a scope it holds (RFC 6750 §3.1). */
+function requireScope(spec: RouteSpec, actor: Actor | null, reply: FastifyReply): void {
+  if (!actor?.scopes || spec.auth === 'none') return;
+  if (spec.scope !== undefined && actor.scopes.includes(spec.scope)) return;
+  reply.header('www-authenticate', spec.scope === undefined ? 'Bearer error="insufficient_scope"' : `Bearer error="insufficient_scope", scope="${spec.scope}"`);
+  throw new FerryError(
+    'insufficient_scope',
+    spec.scope === undefined ? 'OAuth access tokens cannot use this endpoint.' : `This needs the "${spec.scope}" scope, which the access token was not granted.`,
+  );
+}
+
 function isJsonRequest(request: FastifyRequest): boolean {
   const type = request.headers['content-type'];
   return type !== undefined && /^application\/(.+\+)?json\b/i.test(type);
@@ -52,6 +63,7 @@ export function route<N extends keyof Routes>(app: FastifyInstance, name: N, han
       if (spec.auth === 'user' && actor === null) {
         throw new FerryError('unauthenticated', 'Sign in, or send an API token as "Authorization: Bearer <token>".');
       }
+      requireScope(spec, actor, reply);
       const params = spec.params ? parse(spec.params, request.params, 'path parameters') : {};
       const query = spec.query ? parse(spec.query, request.query, 'query') : {};
       let body: unknown;

@@ -16,6 +16,8 @@ export function roleAtLeast(role: Role, needed: Role): boolean {
 
 /** Returns the caller's role in the workspace, or throws workspace_not_found / forbidden. */
 export async function requireRole(ctx: ServerContext, actor: Actor, workspaceId: string, needed: Role = 'member'): Promise<Role> {
+  // An OAuth access token acts in its one granted workspace; others look as if they did not exist.
+  if (typeof actor.workspaceId === 'string' && actor.workspaceId !== workspaceId) throw new FerryError('workspace_not_found', 'No such workspace.');
   const member = await ctx.db
     .selectFrom('members')
     .select('role')

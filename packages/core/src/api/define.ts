@@ -7,6 +7,9 @@ import type { z } from 'zod';
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
+/** What an OAuth access token may be allowed to do (the server's scope catalog describes each). */
+export type ApiScope = 'files:read' | 'files:write' | 'shares:write' | 'webhooks:manage';
+
 /** `binary` means a raw byte stream (application/octet-stream) instead of JSON. */
 export type BodySpec = z.ZodType | 'binary' | undefined;
 export type ResponseSpec = z.ZodType | 'binary' | 'empty' | 'html' | 'text';
@@ -26,6 +29,12 @@ export interface RouteSpec {
   status?: number;
   /** Error codes this endpoint may answer with (for the docs). */
   errors?: readonly string[];
+  /**
+   * The scope an OAuth access token needs for this route (403 insufficient_scope
+   * without it). Routes without one are closed to OAuth tokens; API tokens and
+   * sessions are not limited by scopes.
+   */
+  scope?: ApiScope;
 }
 
 export function defineRoutes<const T extends Record<string, RouteSpec>>(routes: T): T {

@@ -39,6 +39,31 @@ const wsParams = z.object({ workspaceId: idSchema });
 const nodeParams = z.object({ nodeId: idSchema });
 const ok = z.object({ ok: z.literal(true) });
 
+/** Scopes a client may ask for: the ApiScope values plus `offline_access` (a refresh token). */
+export const oauthScopeSchema = z.enum(['files:read', 'files:write', 'shares:write', 'webhooks:manage', 'offline_access']);
+export const oauthClientSchema = z.object({
+  id: idSchema.describe('the client_id'),
+  workspaceId: idSchema.describe('the workspace that registered (manages) the client'),
+  name: z.string(),
+  type: z.enum(['public', 'confidential']).describe('public: PKCE, no secret; confidential: a client secret'),
+  redirectUris: z.array(z.string()),
+  scopes: z.array(oauthScopeSchema).describe('the most the client may ask for'),
+  createdAt: z.string(),
+  createdBy: idSchema.nullable(),
+});
+export type OAuthClient = z.infer<typeof oauthClientSchema>;
+export const oauthGrantSchema = z.object({
+  id: idSchema,
+  clientId: idSchema,
+  clientName: z.string(),
+  workspaceId: idSchema,
+  workspaceName: z.string(),
+  scopes: z.array(oauthScopeSchema),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+});
+export type OAuthGrant = z.infer<typeof oauthGrantSchema>;
+
 export const routes = defineRoutes({
   // ── set-up, sessions, identity ──────────────────────────────────────────
   setupStatus: {
@@ -71,7 +96,7 @@ export const routes = defineRoutes({
     response: ok,
   },
   me: {
-    method: 'GET', path: '/api/v1/me', tag: 'auth', auth: 'user',
+    method: 'GET', path: '/api/v1/me', tag: 'auth', auth: 'user', scope: 'files:read',
     summary: 'The caller and the workspaces they belong to.',
     response: meSchema,
   },
@@ -96,7 +121,7 @@ export const routes = defineRoutes({
 
   // ── workspaces and members ──────────────────────────────────────────────
   listWorkspaces: {
-    method: 'GET', path: '/api/v1/workspaces', tag: 'workspaces', auth: 'user',
+    method: 'GET', path: '/api/v1/workspaces', tag: 'workspaces', auth: 'user', scope: 'files:read',
     summary: 'Workspaces the caller is a member of.',
     response: z.object({ items: z.array(workspaceSchema) }),
   },
@@ -107,7 +132,7 @@ export const routes = defineRoutes({
     response: workspaceSchema,
   },
   getWorkspace: {
-    method: 'GET', path: '/api/v1/workspaces/:workspaceId', tag: 'workspaces', auth: 'user',
+    method: 'GET', path: '/api/v1/workspaces/:workspaceId', tag: 'workspaces', auth: 'user', scope: 'files:read',
     summary: 'One workspace.',
     params: wsParams,
     response: workspaceSchema,
@@ -145,7 +170,7 @@ export const routes = defineRoutes({
 
   // ── files and folders ───────────────────────────────────────────────────
   resolvePath: {
-    method: 'GET', path: '/api/v1/workspaces/:workspaceId/resolve', tag: 'files', auth: 'user',
+    method: 'GET', path: '/api/v1/workspaces/:workspaceId/resolve', tag: 'files', auth: 'user', scope: 'files:read',
     summary: 'The node at a path such as /docs/report.pdf ("/" is the root folder).',
     params: wsParams,
     query: z.object({ path: z.string().max(4096) }),
@@ -153,28 +178,28 @@ export const routes = defineRoutes({
     errors: ['node_not_found', 'invalid_name'],
   },
   search: {
-    method: 'GET', path: '/api/v1/workspaces/:workspaceId/search', tag: 'files', auth: 'user',
+    method: 'GET', path: '/api/v1/workspaces/:workspaceId/search', tag: 'files', auth: 'user', scope: 'files:read',
     summary: 'Files and folders whose name contains the query (case-insensitive), with paths.',
     params: wsParams,
     query: z.object({ q: z.string().min(1).max(255), ...paging }),
     response: pageOf(nodeSchema),
   },
   listTrash: {
-    method: 'GET', path: '/api/v1/workspaces/:workspaceId/trash', tag: 'files', auth: 'user',
+    method: 'GET', path: '/api/v1/workspaces/:workspaceId/trash', tag: 'files', auth: 'user', scope: 'files:read',
     summary: 'Deleted files and folders that can be restored (top-level deletions only).',
     params: wsParams,
     query: z.object(paging),
     response: pageOf(nodeSchema),
   },
   getNode: {
-    method: 'GET', path: '/api/v1/nodes/:nodeId', tag: 'files', auth: 'user',
+    method: 'GET', path: '/api/v1/nodes/:nodeId', tag: 'files', auth: 'user', scope: 'files:read',
     summary: 'Metadata of a file or folder, with its path; ETag header = versionId.',
     params: nodeParams,
     response: nodeSchema,
     errors: ['node_not_found'],
   },
   listChildren: {
-    method: 'GET', path: '/api/v1/nodes/:nodeId/children', tag: 'files', auth: 'user',
+    method: 'GET', path: '/api/v1/nodes/:nodeId/children', tag: 'files', auth: 'user', scope: 'files:read',
     summary: 'The children of a folder, folders first then by name, paged.',
     params: nodeParams,
     query: z.object(paging),
@@ -182,7 +207,7 @@ export const routes = defineRoutes({
     errors: ['node_not_found', 'not_a_folder'],
   },
   createFolder: {
-    method: 'POST', path: '/api/v1/nodes/:nodeId/folders', tag: 'files', auth: 'user', status: 201,
+    method: 'POST', path: '/api/v1/nodes/:nodeId/folders', tag: 'files', auth: 'user', scope: 'files:write', status: 201,
     summary: 'Create a folder inside a folder.',
     params: nodeParams,
     body: z.object({ name: z.string() }),
@@ -190,7 +215,7 @@ export const routes = defineRoutes({
     errors: ['invalid_name', 'name_conflict', 'not_a_folder'],
   },
   updateNode: {
-    method: 'PATCH', path: '/api/v1/nodes/:nodeId', tag: 'files', auth: 'user',
+    method: 'PATCH', path: '/api/v1/nodes/:nodeId', tag: 'files', auth: 'user', scope: 'files:write',
     summary: 'Rename and/or move a node (If-Match: versionId).',
     params: nodeParams,
     body: z.object({ name: z.string().optional(), parentId: idSchema.optional() }),
@@ -198,20 +223,20 @@ export const routes = defineRoutes({
     errors: ['invalid_name', 'name_conflict', 'cycle', 'precondition_failed'],
   },
   deleteNode: {
-    method: 'DELETE', path: '/api/v1/nodes/:nodeId', tag: 'files', auth: 'user',
+    method: 'DELETE', path: '/api/v1/nodes/:nodeId', tag: 'files', auth: 'user', scope: 'files:write',
     summary: 'Move a node (and everything under it) to the trash (If-Match: versionId).',
     params: nodeParams,
     response: nodeSchema,
     errors: ['precondition_failed'],
   },
   restoreNode: {
-    method: 'POST', path: '/api/v1/nodes/:nodeId/restore', tag: 'files', auth: 'user',
+    method: 'POST', path: '/api/v1/nodes/:nodeId/restore', tag: 'files', auth: 'user', scope: 'files:write',
     summary: 'Restore a node from the trash into its old folder (renamed if the name is taken).',
     params: nodeParams,
     response: nodeSchema,
   },
   putFileByName: {
-    method: 'PUT', path: '/api/v1/nodes/:nodeId/files/:name', tag: 'files', auth: 'user',
+    method: 'PUT', path: '/api/v1/nodes/:nodeId/files/:name', tag: 'files', auth: 'user', scope: 'files:write',
     summary:
       'Stream a file into a folder by name: creates it, or adds a version. If-None-Match: * creates only; If-Match: versionId replaces only that version. ' +
       'Content-Digest (sha-256) or X-Ferry-Sha256 is verified; nothing is stored on a mismatch. X-Ferry-Source names the device.',
@@ -221,7 +246,7 @@ export const routes = defineRoutes({
     errors: ['digest_mismatch', 'payload_too_large', 'precondition_failed', 'name_conflict'],
   },
   putFileContent: {
-    method: 'PUT', path: '/api/v1/nodes/:nodeId/content', tag: 'files', auth: 'user',
+    method: 'PUT', path: '/api/v1/nodes/:nodeId/content', tag: 'files', auth: 'user', scope: 'files:write',
     summary: 'Stream a new version of an existing file (If-Match: versionId).',
     params: nodeParams,
     body: 'binary',
@@ -229,7 +254,7 @@ export const routes = defineRoutes({
     errors: ['digest_mismatch', 'payload_too_large', 'precondition_failed', 'not_a_file'],
   },
   getFileContent: {
-    method: 'GET', path: '/api/v1/nodes/:nodeId/content', tag: 'files', auth: 'user',
+    method: 'GET', path: '/api/v1/nodes/:nodeId/content', tag: 'files', auth: 'user', scope: 'files:read',
     summary: 'Download a file (Range supported; ?versionId= for an older version).',
     params: nodeParams,
     query: z.object({ versionId: idSchema.optional() }),
@@ -237,13 +262,13 @@ export const routes = defineRoutes({
     errors: ['not_a_file', 'range_not_satisfiable', 'version_not_found'],
   },
   listVersions: {
-    method: 'GET', path: '/api/v1/nodes/:nodeId/versions', tag: 'files', auth: 'user',
+    method: 'GET', path: '/api/v1/nodes/:nodeId/versions', tag: 'files', auth: 'user', scope: 'files:read',
     summary: 'The versions of a file, newest first.',
     params: nodeParams,
     response: z.object({ items: z.array(versionSchema) }),
   },
   restoreVersion: {
-    method: 'POST', path: '/api/v1/nodes/:nodeId/versions/:versionId/restore', tag: 'files', auth: 'user',
+    method: 'POST', path: '/api/v1/nodes/:nodeId/versions/:versionId/restore', tag: 'files', auth: 'user', scope: 'files:write',
     summary: 'Make an older version current again (as a new version).',
     params: z.object({ nodeId: idSchema, versionId: idSchema }),
     response: nodeSchema,
@@ -251,7 +276,7 @@ export const routes = defineRoutes({
 
   // ── resumable uploads ───────────────────────────────────────────────────
   createUpload: {
-    method: 'POST', path: '/api/v1/uploads', tag: 'uploads', auth: 'user', status: 201,
+    method: 'POST', path: '/api/v1/uploads', tag: 'uploads', auth: 'user', scope: 'files:write', status: 201,
     summary: 'Start a resumable upload of a large file.',
     body: z.object({
       parentId: idSchema,
@@ -264,14 +289,14 @@ export const routes = defineRoutes({
     errors: ['payload_too_large', 'invalid_name'],
   },
   getUpload: {
-    method: 'GET', path: '/api/v1/uploads/:uploadId', tag: 'uploads', auth: 'user',
+    method: 'GET', path: '/api/v1/uploads/:uploadId', tag: 'uploads', auth: 'user', scope: 'files:write',
     summary: 'Where an upload stands (its offset), to resume it.',
     params: z.object({ uploadId: idSchema }),
     response: uploadSessionSchema,
     errors: ['upload_not_found', 'upload_expired'],
   },
   appendUpload: {
-    method: 'PATCH', path: '/api/v1/uploads/:uploadId', tag: 'uploads', auth: 'user',
+    method: 'PATCH', path: '/api/v1/uploads/:uploadId', tag: 'uploads', auth: 'user', scope: 'files:write',
     summary: 'Append a chunk at Upload-Offset (must equal the current offset).',
     params: z.object({ uploadId: idSchema }),
     body: 'binary',
@@ -279,14 +304,14 @@ export const routes = defineRoutes({
     errors: ['offset_mismatch', 'payload_too_large', 'upload_expired'],
   },
   finishUpload: {
-    method: 'POST', path: '/api/v1/uploads/:uploadId/finish', tag: 'uploads', auth: 'user',
+    method: 'POST', path: '/api/v1/uploads/:uploadId/finish', tag: 'uploads', auth: 'user', scope: 'files:write',
     summary: 'Verify size and hash and put the file in place.',
     params: z.object({ uploadId: idSchema }),
     response: nodeSchema,
     errors: ['size_mismatch', 'digest_mismatch', 'precondition_failed'],
   },
   cancelUpload: {
-    method: 'DELETE', path: '/api/v1/uploads/:uploadId', tag: 'uploads', auth: 'user',
+    method: 'DELETE', path: '/api/v1/uploads/:uploadId', tag: 'uploads', auth: 'user', scope: 'files:write',
     summary: 'Abandon an upload and free its space.',
     params: z.object({ uploadId: idSchema }),
     response: ok,
@@ -294,7 +319,7 @@ export const routes = defineRoutes({
 
   // ── share links ─────────────────────────────────────────────────────────
   createShare: {
-    method: 'POST', path: '/api/v1/nodes/:nodeId/shares', tag: 'shares', auth: 'user', status: 201,
+    method: 'POST', path: '/api/v1/nodes/:nodeId/shares', tag: 'shares', auth: 'user', scope: 'shares:write', status: 201,
     summary: 'Create a share link for a file.',
     params: nodeParams,
     body: z.object({
@@ -305,13 +330,13 @@ export const routes = defineRoutes({
     response: shareSchema,
   },
   listShares: {
-    method: 'GET', path: '/api/v1/workspaces/:workspaceId/shares', tag: 'shares', auth: 'user',
+    method: 'GET', path: '/api/v1/workspaces/:workspaceId/shares', tag: 'shares', auth: 'user', scope: 'shares:write',
     summary: 'Share links of a workspace.',
     params: wsParams,
     response: z.object({ items: z.array(shareSchema) }),
   },
   revokeShare: {
-    method: 'DELETE', path: '/api/v1/shares/:shareId', tag: 'shares', auth: 'user',
+    method: 'DELETE', path: '/api/v1/shares/:shareId', tag: 'shares', auth: 'user', scope: 'shares:write',
     summary: 'Revoke a share link at once.',
     params: z.object({ shareId: idSchema }),
     response: ok,
@@ -333,20 +358,20 @@ export const routes = defineRoutes({
 
   // ── event feed and audit ────────────────────────────────────────────────
   listEvents: {
-    method: 'GET', path: '/api/v1/workspaces/:workspaceId/events', tag: 'events', auth: 'user',
+    method: 'GET', path: '/api/v1/workspaces/:workspaceId/events', tag: 'events', auth: 'user', scope: 'files:read',
     summary: 'Events after `cursor` in order; with `wait` (seconds, ≤ 60) it long-polls until one arrives.',
     params: wsParams,
     query: z.object({ ...paging, wait: z.coerce.number().min(0).max(60).optional() }),
     response: eventPageSchema,
   },
   listEventsDefault: {
-    method: 'GET', path: '/api/v1/events', tag: 'events', auth: 'user',
+    method: 'GET', path: '/api/v1/events', tag: 'events', auth: 'user', scope: 'files:read',
     summary: 'The same feed; `workspace` may be left out when the caller has exactly one workspace.',
     query: z.object({ workspace: idSchema.optional(), ...paging, wait: z.coerce.number().min(0).max(60).optional() }),
     response: eventPageSchema,
   },
   streamEvents: {
-    method: 'GET', path: '/api/v1/workspaces/:workspaceId/events/stream', tag: 'events', auth: 'user',
+    method: 'GET', path: '/api/v1/workspaces/:workspaceId/events/stream', tag: 'events', auth: 'user', scope: 'files:read',
     summary: 'Server-Sent Events: each event as `id: <seq>`, `event: <type>`, `data: <json>`; resumes after Last-Event-ID or ?cursor=.',
     params: wsParams,
     query: z.object({ cursor }),
@@ -359,6 +384,49 @@ export const routes = defineRoutes({
     query: z.object(paging),
     response: pageOf(auditEntrySchema),
     errors: ['forbidden'],
+  },
+
+  // ── oauth clients ───────────────────────────────────────────────────────
+  listOAuthClients: {
+    method: 'GET', path: '/api/v1/workspaces/:workspaceId/oauth-clients', tag: 'oauth', auth: 'user',
+    summary: 'OAuth clients registered by a workspace (admin or owner; never the secrets).',
+    params: wsParams,
+    response: z.object({ items: z.array(oauthClientSchema) }),
+    errors: ['forbidden'],
+  },
+  createOAuthClient: {
+    method: 'POST', path: '/api/v1/workspaces/:workspaceId/oauth-clients', tag: 'oauth', auth: 'user', status: 201,
+    summary:
+      'Register an OAuth client (admin or owner). Redirect URIs match exactly: https, or http on 127.0.0.1 / [::1] with any port (RFC 8252). ' +
+      'A confidential client gets its secret in this answer only.',
+    params: wsParams,
+    body: z.object({
+      name: z.string().trim().min(1).max(100),
+      type: z.enum(['public', 'confidential']),
+      redirectUris: z.array(z.string().max(2000)).min(1).max(10),
+      scopes: z.array(oauthScopeSchema).min(1),
+    }),
+    response: oauthClientSchema.extend({ clientSecret: z.string().nullable().describe('confidential clients only; shown once') }),
+    errors: ['forbidden', 'validation_failed'],
+  },
+  deleteOAuthClient: {
+    method: 'DELETE', path: '/api/v1/workspaces/:workspaceId/oauth-clients/:clientId', tag: 'oauth', auth: 'user',
+    summary: 'Delete a client; every code, token and consent issued to it stops working at once.',
+    params: z.object({ workspaceId: idSchema, clientId: idSchema }),
+    response: ok,
+    errors: ['forbidden', 'oauth_client_not_found'],
+  },
+  listOAuthGrants: {
+    method: 'GET', path: '/api/v1/oauth/grants', tag: 'oauth', auth: 'user',
+    summary: "The applications the caller has allowed (consents), with their workspace and scopes.",
+    response: z.object({ items: z.array(oauthGrantSchema) }),
+  },
+  revokeOAuthGrant: {
+    method: 'DELETE', path: '/api/v1/oauth/grants/:grantId', tag: 'oauth', auth: 'user',
+    summary: "Withdraw a consent: the application's tokens for the caller stop working and the next sign-in asks again.",
+    params: z.object({ grantId: idSchema }),
+    response: ok,
+    errors: ['oauth_grant_not_found'],
   },
 });
 
