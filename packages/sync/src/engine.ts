@@ -9,7 +9,7 @@ import { type ActionRecord, applyAction, describe } from './apply.js';
 import type { ConflictPolicy } from './conflict-policy.js';
 import { checkDeletes, checkListing, type DeleteGuardOptions } from './delete-guard.js';
 import { ignoreFileName, type IgnoreMatcher, loadIgnoreRules } from './ignore-rules.js';
-import { planMoves } from './moves.js';
+import { currentPath, planMoves } from './moves.js';
 import { hashesNeeded, reconcile } from './plan.js';
 import { type Action, isVisibleAction, type PlanInput, type Side, type SyncIssue } from './plan-types.js';
 import { type BaseEntry, StateStore } from './state-store.js';
@@ -69,12 +69,13 @@ async function resolveHashes(input: PlanInput, drivers: Record<Side, SyncDriver>
   const worker = async (): Promise<void> => {
     while (next < needed.length) {
       const { side, entry } = needed[next++] as (typeof needed)[number];
-      const cached = caches[side].get(entry.path);
+      const path = currentPath(entry);
+      const cached = caches[side].get(path);
       let hash: string;
       if (cached !== undefined && cached[0] === entry.revision) hash = cached[1];
       else {
-        hash = await drivers[side].hash(entry);
-        store.putHash(side, entry.path, entry.revision, hash);
+        hash = await drivers[side].hash({ ...entry, path });
+        store.putHash(side, path, entry.revision, hash);
       }
       input.trees[side].set(entry.path, { ...entry, hash });
     }

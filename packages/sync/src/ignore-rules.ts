@@ -23,7 +23,8 @@ async function readRules(driver: SyncDriver): Promise<string> {
 
 /** Builds a matcher from rules text (one gitignore pattern a line). */
 export function ignoreMatcher(rules: readonly string[]): IgnoreMatcher {
-  const matcher: Ignore = ignore().add([...rules]);
+  const matcher: Ignore = ignore();
+  for (const text of rules) matcher.add(text);
   return (path, kind) => matcher.ignores(kind === 'folder' ? `${path}/` : path);
 }
 

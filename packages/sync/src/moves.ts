@@ -16,6 +16,14 @@ import { pathKey, pathProblem } from './name-rules.js';
 import { type Action, otherSide, type PlanInput, type Side, sideId } from './plan-types.js';
 import type { BaseEntry } from './state-store.js';
 
+/** Where a relocated entry really is until the planned move is applied. */
+const origins = new WeakMap<DriverEntry, string>();
+
+/** The path an entry has on its replica right now (before planned moves). */
+export function currentPath(entry: DriverEntry): string {
+  return origins.get(entry) ?? entry.path;
+}
+
 interface SideView {
   tree: Map<string, DriverEntry>;
   byId: Map<string, DriverEntry>;
@@ -47,6 +55,7 @@ function moveInView(view: SideView, from: string, to: string): void {
   for (const entry of moved) {
     const path = to + entry.path.slice(from.length);
     const relocated: DriverEntry = { ...entry, path };
+    origins.set(relocated, currentPath(entry));
     view.tree.set(path, relocated);
     view.byId.set(relocated.id, relocated);
     if (view.keys !== null) view.keys.set(pathKey(path, view.capabilities), path);

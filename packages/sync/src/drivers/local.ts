@@ -46,6 +46,11 @@ export interface LocalDriverOptions {
   readonly root: string;
   /** Narrow the capabilities to simulate another file system (tests, Windows shares). */
   readonly capabilities?: Partial<DriverCapabilities>;
+  /**
+   * fsync each written file before renaming it into place (default true).
+   * Only tests and benchmarks that do not simulate power loss turn it off.
+   */
+  readonly fsync?: boolean;
 }
 
 function isNotFound(error: unknown): boolean {
@@ -63,12 +68,14 @@ export class LocalDriver implements SyncDriver {
   readonly capabilities: DriverCapabilities;
   readonly root: string;
   private readonly simulated: boolean;
+  private readonly fsync: boolean;
   private scanCounter = 0;
 
   constructor(options: LocalDriverOptions) {
     this.root = options.root;
     this.capabilities = { ...posixCapabilities, ...options.capabilities };
     this.simulated = options.capabilities !== undefined;
+    this.fsync = options.fsync ?? true;
   }
 
   private absolute(path: string): string {
@@ -198,7 +205,7 @@ export class LocalDriver implements SyncDriver {
     try {
       try {
         for await (const chunk of content) await handle.write(chunk);
-        await handle.sync();
+        if (this.fsync) await handle.sync();
       } finally {
         await handle.close();
       }

@@ -31,6 +31,8 @@ export interface ReplicaFixture {
 export interface ReplicaOptions {
   /** Simulate a stricter replica (case-insensitive, Windows names). */
   readonly capabilities?: Partial<DriverCapabilities>;
+  /** Durable writes (fsync); off by default in tests, where no power is lost. */
+  readonly fsync?: boolean;
 }
 
 export type ReplicaFactory = (workDir: string, options: ReplicaOptions) => Promise<ReplicaFixture>;
@@ -50,7 +52,7 @@ async function walk(root: string, relative: string, files: Map<string, string>, 
 export const localReplica: ReplicaFactory = async (workDir, options) => {
   const root = join(workDir, 'root');
   await mkdir(root, { recursive: true });
-  const driver = new LocalDriver({ root, ...(options.capabilities ? { capabilities: options.capabilities } : {}) });
+  const driver = new LocalDriver({ root, fsync: options.fsync ?? false, ...(options.capabilities ? { capabilities: options.capabilities } : {}) });
   const at = (path: string): string => join(root, path);
   const snapshot = async (): Promise<{ files: Map<string, string>; folders: string[] }> => {
     const files = new Map<string, string>();

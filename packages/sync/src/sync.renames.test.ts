@@ -1,0 +1,96 @@
+/** @module sync.renames.test — renames and moves follow stable ids and are not re-copied. */
+import { afterEach, describe, expect, it } from 'vitest';
+import { closeAllPairs, syncPair } from './testing/harness.js';
+
+afterEach(closeAllPairs);
+
+describe('renames and moves', () => {
+  it('a renamed file is renamed on the other side, not copied', async () => {
+    const h = await syncPair('local', 'local');
+    await h.a.write('old.txt', 'content');
+    await h.sync();
+    await h.a.move('old.txt', 'new.txt');
+    const summary = await h.sync();
+    expect(summary).toMatchObject({ moved: 1, copied: 0, deleted: 0, bytes: 0 });
+    await h.expectTrees({ 'new.txt': 'content' });
+    await h.expectConverged();
+  });
+
+  it('a moved folder of many files is one move and transfers no bytes', async () => {
+    const h = await syncPair('local', 'local');
+    for (let index = 0; index < 200; index++) await h.a.write(`project/src/f${index}.txt`, `file ${index}`);
+    await h.sync();
+    await h.b.move('project', 'archive/project-2025');
+    const summary = await h.sync();
+    expect(summary).toMatchObject({ moved: 1, copied: 0, deleted: 0, bytes: 0 });
+    expect((await h.a.files())['archive/project-2025/src/f7.txt']).toBe('file 7');
+    await h.expectConverged();
+  });
+
+  it('a rename on one side and an edit on the other both land', async () => {
+    const h = await syncPair('local', 'local');
+    await h.a.write('notes.txt', 'v1');
+    await h.sync();
+    await h.a.move('notes.txt', 'notes-renamed.txt');
+    await h.b.write('notes.txt', 'v2 edited on b');
+    await h.sync();
+    await h.expectTrees({ 'notes-renamed.txt': 'v2 edited on b' });
+    await h.expectConverged();
+  });
+
+  it('a case-only rename works', async () => {
+    const h = await syncPair('local', 'local', { b: { capabilities: { caseInsensitive: true } } });
+    await h.a.write('readme.md', 'x');
+    await h.sync();
+    await h.a.move('readme.md', 'README.md');
+    const summary = await h.sync();
+    expect(summary.moved).toBe(1);
+    await h.expectTrees({ 'README.md': 'x' });
+  });
+
+  it('the same rename on both sides needs no action', async () => {
+    const h = await syncPair('local', 'local');
+    await h.a.write('a.txt', 'x');
+    await h.sync();
+    await h.a.move('a.txt', 'b.txt');
+    await h.b.move('a.txt', 'b.txt');
+    const summary = await h.sync();
+    expect(summary.records).toEqual([]);
+    await h.expectTrees({ 'b.txt': 'x' });
+    await h.expectConverged();
+  });
+
+  it('different renames of the same file on both sides end with one name (side a wins)', async () => {
+    const h = await syncPair('local', 'local');
+    await h.a.write('a.txt', 'x');
+    await h.sync();
+    await h.a.move('a.txt', 'from-a.txt');
+    await h.b.move('a.txt', 'from-b.txt');
+    await h.sync();
+    await h.expectTrees({ 'from-a.txt': 'x' });
+    await h.expectConverged();
+  });
+
+  it('a file moved into a new folder follows', async () => {
+    const h = await syncPair('local', 'local');
+    await h.a.write('loose.txt', 'x');
+    await h.sync();
+    await h.b.move('loose.txt', 'new/deeper/loose.txt');
+    const summary = await h.sync();
+    expect(summary.copied).toBe(0);
+    await h.expectTrees({ 'new/deeper/loose.txt': 'x' });
+    await h.expectConverged();
+  });
+
+  it('a rename of a file the other side deleted brings the file back under its new name', async () => {
+    const h = await syncPair('local', 'local');
+    await h.a.write('a.txt', 'x');
+    await h.a.write('keep.txt', 'k');
+    await h.sync();
+    await h.a.move('a.txt', 'b.txt');
+    await h.b.delete('a.txt');
+    await h.sync();
+    await h.expectTrees({ 'b.txt': 'x', 'keep.txt': 'k' });
+    await h.expectConverged();
+  });
+});
