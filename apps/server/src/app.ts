@@ -21,6 +21,7 @@ import { registerOAuthRoutes } from './oauth/index.js';
 import { registerOpenApiRoutes } from './openapi/routes.js';
 import { registerShareRoutes } from './shares/routes.js';
 import { registerWebRoutes } from './web/routes.js';
+import { registerWebhookRoutes } from './webhooks/routes.js';
 import { registerWorkspaceRoutes } from './workspaces/routes.js';
 
 /** Headers whose values are secrets: never logged. */
@@ -84,6 +85,7 @@ export async function buildApp(app: FastifyInstance, ctx: ServerContext): Promis
   registerShareRoutes(app, ctx);
   registerEventRoutes(app, ctx);
   registerAuditRoutes(app, ctx);
+  registerWebhookRoutes(app, ctx);
   registerOAuthRoutes(app, ctx);
   registerOpenApiRoutes(app, ctx);
   registerWebRoutes(app, ctx);

@@ -7,6 +7,8 @@ import { resolveConfig, type ServerConfig, type ServerOptions } from './config.j
 import { systemClock, type Clock, type ServerContext } from './context.js';
 import { openDatabase } from './db/open.js';
 import { EventHub } from './events/event-hub.js';
+import { closeWebhookServices } from './webhooks/webhook-services.js';
+import { WebhookWorker } from './webhooks/webhook-worker.js';
 
 export type { ServerConfig, ServerOptions } from './config.js';
 export type { Clock, ServerContext } from './context.js';
@@ -25,6 +27,12 @@ export async function startServer(options: ServerOptions & { clock?: Clock }): P
   const db = await openDatabase(config.dataDir);
   const ctx: ServerContext = { config, db, clock: options.clock ?? systemClock, hub: new EventHub(), log: app.log };
   await buildApp(app, ctx);
+  // Webhook deliveries: started after the routes, stopped before the database closes.
+  const webhookWorker = config.webhookWorker ? new WebhookWorker(ctx) : null;
+  app.addHook('preClose', async () => {
+    await webhookWorker?.stop();
+    await closeWebhookServices(ctx);
+  });
   app.addHook('onClose', async () => {
     await db.destroy();
   });
@@ -34,8 +42,10 @@ export async function startServer(options: ServerOptions & { clock?: Clock }): P
   const host = config.host.includes(':') ? `[${config.host}]` : config.host;
   const url = `http://${host}:${port}`;
   if (config.publicUrl === null) config.publicUrl = url;
+  webhookWorker?.start();
   return { url, port, ctx, close: () => app.close() };
 }
 
 export { withDataDir } from './admin.js';
+export { runWebhookWorker, type StandaloneWebhookWorker } from './webhooks/worker-main.js';
 export { createUser, createApiToken, findUserByEmail } from './auth/users.js';

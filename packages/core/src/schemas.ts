@@ -138,6 +138,7 @@ export const eventTypeSchema = z.enum([
   'share.revoked',
   'member.added',
   'member.removed',
+  'webhook.disabled',
 ]);
 export type EventType = z.infer<typeof eventTypeSchema>;
 

@@ -138,6 +138,80 @@ export interface AuditTable {
   details: string | null;
 }
 
+/** The durable jobs queue (webhook deliveries, server-side sync, refreshes). A job is claimed by taking its lease. */
+export interface JobsTable {
+  id: string;
+  kind: string;
+  /** JSON. */
+  payload: string;
+  status: 'pending' | 'done' | 'failed';
+  /** Not before this time (ISO). */
+  run_at: string;
+  /** Claims so far (a crashed worker's claim counts too). */
+  attempts: number;
+  lease_owner: string | null;
+  lease_expires_at: string | null;
+  last_error: string | null;
+  created_at: string;
+  done_at: string | null;
+}
+
+export interface WebhookEndpointsTable {
+  id: string;
+  workspace_id: string;
+  kind: 'endpoint' | 'rest_hook';
+  url: string;
+  description: string;
+  /** JSON array of event types; empty = all. */
+  event_types: string;
+  enabled: number;
+  disabled_reason: string | null;
+  /** Secret-box ciphertexts of the whsec_ secrets. */
+  secret_ciphertext: string;
+  previous_secret_ciphertext: string | null;
+  previous_secret_expires_at: string | null;
+  secret_rotated_at: string | null;
+  /** The last event seq of the workspace fanned out to this endpoint. */
+  cursor_seq: number;
+  failing_since: string | null;
+  created_by: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface WebhookDeliveriesTable {
+  /** msg_...: the webhook-id header, the same on every attempt. */
+  id: string;
+  endpoint_id: string;
+  workspace_id: string;
+  event_id: string | null;
+  event_seq: number | null;
+  event_type: string;
+  /** The exact JSON body sent on every attempt. */
+  body: string;
+  status: 'pending' | 'succeeded' | 'failed' | 'cancelled';
+  attempts: number;
+  next_attempt_at: string | null;
+  test: number;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface WebhookAttemptsTable {
+  id: string;
+  delivery_id: string;
+  endpoint_id: string;
+  attempt: number;
+  started_at: string;
+  duration_ms: number;
+  /** JSON objects. */
+  request_headers: string;
+  response_status: number | null;
+  response_headers: string | null;
+  response_body: string | null;
+  error: string | null;
+}
+
 /** A registered OAuth client of Ferry's authorization server; `id` is the client_id. */
 export interface OAuthClientsTable {
   id: string;
@@ -229,6 +303,10 @@ export interface Database {
   oauth_pending: OAuthPendingTable;
   oauth_codes: OAuthCodesTable;
   oauth_tokens: OAuthTokensTable;
+  jobs: JobsTable;
+  webhook_endpoints: WebhookEndpointsTable;
+  webhook_deliveries: WebhookDeliveriesTable;
+  webhook_attempts: WebhookAttemptsTable;
 }
 
 export type UserRow = Selectable<UsersTable>;
@@ -239,3 +317,7 @@ export type VersionRow = Selectable<VersionsTable>;
 export type ShareRow = Selectable<SharesTable>;
 export type EventRow = Selectable<EventsTable>;
 export type UploadSessionRow = Selectable<UploadSessionsTable>;
+export type JobRow = Selectable<JobsTable>;
+export type WebhookEndpointRow = Selectable<WebhookEndpointsTable>;
+export type WebhookDeliveryRow = Selectable<WebhookDeliveriesTable>;
+export type WebhookAttemptRow = Selectable<WebhookAttemptsTable>;

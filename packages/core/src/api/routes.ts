@@ -30,6 +30,16 @@ import {
   versionSchema,
   workspaceSchema,
 } from '../schemas.js';
+import {
+  createWebhookEndpointSchema,
+  restHookSchema,
+  restHookSubscribeSchema,
+  updateWebhookEndpointSchema,
+  webhookDeliverySchema,
+  webhookEndpointSchema,
+  webhookEndpointWithSecretSchema,
+  webhookTestResultSchema,
+} from '../webhook-schemas.js';
 import { defineRoutes } from './define.js';
 
 const limit = z.coerce.number().int().min(1).max(1000).optional();
@@ -384,6 +394,88 @@ export const routes = defineRoutes({
     query: z.object(paging),
     response: pageOf(auditEntrySchema),
     errors: ['forbidden'],
+  },
+
+  // ── webhooks ────────────────────────────────────────────────────────────
+  listWebhookEndpoints: {
+    method: 'GET', path: '/api/v1/workspaces/:workspaceId/webhooks', tag: 'webhooks', auth: 'user',
+    summary: 'Webhook endpoints of a workspace (admin or owner; never the secrets).',
+    params: wsParams,
+    response: z.object({ items: z.array(webhookEndpointSchema) }),
+    errors: ['forbidden'],
+  },
+  createWebhookEndpoint: {
+    method: 'POST', path: '/api/v1/workspaces/:workspaceId/webhooks', tag: 'webhooks', auth: 'user', status: 201,
+    summary: 'Add a webhook endpoint; the signing secret (whsec_...) is in this answer only.',
+    params: wsParams,
+    body: createWebhookEndpointSchema,
+    response: webhookEndpointWithSecretSchema,
+    errors: ['forbidden', 'url_not_allowed'],
+  },
+  getWebhookEndpoint: {
+    method: 'GET', path: '/api/v1/workspaces/:workspaceId/webhooks/:endpointId', tag: 'webhooks', auth: 'user',
+    summary: 'One webhook endpoint.',
+    params: z.object({ workspaceId: idSchema, endpointId: idSchema }),
+    response: webhookEndpointSchema,
+    errors: ['webhook_not_found'],
+  },
+  updateWebhookEndpoint: {
+    method: 'PATCH', path: '/api/v1/workspaces/:workspaceId/webhooks/:endpointId', tag: 'webhooks', auth: 'user',
+    summary: 'Change the URL, description, event types, or enable/disable an endpoint.',
+    params: z.object({ workspaceId: idSchema, endpointId: idSchema }),
+    body: updateWebhookEndpointSchema,
+    response: webhookEndpointSchema,
+    errors: ['webhook_not_found', 'url_not_allowed'],
+  },
+  deleteWebhookEndpoint: {
+    method: 'DELETE', path: '/api/v1/workspaces/:workspaceId/webhooks/:endpointId', tag: 'webhooks', auth: 'user',
+    summary: 'Remove an endpoint; its pending deliveries are cancelled.',
+    params: z.object({ workspaceId: idSchema, endpointId: idSchema }),
+    response: ok,
+    errors: ['webhook_not_found'],
+  },
+  rotateWebhookSecret: {
+    method: 'POST', path: '/api/v1/webhooks/:endpointId/rotate-secret', tag: 'webhooks', auth: 'user',
+    summary: 'New signing secret (in this answer only); for 24 h deliveries carry signatures by both the old and the new one.',
+    params: z.object({ endpointId: idSchema }),
+    response: webhookEndpointWithSecretSchema,
+    errors: ['webhook_not_found'],
+  },
+  testWebhookEndpoint: {
+    method: 'POST', path: '/api/v1/webhooks/:endpointId/test', tag: 'webhooks', auth: 'user',
+    summary: 'Send a signed `webhook.test` message now and answer how the endpoint responded.',
+    params: z.object({ endpointId: idSchema }),
+    response: webhookTestResultSchema,
+    errors: ['webhook_not_found'],
+  },
+  listWebhookDeliveries: {
+    method: 'GET', path: '/api/v1/webhooks/:endpointId/deliveries', tag: 'webhooks', auth: 'user',
+    summary: 'The delivery log of an endpoint, newest first, with every attempt.',
+    params: z.object({ endpointId: idSchema }),
+    query: z.object(paging),
+    response: pageOf(webhookDeliverySchema),
+    errors: ['webhook_not_found'],
+  },
+  replayWebhookDelivery: {
+    method: 'POST', path: '/api/v1/webhook-deliveries/:deliveryId/replay', tag: 'webhooks', auth: 'user', status: 202,
+    summary: 'Send a delivery again (same webhook-id, fresh timestamp and signature); one attempt, no automatic retries.',
+    params: z.object({ deliveryId: idSchema }),
+    response: webhookDeliverySchema,
+    errors: ['delivery_not_found'],
+  },
+  subscribeRestHook: {
+    method: 'POST', path: '/api/v1/hooks', tag: 'webhooks', auth: 'user', status: 201,
+    summary: 'REST-hook subscribe (Zapier): deliver events of one type to target_url.',
+    body: restHookSubscribeSchema,
+    response: restHookSchema,
+    errors: ['url_not_allowed', 'workspace_not_found'],
+  },
+  unsubscribeRestHook: {
+    method: 'DELETE', path: '/api/v1/hooks/:hookId', tag: 'webhooks', auth: 'user',
+    summary: 'REST-hook unsubscribe.',
+    params: z.object({ hookId: idSchema }),
+    response: ok,
+    errors: ['webhook_not_found'],
   },
 
   // ── oauth clients ───────────────────────────────────────────────────────

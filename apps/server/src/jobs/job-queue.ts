@@ -1,0 +1,150 @@
+/**
+ * @module jobs/job-queue
+ * The durable jobs table: enqueue, claim by lease, finish. Delivery is
+ * at-least-once: a claim sets `lease_owner` and `lease_expires_at`; a worker
+ * that dies keeps its lease until it expires, then any worker claims the job
+ * again. Every finishing write is guarded by the lease owner, so a worker
+ * that lost its lease cannot overwrite the state of the one that took over.
+ *
+ * Claiming is one statement, `UPDATE jobs ... WHERE id IN (SELECT id ...
+ * ORDER BY run_at LIMIT n) RETURNING *`, which SQLite runs under its single
+ * write lock, so two workers never claim the same job at once. On Postgres
+ * the inner SELECT needs `FOR UPDATE SKIP LOCKED` (Kysely: `.forUpdate().skipLocked()`)
+ * so concurrent workers skip each other's rows instead of queueing on them.
+ */
+import { sql, type Kysely } from 'kysely';
+import type { Database, JobRow } from '../db/schema.js';
+import { newId } from '../ids.js';
+
+export interface NewJob {
+  kind: string;
+  payload: unknown;
+  /** Not before; now when left out. */
+  runAt?: Date;
+}
+
+export interface ClaimedJob {
+  id: string;
+  kind: string;
+  payload: unknown;
+  runAt: string;
+  /** Claims so far, this one included. */
+  attempts: number;
+  leaseOwner: string;
+  lastError: string | null;
+}
+
+export function jobRow(job: NewJob, now: Date): JobRow {
+  return {
+    id: newId('job'),
+    kind: job.kind,
+    payload: JSON.stringify(job.payload),
+    status: 'pending',
+    run_at: (job.runAt ?? now).toISOString(),
+    attempts: 0,
+    lease_owner: null,
+    lease_expires_at: null,
+    last_error: null,
+    created_at: now.toISOString(),
+    done_at: null,
+  };
+}
+
+/** Adds jobs; pass the transaction of the change that needs them, so they exist exactly when it does. */
+export async function enqueueJobs(db: Kysely<Database>, jobs: readonly NewJob[], now: Date): Promise<string[]> {
+  if (jobs.length === 0) return [];
+  const rows = jobs.map((job) => jobRow(job, now));
+  // SQLite allows 32k bound values per statement: insert in slices.
+  for (let start = 0; start < rows.length; start += 500) {
+    await db.insertInto('jobs').values(rows.slice(start, start + 500)).execute();
+  }
+  return rows.map((row) => row.id);
+}
+
+export interface ClaimOptions {
+  owner: string;
+  now: Date;
+  leaseMs: number;
+  limit: number;
+  kinds?: readonly string[];
+}
+
+/** Takes the lease of up to `limit` due jobs (oldest `run_at` first) whose lease is free or expired. */
+export async function claimJobs(db: Kysely<Database>, options: ClaimOptions): Promise<ClaimedJob[]> {
+  const now = options.now.toISOString();
+  const until = new Date(options.now.getTime() + options.leaseMs).toISOString();
+  const rows = await db
+    .updateTable('jobs')
+    .set((eb) => ({ lease_owner: options.owner, lease_expires_at: until, attempts: eb('attempts', '+', 1) }))
+    .where('id', 'in', (eb) => {
+      let due = eb
+        .selectFrom('jobs')
+        .select('id')
+        .where('status', '=', 'pending')
+        .where('run_at', '<=', now)
+        .where((inner) => inner.or([inner('lease_expires_at', 'is', null), inner('lease_expires_at', '<=', now)]));
+      if (options.kinds !== undefined) due = due.where('kind', 'in', [...options.kinds]);
+      return due.orderBy('run_at').limit(options.limit);
+    })
+    .returningAll()
+    .execute();
+  return rows
+    .sort((a, b) => (a.run_at < b.run_at ? -1 : a.run_at > b.run_at ? 1 : 0))
+    .map((row) => ({
+      id: row.id,
+      kind: row.kind,
+      payload: JSON.parse(row.payload) as unknown,
+      runAt: row.run_at,
+      attempts: row.attempts,
+      leaseOwner: options.owner,
+      lastError: row.last_error,
+    }));
+}
+
+/** Marks a claimed job done. False when the lease was lost meanwhile (another worker owns the job now). */
+export async function completeJob(db: Kysely<Database>, job: ClaimedJob, now: Date): Promise<boolean> {
+  const result = await db
+    .updateTable('jobs')
+    .set({ status: 'done', done_at: now.toISOString(), lease_owner: null, lease_expires_at: null })
+    .where('id', '=', job.id)
+    .where('lease_owner', '=', job.leaseOwner)
+    .executeTakeFirst();
+  return result.numUpdatedRows > 0n;
+}
+
+/** Gives a claimed job back to run again at `runAt`. */
+export async function rescheduleJob(db: Kysely<Database>, job: ClaimedJob, runAt: Date, error: string | null): Promise<boolean> {
+  const result = await db
+    .updateTable('jobs')
+    .set({ run_at: runAt.toISOString(), last_error: error, lease_owner: null, lease_expires_at: null })
+    .where('id', '=', job.id)
+    .where('lease_owner', '=', job.leaseOwner)
+    .executeTakeFirst();
+  return result.numUpdatedRows > 0n;
+}
+
+/** Gives up on a claimed job for good. */
+export async function failJob(db: Kysely<Database>, job: ClaimedJob, now: Date, error: string): Promise<boolean> {
+  const result = await db
+    .updateTable('jobs')
+    .set({ status: 'failed', done_at: now.toISOString(), last_error: error, lease_owner: null, lease_expires_at: null })
+    .where('id', '=', job.id)
+    .where('lease_owner', '=', job.leaseOwner)
+    .executeTakeFirst();
+  return result.numUpdatedRows > 0n;
+}
+
+/** When the next pending job becomes claimable (its run_at, or its lease's end), or null when none is pending. */
+export async function nextClaimableAt(db: Kysely<Database>): Promise<Date | null> {
+  // Scalar max() of SQLite (NULL when the lease is NULL, hence the coalesce); Postgres spells it greatest().
+  const result = await sql<{ at: string | null }>`
+    select min(coalesce(max(run_at, lease_expires_at), run_at)) as at from jobs where status = 'pending'`.execute(db);
+  const at = result.rows[0]?.at;
+  return typeof at === 'string' ? new Date(at) : null;
+}
+
+/** Deletes finished jobs older than `before` (the table would otherwise only grow). */
+export async function pruneFinishedJobs(db: Kysely<Database>, before: Date): Promise<number> {
+  const result = await db.deleteFrom('jobs').where('status', '!=', 'pending').where('done_at', '<', before.toISOString()).executeTakeFirst();
+  return Number(result.numDeletedRows);
+}

@@ -1,0 +1,118 @@
+/**
+ * @module outbound/outbound-http
+ * The one HTTP client for requests Ferry makes to user-given URLs (webhooks).
+ * Every request passes the SSRF guard: the URL's form first, then every
+ * connection's DNS answer inside the connector (the checked address is the
+ * one connected to). Redirects are never followed (a 3xx is an answer like
+ * any other), the connect and the whole exchange have timeouts, and at most
+ * `maxResponseBytes` of the answer are read. Connections are kept alive.
+ */
+import { Agent, request } from 'undici';
+import { findRefusal, type SsrfGuard } from './ssrf-guard.js';
+
+export interface OutboundOptions {
+  guard: SsrfGuard;
+  /** Connect timeout and total time for one exchange (ms). */
+  timeoutMs?: number;
+  maxResponseBytes?: number;
+  /** Open connections per origin. */
+  connectionsPerOrigin?: number;
+}
+
+export interface OutboundRequest {
+  url: string;
+  method?: 'POST' | 'GET';
+  headers: Record<string, string>;
+  body?: string;
+}
+
+export interface OutboundAnswer {
+  status: number;
+  headers: Record<string, string>;
+  /** The first `maxResponseBytes` bytes of the answer, as UTF-8. */
+  body: string;
+  truncated: boolean;
+}
+
+export type OutboundResult =
+  | { ok: true; answer: OutboundAnswer; durationMs: number }
+  | { ok: false; error: string; refused: boolean; timedOut: boolean; durationMs: number };
+
+export class OutboundHttp {
+  readonly #guard: SsrfGuard;
+  readonly #timeoutMs: number;
+  readonly #maxBytes: number;
+  readonly #agent: Agent;
+
+  constructor(options: OutboundOptions) {
+    this.#guard = options.guard;
+    this.#timeoutMs = options.timeoutMs ?? 10_000;
+    this.#maxBytes = options.maxResponseBytes ?? 64 * 1024;
+    this.#agent = new Agent({
+      connect: { lookup: options.guard.lookup, timeout: this.#timeoutMs },
+      connections: options.connectionsPerOrigin ?? 64,
+      headersTimeout: this.#timeoutMs,
+      bodyTimeout: this.#timeoutMs,
+      keepAliveTimeout: 30_000,
+      // undici 7 follows no redirects unless a redirect interceptor is composed in; none is.
+    });
+  }
+
+  async send(outbound: OutboundRequest): Promise<OutboundResult> {
+    const started = performance.now();
+    const elapsed = () => Math.round((performance.now() - started) * 10) / 10;
+    const signal = AbortSignal.timeout(this.#timeoutMs);
+    try {
+      // A literal IP in the URL never reaches the connector's lookup: check the form here.
+      this.#guard.checkUrl(outbound.url);
+      const response = await request(outbound.url, {
+        dispatcher: this.#agent,
+        method: outbound.method ?? 'POST',
+        headers: outbound.headers,
+        body: outbound.body,
+        signal,
+      });
+      const chunks: Buffer[] = [];
+      let size = 0;
+      let truncated = false;
+      for await (const chunk of response.body) {
+        const buffer = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk as Uint8Array);
+        const room = this.#maxBytes - size;
+        chunks.push(buffer.subarray(0, Math.max(0, room)));
+        size += Math.min(buffer.length, Math.max(0, room));
+        if (buffer.length > room) {
+          truncated = true;
+          response.body.destroy();
+          break;
+        }
+      }
+      const headers: Record<string, string> = {};
+      for (const [name, value] of Object.entries(response.headers)) {
+        if (value !== undefined) headers[name] = Array.isArray(value) ? value.join(', ') : value;
+      }
+      return { ok: true, answer: { status: response.statusCode, headers, body: Buffer.concat(chunks).toString('utf8'), truncated }, durationMs: elapsed() };
+    } catch (error) {
+      const refusal = findRefusal(error);
+      if (refusal !== null) return { ok: false, error: refusal.message, refused: true, timedOut: false, durationMs: elapsed() };
+      const timedOut = signal.aborted || isTimeout(error);
+      const message = timedOut ? `No answer within ${this.#timeoutMs} ms.` : describe(error);
+      return { ok: false, error: message, refused: false, timedOut, durationMs: elapsed() };
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.#agent.close();
+  }
+}
+
+function isTimeout(error: unknown): boolean {
+  const code = error instanceof Error && 'code' in error ? String(error.code) : '';
+  return code === 'UND_ERR_CONNECT_TIMEOUT' || code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT';
+}
+
+function describe(error: unknown): string {
+  if (!(error instanceof Error)) return String(error);
+  const cause = error.cause instanceof Error ? `: ${error.cause.message}` : '';
+  const code = 'code' in error ? ` (${String(error.code)})` : '';
+  return `${error.message}${code}${cause}`.slice(0, 500);
+}

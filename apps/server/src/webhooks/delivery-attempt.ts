@@ -1,0 +1,86 @@
+/**
+ * @module webhooks/delivery-attempt
+ * One HTTP attempt of a delivery: sign the stored body with the endpoint's
+ * secret(s) and a fresh timestamp, POST it through the guarded outbound
+ * client, and describe what happened as an attempt row (request headers as
+ * sent — signatures, never secrets — status, a size-limited answer, timing).
+ * Recording the row is the caller's business, in its own transaction.
+ */
+import type { ServerContext } from '../context.js';
+import type { WebhookAttemptRow, WebhookDeliveryRow, WebhookEndpointRow } from '../db/schema.js';
+import { newId } from '../ids.js';
+import { signingSecrets } from './endpoint-store.js';
+import { parseRetryAfter } from './retry-schedule.js';
+import { signatureHeader, webhookTimestamp } from './signing.js';
+import { webhookServices } from './webhook-services.js';
+
+/** The part of the answer kept in the delivery log. */
+const loggedBodyBytes = 4096;
+
+export interface AttemptOutcome {
+  succeeded: boolean;
+  status: number | null;
+  /** The receiver answered 410 Gone: it wants no more deliveries. */
+  gone: boolean;
+  retryAfterMs: number | null;
+  error: string | null;
+  /** The SSRF guard refused the address. */
+  refused: boolean;
+}
+
+export async function sendAttempt(
+  ctx: ServerContext,
+  delivery: Pick<WebhookDeliveryRow, 'id' | 'body' | 'attempts'>,
+  endpoint: Pick<WebhookEndpointRow, 'id' | 'url' | 'secret_ciphertext' | 'previous_secret_ciphertext' | 'previous_secret_expires_at'>,
+): Promise<{ attempt: WebhookAttemptRow; outcome: AttemptOutcome }> {
+  const startedAt = ctx.clock.now();
+  const headers: Record<string, string> = {
+    'content-type': 'application/json',
+    'user-agent': 'Ferry-Webhooks/1',
+    'webhook-id': delivery.id,
+    'webhook-timestamp': webhookTimestamp(startedAt),
+    'webhook-signature': signatureHeader(signingSecrets(ctx, endpoint, startedAt), delivery.id, startedAt, delivery.body),
+  };
+  const result = await webhookServices(ctx).http.send({ url: endpoint.url, headers, body: delivery.body });
+  const attempt: WebhookAttemptRow = {
+    id: newId('wha'),
+    delivery_id: delivery.id,
+    endpoint_id: endpoint.id,
+    attempt: delivery.attempts + 1,
+    started_at: startedAt.toISOString(),
+    duration_ms: result.durationMs,
+    request_headers: JSON.stringify(headers),
+    response_status: null,
+    response_headers: null,
+    response_body: null,
+    error: null,
+  };
+  if (!result.ok) {
+    attempt.error = result.error;
+    return { attempt, outcome: { succeeded: false, status: null, gone: false, retryAfterMs: null, error: result.error, refused: result.refused } };
+  }
+  const { answer } = result;
+  attempt.response_status = answer.status;
+  attempt.response_headers = JSON.stringify(answer.headers);
+  attempt.response_body = answer.body.slice(0, loggedBodyBytes);
+  const succeeded = answer.status >= 200 && answer.status < 300;
+  let error: string | null = null;
+  if (!succeeded) {
+    error =
+      answer.status >= 300 && answer.status < 400
+        ? `The endpoint answered ${answer.status} (a redirect${answer.headers.location ? ` to ${answer.headers.location.slice(0, 200)}` : ''}); redirects are not followed.`
+        : `The endpoint answered ${answer.status}.`;
+    attempt.error = error;
+  }
+  return {
+    attempt,
+    outcome: {
+      succeeded,
+      status: answer.status,
+      gone: answer.status === 410,
+      retryAfterMs: succeeded ? null : parseRetryAfter(answer.headers['retry-after'], startedAt),
+      error,
+      refused: false,
+    },
+  };
+}

@@ -1,0 +1,131 @@
+/**
+ * @module webhooks/webhook-worker
+ * The webhook delivery engine of one process: follows the event feed into
+ * delivery jobs (fan-out) and runs those jobs (a JobWorker with the delivery
+ * handler). It is woken by the event hub — each workspace with an enabled
+ * endpoint, and `$webhooks` for endpoint changes and replays — and polls as a
+ * safety net (events written by another process, jobs whose time has come).
+ * Several processes may run it on the same database: leases and the fan-out's
+ * write lock keep them from stepping on each other.
+ */
+import type { ServerContext } from '../context.js';
+import { JobWorker } from '../jobs/job-worker.js';
+import { deliveryJobHandler } from './delivery-handler.js';
+import { deliverJobKind, fanOutAll } from './fan-out.js';
+import type { RandomSource } from './retry-schedule.js';
+import { webhookWakeKey } from './webhook-services.js';
+
+export interface WebhookWorkerOptions {
+  /** Deliveries in flight at once. */
+  concurrency?: number;
+  /** Jobs claimed per database round trip. */
+  batchSize?: number;
+  pollMs?: number;
+  leaseMs?: number;
+  /** Jitter source of the retry schedule (tests pin it). */
+  random?: RandomSource;
+}
+
+export class WebhookWorker {
+  readonly jobs: JobWorker;
+  readonly #ctx: ServerContext;
+  readonly #pollMs: number;
+  readonly #subscriptions = new Map<string, () => void>();
+  #running = false;
+  #fanOut: Promise<void> | null = null;
+  #fanOutAgain = false;
+  #timer: NodeJS.Timeout | null = null;
+
+  constructor(ctx: ServerContext, options: WebhookWorkerOptions = {}) {
+    this.#ctx = ctx;
+    this.#pollMs = options.pollMs ?? 1000;
+    this.jobs = new JobWorker({
+      db: ctx.db,
+      clock: ctx.clock,
+      handlers: { [deliverJobKind]: deliveryJobHandler(ctx, options.random) },
+      concurrency: options.concurrency ?? 64,
+      batchSize: options.batchSize ?? 64,
+      pollMs: this.#pollMs,
+      leaseMs: options.leaseMs ?? Math.max(60_000, ctx.config.outboundTimeoutMs * 3),
+      log: ctx.log,
+    });
+  }
+
+  start(): void {
+    if (this.#running) return;
+    this.#running = true;
+    this.#subscriptions.set(webhookWakeKey, this.#ctx.hub.subscribe(webhookWakeKey, () => this.#onChange()));
+    this.jobs.start();
+    this.#onChange();
+    this.#timer = setInterval(() => this.#onChange(), this.#pollMs);
+    this.#timer.unref();
+  }
+
+  async stop(): Promise<void> {
+    this.#running = false;
+    if (this.#timer !== null) clearInterval(this.#timer);
+    for (const unsubscribe of this.#subscriptions.values()) unsubscribe();
+    this.#subscriptions.clear();
+    await this.#fanOut;
+    await this.jobs.stop();
+  }
+
+  /**
+   * Fans out and runs everything due at the clock's current time, until
+   * nothing is left (tests walking a simulated clock; the loop need not run).
+   */
+  async runDue(): Promise<{ deliveries: number; jobs: number }> {
+    let deliveries = 0;
+    let jobs = 0;
+    for (;;) {
+      const made = await fanOutAll(this.#ctx.db, this.#ctx.clock);
+      const ran = await this.jobs.runDue();
+      deliveries += made;
+      jobs += ran;
+      if (made === 0 && ran === 0) return { deliveries, jobs };
+    }
+  }
+
+  #onChange(): void {
+    if (!this.#running) return;
+    this.#scheduleFanOut();
+    void this.#refreshSubscriptions().catch((error: unknown) => this.#ctx.log.warn({ err: error }, 'webhooks: refreshing subscriptions failed'));
+  }
+
+  #scheduleFanOut(): void {
+    if (this.#fanOut !== null) {
+      this.#fanOutAgain = true;
+      return;
+    }
+    this.#fanOut = (async () => {
+      do {
+        this.#fanOutAgain = false;
+        try {
+          if ((await fanOutAll(this.#ctx.db, this.#ctx.clock)) > 0) this.jobs.wake();
+        } catch (error) {
+          this.#ctx.log.warn({ err: error }, 'webhooks: fan-out failed; retrying on the next poll');
+        }
+      } while (this.#fanOutAgain && this.#running);
+      this.jobs.wake();
+      this.#fanOut = null;
+    })();
+  }
+
+  /** Listens to the workspaces that have enabled endpoints, and only those. */
+  async #refreshSubscriptions(): Promise<void> {
+    const rows = await this.#ctx.db.selectFrom('webhook_endpoints').select('workspace_id').distinct().where('enabled', '=', 1).execute();
+    if (!this.#running) return;
+    const wanted = new Set(rows.map((row) => row.workspace_id));
+    for (const [key, unsubscribe] of this.#subscriptions) {
+      if (key !== webhookWakeKey && !wanted.has(key)) {
+        unsubscribe();
+        this.#subscriptions.delete(key);
+      }
+    }
+    for (const workspaceId of wanted) {
+      if (!this.#subscriptions.has(workspaceId)) {
+        this.#subscriptions.set(workspaceId, this.#ctx.hub.subscribe(workspaceId, () => this.#scheduleFanOut()));
+      }
+    }
+  }
+}

@@ -1,0 +1,39 @@
+/**
+ * @module webhooks/worker-main
+ * The webhook delivery worker on its own, without the HTTP server: for a
+ * separate worker process on the same data folder (or database), and for the
+ * crash tests that kill it. `runWebhookWorker({ dataDir })` opens the
+ * database, starts fan-out + delivery, and returns `stop()`.
+ */
+import { resolveConfig, type ServerOptions } from '../config.js';
+import { systemClock, type Clock, type ServerContext } from '../context.js';
+import { openDatabase } from '../db/open.js';
+import { EventHub } from '../events/event-hub.js';
+import { createFastify } from '../app.js';
+import { closeWebhookServices } from './webhook-services.js';
+import { WebhookWorker, type WebhookWorkerOptions } from './webhook-worker.js';
+
+export interface StandaloneWebhookWorker {
+  ctx: ServerContext;
+  worker: WebhookWorker;
+  stop(): Promise<void>;
+}
+
+export async function runWebhookWorker(options: ServerOptions & { clock?: Clock; worker?: WebhookWorkerOptions }): Promise<StandaloneWebhookWorker> {
+  const config = resolveConfig(options);
+  const db = await openDatabase(config.dataDir);
+  // Only for its logger (pino, with the server's redaction); it never listens.
+  const log = createFastify(config.logLevel).log;
+  const ctx: ServerContext = { config, db, clock: options.clock ?? systemClock, hub: new EventHub(), log };
+  const worker = new WebhookWorker(ctx, options.worker);
+  worker.start();
+  return {
+    ctx,
+    worker,
+    async stop() {
+      await worker.stop();
+      await closeWebhookServices(ctx);
+      await db.destroy();
+    },
+  };
+}
