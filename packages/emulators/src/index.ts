@@ -5,6 +5,9 @@
  * SDKs can be tested offline on 127.0.0.1.
  */
 export { startGoogleDriveEmulator, type GoogleDriveEmulator, type GoogleDriveEmulatorOptions } from './google-drive/google-drive-emulator.js';
+export { startDropboxEmulator, type DropboxEmulator, type DropboxEmulatorOptions } from './dropbox/dropbox-emulator.js';
+export { dropboxSdkFetch, type SdkFetch } from './dropbox/dropbox-sdk-fetch.js';
+export { DropboxContentHasher, dropboxContentHash, contentHashBlockSize } from './dropbox/content-hash.js';
 export { FaultInjector, faultRuleSchema, type FaultRule, type FaultMatch } from './http/faults.js';
 export { TokenStore, type IssuedTokens, type TokenCheck } from './oauth/token-store.js';
 export type { AuthorizationDecider, OAuthClient } from './oauth/oauth-routes.js';
