@@ -130,6 +130,15 @@ describe('revocation (RFC 7009)', () => {
     expect(audit.some((row) => JSON.parse(row.details ?? '{}').kind === 'refresh')).toBe(true);
   });
 
+  it("refuses to revoke another client's token (RFC 7009 §2.1) and leaves it working", async () => {
+    const tokens = await obtainTokens(server, client, cookie, 'files:read');
+    const other = await registerTestClient(owner, { name: 'Revoking other' });
+    const response = await tokenRequest(server, other, { token: tokens.access_token }, '/oauth/revoke');
+    expect(response.status).toBe(400);
+    expect(((await response.json()) as { error: string }).error).toBe('unauthorized_client');
+    expect(await me(tokens.access_token)).toBe(200);
+  });
+
   it('requires client authentication and the token parameter', async () => {
     const tokens = await obtainTokens(server, client, cookie, 'files:read');
     const anonymous = await fetch(`${server.url}/oauth/revoke`, {

@@ -7,11 +7,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer, type TestUser } from '../testing/index.js';
 import {
+  authorizePath,
   basicAuthorization,
+  getAuthorize,
   bearer,
   newPkce,
   obtainCode,
   postForm,
+  redirectParameters,
   redirectUri,
   registerTestClient,
   signIn,
@@ -102,6 +105,17 @@ describe('authorization_code grant', () => {
     } finally {
       server.ctx.clock = realClock;
     }
+  });
+
+  it('lets a confidential client go without PKCE, but then refuses a stray code_verifier', async () => {
+    const state = 'no-pkce';
+    const path = authorizePath({ response_type: 'code', client_id: client.id, redirect_uri: redirectUri, scope: 'files:read', state });
+    const response = await getAuthorize(server, path, cookie);
+    expect(response.status).toBe(302);
+    const code = redirectParameters(response).get('code') ?? '';
+    await expectOAuthError(await exchange(code, newPkce().verifier), 400, 'invalid_grant');
+    const ok = await tokenRequest(server, client, { grant_type: 'authorization_code', code, redirect_uri: redirectUri });
+    expect(ok.status).toBe(200);
   });
 
   it("refuses another client's code", async () => {
