@@ -11,3 +11,4 @@ export { DropboxContentHasher, dropboxContentHash, contentHashBlockSize } from '
 export { FaultInjector, faultRuleSchema, type FaultRule, type FaultMatch } from './http/faults.js';
 export { TokenStore, type IssuedTokens, type TokenCheck } from './oauth/token-store.js';
 export type { AuthorizationDecider, OAuthClient } from './oauth/oauth-routes.js';
+export { startEmulators, type RunningEmulators, type StartEmulatorsOptions } from './start-emulators.js';
