@@ -54,11 +54,11 @@ function envList(name: string): string[] {
 }
 
 /**
- * The console that `pnpm run build` writes to `apps/server/dist/web` (the same
+ * The console that `pnpm run build` writes to `apps/server/dist/console` (the same
  * folder whether this module runs from `src/` or `dist/`), when it exists.
  */
 export function builtConsoleDir(): string | null {
-  const dir = fileURLToPath(new URL('../dist/web/', import.meta.url));
+  const dir = fileURLToPath(new URL('../dist/console/', import.meta.url));
   return existsSync(join(dir, 'index.html')) ? dir : null;
 }
 

@@ -1,6 +1,6 @@
 /**
  * @module web/vite.config
- * Builds the web console into `apps/server/dist/web`, which the server serves
+ * Builds the web console into `apps/server/dist/console`, which the server serves
  * at `/`. `@ferry/core` and `@ferry/ui` resolve to their TypeScript sources, so
  * the console builds without the packages' tsc output.
  */
@@ -23,7 +23,7 @@ export default defineConfig({
     dedupe: ['react', 'react-dom'],
   },
   build: {
-    outDir: fromHere('../dist/web'),
+    outDir: fromHere('../dist/console'),
     emptyOutDir: true,
     sourcemap: true,
     assetsDir: 'assets',

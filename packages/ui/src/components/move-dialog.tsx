@@ -7,6 +7,7 @@ import { useState } from 'react';
 import { useApi, useLoader } from '../hooks/use-api.js';
 import { Dialog } from './dialog.js';
 import { ErrorMessage } from './error-message.js';
+import { NodeIcon } from './node-icon.js';
 import type { NodeDialogProps } from './rename-dialog.js';
 
 interface Place {
@@ -61,7 +62,7 @@ export function MoveDialog({ node, workspace, onClose, onDone }: NodeDialogProps
         {folders.data?.map((folder) => (
           <li key={folder.id}>
             <button type="button" className="link-button" onClick={() => setTrail([...trail, { id: folder.id, name: folder.name }])}>
-              <span aria-hidden="true">📁 </span>
+              <NodeIcon kind="folder" />
               {folder.name}
             </button>
           </li>

@@ -7,6 +7,7 @@
 import type { FerryNode } from '@ferry/core';
 import { useApi } from '../hooks/use-api.js';
 import { useLinkClick } from '../hooks/use-location.js';
+import { NodeIcon } from './node-icon.js';
 import { folderHref, formatBytes, formatDateTime, joinPath } from '../format.js';
 
 export type NodeAction = 'rename' | 'move' | 'versions' | 'share' | 'delete';
@@ -48,9 +49,7 @@ export function NodeTable({ folderPath, nodes, onAction }: NodeTableProps) {
           return (
             <tr key={node.id}>
               <td className="node-name">
-                <span aria-hidden="true" className="node-icon">
-                  {node.kind === 'folder' ? '📁' : '📄'}
-                </span>
+                <NodeIcon kind={node.kind} />
                 {node.kind === 'folder' ? (
                   <a href={folderHref(joinPath(folderPath, node.name))} onClick={onLinkClick}>
                     {node.name}

@@ -32,6 +32,14 @@ const verbs: Partial<Record<FerryEvent['type'], string>> = {
   'member.removed': 'Member removed',
 };
 
+/** A move within the same folder is a rename. */
+function verbOf(event: FerryEvent): string {
+  if (event.type.endsWith('.moved') && event.from !== undefined && event.node !== undefined && event.from.parentId === event.node.parentId) {
+    return event.type.startsWith('file.') ? 'File renamed' : 'Folder renamed';
+  }
+  return verbs[event.type] ?? event.type;
+}
+
 function subjectOf(event: FerryEvent): string {
   const where = event.node?.path ?? event.node?.name ?? '';
   if (event.from !== undefined && (event.type.endsWith('.moved') || event.type === 'file.updated')) {
@@ -57,7 +65,7 @@ export function ActivityView() {
       <ol className="activity-list" aria-label="Events">
         {newestFirst.map((event) => (
           <li key={event.seq} className="activity">
-            <span className="activity-verb">{verbs[event.type] ?? event.type}</span>
+            <span className="activity-verb">{verbOf(event)}</span>
             <span className="activity-subject">{subjectOf(event)}</span>
             <span className="muted activity-meta">
               {formatDateTime(event.at)} · {event.source}

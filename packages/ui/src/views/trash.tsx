@@ -6,6 +6,7 @@
 import { collectPages, type FerryNode, type Workspace } from '@ferry/core';
 import { useState } from 'react';
 import { ErrorMessage, StatusMessage } from '../components/error-message.js';
+import { NodeIcon } from '../components/node-icon.js';
 import { formatBytes, formatDateTime } from '../format.js';
 import { useApi, useLoader } from '../hooks/use-api.js';
 import { useEventListener } from '../hooks/use-workspace-events.js';
@@ -60,9 +61,7 @@ export function TrashView({ workspace }: { workspace: Workspace }) {
             {items.map((node) => (
               <tr key={node.id}>
                 <td className="node-name">
-                  <span aria-hidden="true" className="node-icon">
-                    {node.kind === 'folder' ? '📁' : '📄'}
-                  </span>
+                  <NodeIcon kind={node.kind} />
                   {node.name}
                 </td>
                 <td className="muted">{node.path?.replace(/\/[^/]*$/, '') || '/'}</td>

@@ -1,0 +1,75 @@
+/**
+ * @module e2e/shares.spec
+ * A share link with a password and a download limit: created in the
+ * console, opened signed out in a fresh browser context, refused with a
+ * wrong password, downloaded with the right one (the bytes checked), then
+ * exhausted; a revoked link says so.
+ */
+import { createFolder, downloadedText, openFolder, screenshot, test, expect, uniqueName, uploadFiles } from './support.js';
+
+test('creates a share link and downloads through it signed out', async ({ page, browser, baseURL }) => {
+  const folder = uniqueName('Shared');
+  const content = `quarterly numbers ${folder}\n`;
+  await openFolder(page, '/');
+  await createFolder(page, folder);
+  await openFolder(page, `/${folder}`);
+  await uploadFiles(page, [{ name: 'report.csv', content }]);
+
+  await page.getByRole('button', { name: 'Share report.csv' }).click();
+  const dialog = page.getByRole('dialog', { name: 'Share report.csv' });
+  await dialog.getByLabel('Password (optional)').fill('open sesame');
+  await dialog.getByLabel('Download limit (optional)').fill('1');
+  await dialog.getByRole('button', { name: 'Create link' }).click();
+  await expect(dialog.getByRole('status').filter({ hasText: 'created' })).toBeVisible();
+  const urlField = dialog.getByLabel('Share link URL');
+  await expect(urlField).toHaveCount(1);
+  await expect(dialog.getByRole('list', { name: 'Share links' })).toContainText('password');
+  await expect(dialog.getByRole('list', { name: 'Share links' })).toContainText('0 of 1 downloads');
+  await screenshot(page, '07-share-dialog');
+  const shareUrl = new URL(await urlField.inputValue());
+  expect(shareUrl.pathname).toMatch(/^\/s\/.+/);
+
+  const visitor = await browser.newContext({ baseURL, storageState: { cookies: [], origins: [] } });
+  try {
+    const publicPage = await visitor.newPage();
+    await publicPage.goto(shareUrl.pathname);
+    await expect(publicPage.getByRole('heading', { name: 'report.csv' })).toBeVisible();
+    await expect(publicPage.getByText(`${Buffer.byteLength(content)} B`)).toBeVisible();
+    await publicPage.getByLabel('Password').fill('wrong');
+    await publicPage.getByRole('button', { name: 'Download' }).click();
+    await expect(publicPage.getByRole('alert')).toContainText('share_password_required');
+    await screenshot(publicPage, '08-share-page-wrong-password');
+
+    await publicPage.getByLabel('Password').fill('open sesame');
+    const [download] = await Promise.all([publicPage.waitForEvent('download'), publicPage.getByRole('button', { name: 'Download' }).click()]);
+    expect(download.suggestedFilename()).toBe('report.csv');
+    expect(await downloadedText(download)).toBe(content);
+
+    await publicPage.reload();
+    await expect(publicPage.getByRole('alert')).toContainText('This link has reached its download limit.');
+  } finally {
+    await visitor.close();
+  }
+
+  await dialog.getByRole('button', { name: 'Revoke' }).click();
+  await expect(dialog.getByText('No active share links.')).toBeVisible();
+  const late = await browser.newContext({ baseURL, storageState: { cookies: [], origins: [] } });
+  try {
+    const latePage = await late.newPage();
+    await latePage.goto(shareUrl.pathname);
+    await expect(latePage.getByRole('alert')).toContainText(/does not exist, or it was revoked|reached its download limit/);
+  } finally {
+    await late.close();
+  }
+});
+
+test('an unknown share link says so', async ({ browser, baseURL }) => {
+  const visitor = await browser.newContext({ baseURL, storageState: { cookies: [], origins: [] } });
+  try {
+    const page = await visitor.newPage();
+    await page.goto('/s/no-such-token');
+    await expect(page.getByRole('alert')).toContainText('This link does not exist, or it was revoked.');
+  } finally {
+    await visitor.close();
+  }
+});

@@ -1,0 +1,72 @@
+/**
+ * @module e2e/support
+ * What the console tests share: the owner's credentials, where the signed-in
+ * session is kept, a `test` whose `baseURL` is the started server, and small
+ * steps that read like what a user does.
+ */
+import { mkdirSync, readFileSync } from 'node:fs';
+import { test as base, expect, type Download, type Page } from '@playwright/test';
+import { screenshotDir } from './paths.js';
+
+export const owner = { name: 'Olivia Owner', email: 'owner@example.test', password: 'correct horse battery staple', workspace: 'Acme' };
+export { ownerStatePath } from './paths.js';
+
+export const test = base.extend({
+  baseURL: async ({ baseURL }, use) => {
+    const url = process.env.FERRY_E2E_URL ?? baseURL;
+    if (url === undefined || url === '') throw new Error('FERRY_E2E_URL is not set: the web server did not start.');
+    await use(url);
+  },
+});
+export { expect };
+
+/** A name no other test uses, so tests sharing one workspace stay apart. */
+export function uniqueName(prefix: string): string {
+  return `${prefix}-${Date.now().toString(36)}${Math.floor(Math.random() * 1296).toString(36)}`;
+}
+
+export async function screenshot(page: Page, name: string): Promise<void> {
+  mkdirSync(screenshotDir, { recursive: true });
+  await page.screenshot({ path: `${screenshotDir}${name}.png`, fullPage: true });
+}
+
+/** Opens the file browser at a folder path such as "/Work/Archive". */
+export async function openFolder(page: Page, path: string): Promise<void> {
+  const segments = path.split('/').filter((segment) => segment !== '').map(encodeURIComponent);
+  await page.goto(segments.length === 0 ? '/files' : `/files/${segments.join('/')}`);
+  await expect(page.getByRole('navigation', { name: 'Breadcrumb' })).toBeVisible();
+}
+
+export async function createFolder(page: Page, name: string): Promise<void> {
+  await page.getByRole('button', { name: 'New folder' }).click();
+  const dialog = page.getByRole('dialog', { name: 'New folder' });
+  await dialog.getByLabel('Folder name').fill(name);
+  await dialog.getByRole('button', { name: 'Create folder' }).click();
+  await expect(dialog).toBeHidden();
+  await expect(page.getByRole('link', { name, exact: true })).toBeVisible();
+}
+
+/** Uploads in-memory files through "Upload files" and waits until every upload says Done. */
+export async function uploadFiles(page: Page, files: { name: string; content: string | Buffer }[]): Promise<void> {
+  await page.getByLabel('Upload files').setInputFiles(
+    files.map((file) => ({ name: file.name, mimeType: 'application/octet-stream', buffer: Buffer.from(file.content) })),
+  );
+  await waitForUploads(page);
+  for (const file of files) await expect(fileRow(page, file.name)).toBeVisible();
+}
+
+export async function waitForUploads(page: Page): Promise<void> {
+  const uploads = page.getByRole('region', { name: 'Uploads' });
+  await expect(uploads).toBeVisible();
+  await expect(uploads.getByRole('status')).toHaveText(/^\d+ uploaded$/);
+}
+
+/** The listing row of an item. */
+export function fileRow(page: Page, name: string) {
+  return page.getByRole('table', { name: 'Folder contents' }).getByRole('row').filter({ has: page.getByRole('link', { name, exact: true }) });
+}
+
+export async function downloadedText(download: Download): Promise<string> {
+  const path = await download.path();
+  return readFileSync(path, 'utf8');
+}
