@@ -58,6 +58,10 @@ describe('Dropbox emulator with the real SDK', () => {
     expect(missing.status).toBe(409);
     expect(missing.error.error_summary).toMatch(/^path\/not_found\//);
     expect(missing.error.error).toEqual({ '.tag': 'path', path: { '.tag': 'not_found' } });
+
+    const malformed = await failure(dbx.filesListFolder({ path: 'Team' }));
+    expect(malformed.status).toBe(400);
+    expect(String(malformed.error)).toContain('files/list_folder');
   });
 
   it('uploads more than 8 MiB through an upload session and downloads it with the right content_hash and Range', async () => {

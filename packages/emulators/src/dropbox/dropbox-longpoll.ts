@@ -37,7 +37,7 @@ export function registerDropboxLongpoll(router: Router, context: DropboxContext)
         if (isWithin(pathLower, cursor.path, cursor.recursive)) finish(true);
       });
       waiting.add(finish);
-      call.request.raw.once('close', () => finish(false));
+      call.response.once('close', () => finish(false));
     });
     if (!call.response.destroyed) sendJson(call.response, 200, { changes });
   }));

@@ -228,6 +228,7 @@ export class DriveState {
 
   /** Page tokens issued before now become invalid (400 on use). */
   expirePageTokens(): void {
+    this.nextSeq += 1;
     this.minChangeToken = this.nextSeq;
     this.listEpoch += 1;
   }

@@ -220,6 +220,12 @@ describe('Google Drive emulator with the real SDK', () => {
     expect(quiet.data.changes).toEqual([]);
     expect(quiet.data.newStartPageToken).toBe(newStart);
     await expect(drive.files.get({ fileId })).rejects.toMatchObject({ status: 404 });
+
+    emulator.expireCursors();
+    const expired = await failure(drive.changes.list({ pageToken: newStart ?? '' }));
+    expect(expired.response.data.error).toMatchObject({ code: 400, errors: [{ reason: 'invalid', location: 'pageToken' }] });
+    const { data: fresh } = await drive.changes.getStartPageToken({});
+    await expect(drive.changes.list({ pageToken: fresh.startPageToken ?? '' })).resolves.toMatchObject({ status: 200 });
   });
 
   it('surfaces 404, 400 and rate-limit errors as GaxiosError with Google error objects', async () => {
