@@ -114,7 +114,7 @@ export class DriveState {
     const parents = (input.parents && input.parents.length > 0 ? input.parents : [this.rootId]).map((id) => this.requireFolder(id).id);
     if (parents.length > 1) throw driveErrors.forbidden('cannotAddParent', 'A shared drive item must have exactly one parent.');
     const time = this.isoNow();
-    const mimeType = input.mimeType ?? (input.content ? 'application/octet-stream' : 'application/octet-stream');
+    const mimeType = input.mimeType ?? 'application/octet-stream';
     const folder = mimeType === folderMimeType;
     const record: DriveFileRecord = {
       id: newDriveId(),
