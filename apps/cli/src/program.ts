@@ -4,6 +4,7 @@
  * errors become a message on stderr and an exit code.
  */
 import { readFileSync } from 'node:fs';
+import { FerryError } from '@ferry/core';
 import { Command, CommanderError, Option } from 'commander';
 import { z } from 'zod';
 import { registerAdmin } from './commands/admin.js';
@@ -78,11 +79,11 @@ export async function runCli(argv: readonly string[], runtime: CliRuntime): Prom
       return error.exitCode === 0 ? exitCodes.ok : exitCodes.usage;
     }
     const json = program.opts<{ json?: boolean }>().json === true;
-    const message = messageFor(error);
     if (json) {
       const code = error instanceof Error && 'code' in error && typeof error.code === 'string' ? error.code : 'error';
+      const message = error instanceof FerryError ? error.message : messageFor(error);
       runtime.stderr.write(`${JSON.stringify({ error: { code, message } })}\n`);
-    } else runtime.stderr.write(`ferry: ${message}\n`);
+    } else runtime.stderr.write(`ferry: ${messageFor(error)}\n`);
     if (!isExpected(error) && runtime.env.FERRY_DEBUG && error instanceof Error && error.stack) runtime.stderr.write(`${error.stack}\n`);
     return exitCodeFor(error);
   }

@@ -2,9 +2,9 @@
  * @module commands/admin
  * `ferry admin create-user` and `ferry admin token`: work directly on a data
  * folder (no server needed, and none has to be stopped: SQLite in WAL mode).
+ * The server's modules are loaded on use, so client commands start fast.
  */
 import { FerryError } from '@ferry/core';
-import { createApiToken, createUser, findUserByEmail, withDataDir } from '@ferry/server';
 import { Option, type Command } from 'commander';
 import { UsageError } from '../exit-codes.js';
 import { readSecretFromStdin } from '../read-secret.js';
@@ -47,6 +47,7 @@ export function registerAdmin(program: Command, runtime: CliRuntime): void {
       if (options.password !== undefined && options.passwordStdin === true) throw new UsageError('Give either --password or --password-stdin, not both.');
       const password = options.passwordStdin === true ? await readSecretFromStdin(runtime.stdin, 'password') : options.password;
       if (password === undefined) throw new UsageError('A password is needed: --password-stdin (recommended) or --password P.');
+      const { createUser, withDataDir } = await import('@ferry/server');
       const created = await withDataDir(options.data, (ctx) =>
         createUser(ctx, {
           email: options.email,
@@ -72,6 +73,7 @@ export function registerAdmin(program: Command, runtime: CliRuntime): void {
         expiresInDays = Number(options.expiresInDays);
         if (!Number.isInteger(expiresInDays) || expiresInDays < 1) throw new UsageError('--expires-in-days must be a whole number of days, at least 1.');
       }
+      const { createApiToken, findUserByEmail, withDataDir } = await import('@ferry/server');
       const token = await withDataDir(options.data, async (ctx) => {
         const user = await findUserByEmail(ctx, options.email);
         if (!user) throw new FerryError('user_not_found', `No user with the email ${options.email} in ${ctx.config.dataDir}.`);

@@ -4,7 +4,6 @@
  * process until SIGINT/SIGTERM, then closes it cleanly.
  */
 import { createClient } from '@ferry/core';
-import { startServer } from '@ferry/server';
 import { Option, type Command } from 'commander';
 import { UsageError } from '../exit-codes.js';
 import { outputFor, type CliRuntime } from '../runtime.js';
@@ -41,6 +40,8 @@ export function registerServe(program: Command, runtime: CliRuntime): void {
     .action(async (options: ServeOptions, command: Command) => {
       const output = outputFor(runtime, command);
       if (options.data === undefined || options.data === '') throw new UsageError('Say where the data lives: --data DIR (or FERRY_DATA).');
+      // Loaded on use: the client commands start faster without the server's modules.
+      const { startServer } = await import('@ferry/server');
       const server = await startServer({
         dataDir: options.data,
         ...(options.port !== undefined ? { port: parsePort(options.port) } : {}),
