@@ -13,6 +13,11 @@ export class EventHub {
     for (const wake of [...waiters]) wake();
   }
 
+  /** How many long-polls and streams are waiting on the workspace (for metrics and tests). */
+  listenerCount(workspaceId: string): number {
+    return this.#waiters.get(workspaceId)?.size ?? 0;
+  }
+
   /** Calls `wake` on every notify of the workspace until the returned function is called. */
   subscribe(workspaceId: string, wake: () => void): () => void {
     let waiters = this.#waiters.get(workspaceId);
