@@ -8,9 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { contentHashBlockSize, DropboxContentHasher, dropboxContentHash } from './content-hash.js';
 
 function repeatingBytes(length: number): Buffer {
-  const bytes = Buffer.alloc(length);
-  for (let index = 0; index < length; index += 1) bytes[index] = index % 256;
-  return bytes;
+  return Buffer.alloc(length, Uint8Array.from({ length: 256 }, (_, index) => index));
 }
 
 /** The documented steps, one by one, without streaming. */

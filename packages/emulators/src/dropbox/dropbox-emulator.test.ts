@@ -66,8 +66,7 @@ describe('Dropbox emulator with the real SDK', () => {
 
   it('uploads more than 8 MiB through an upload session and downloads it with the right content_hash and Range', async () => {
     const chunk = 4 * 1024 * 1024;
-    const content = Buffer.alloc(2 * chunk + 1_000_000);
-    for (let index = 0; index < content.length; index += 1) content[index] = (index * 7) % 256;
+    const content = Buffer.alloc(2 * chunk + 1_000_000, Uint8Array.from({ length: 256 }, (_, index) => (index * 7) % 256));
     const started = await dbx.filesUploadSessionStart({ contents: content.subarray(0, chunk) });
     const sessionId = started.result.session_id;
     await dbx.filesUploadSessionAppendV2({ cursor: { session_id: sessionId, offset: chunk }, contents: content.subarray(chunk, 2 * chunk) });

@@ -99,8 +99,7 @@ describe('Google Drive emulator with the real SDK', () => {
     expect(typeof multipart.data.version).toBe('string');
     expect(multipart.data.headRevisionId).toBeTruthy();
 
-    const big = Buffer.alloc(600 * 1024);
-    for (let index = 0; index < big.length; index += 1) big[index] = index % 251;
+    const big = Buffer.alloc(600 * 1024, Uint8Array.from({ length: 251 }, (_, index) => index));
     const start = await auth.request<unknown>({
       url: `${emulator.url}/upload/drive/v3/files`,
       method: 'POST',
