@@ -3,7 +3,7 @@
  * A share link with a password and a download limit: created in the
  * console, opened signed out in a fresh browser context, refused with a
  * wrong password, downloaded with the right one (the bytes checked), then
- * exhausted; a revoked link says so.
+ * exhausted; revoked from the Share links view, the link says so.
  */
 import { createFolder, downloadedText, openFolder, screenshot, test, expect, uniqueName, uploadFiles } from './support.js';
 
@@ -51,8 +51,14 @@ test('creates a share link and downloads through it signed out', async ({ page, 
     await visitor.close();
   }
 
-  await dialog.getByRole('button', { name: 'Revoke' }).click();
-  await expect(dialog.getByText('No active share links.')).toBeVisible();
+  await dialog.getByRole('button', { name: 'Close' }).click();
+  await page.getByRole('navigation', { name: 'Sections' }).getByRole('link', { name: 'Share links' }).click();
+  const listed = page.getByRole('list', { name: 'Share links' }).getByRole('listitem').filter({ hasText: `/${folder}/report.csv` });
+  await expect(listed).toContainText('1 of 1 downloads');
+  await screenshot(page, '10-share-links');
+  await listed.getByRole('button', { name: 'Revoke' }).click();
+  await expect(page.getByRole('status').filter({ hasText: 'revoked' })).toBeVisible();
+  await expect(listed).toHaveCount(0);
   const late = await browser.newContext({ baseURL, storageState: { cookies: [], origins: [] } });
   try {
     const latePage = await late.newPage();

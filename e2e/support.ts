@@ -35,6 +35,7 @@ export async function openFolder(page: Page, path: string): Promise<void> {
   const segments = path.split('/').filter((segment) => segment !== '').map(encodeURIComponent);
   await page.goto(segments.length === 0 ? '/files' : `/files/${segments.join('/')}`);
   await expect(page.getByRole('navigation', { name: 'Breadcrumb' })).toBeVisible();
+  await expect(page.getByRole('table', { name: 'Folder contents' }).or(page.getByText('This folder is empty'))).toBeVisible();
 }
 
 export async function createFolder(page: Page, name: string): Promise<void> {

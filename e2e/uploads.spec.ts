@@ -46,6 +46,7 @@ test('uploads files dropped on the browser', async ({ page }) => {
   await openFolder(page, '/');
   await createFolder(page, target);
   await openFolder(page, `/${target}`);
+  await expect(page.getByText('This folder is empty')).toBeVisible();
 
   const dataTransfer = await page.evaluateHandle(() => {
     const transfer = new DataTransfer();

@@ -56,7 +56,11 @@ export function FileBrowser({ workspace, path }: { workspace: Workspace; path: s
   });
 
   const startUploads = (files: PendingFile[]) => {
-    if (folder === undefined || files.length === 0) return;
+    if (files.length === 0) return;
+    if (folder === undefined) {
+      setActionError(new Error('This folder has not loaded yet, so nothing was uploaded. Try again in a moment.'));
+      return;
+    }
     setActionError(null);
     uploads.start(files, { workspaceId: workspace.id, folderId: folder.id, folderPath: path });
   };
