@@ -66,6 +66,7 @@ async function resolveHashes(input: PlanInput, drivers: Record<Side, SyncDriver>
   if (needed.length === 0) return;
   const caches: Record<Side, Map<string, [string, string]>> = { a: store.loadHashCache('a'), b: store.loadHashCache('b') };
   let next = 0;
+  const computed: Array<[Side, string, string, string]> = [];
   const worker = async (): Promise<void> => {
     while (next < needed.length) {
       const { side, entry } = needed[next++] as (typeof needed)[number];
@@ -75,12 +76,15 @@ async function resolveHashes(input: PlanInput, drivers: Record<Side, SyncDriver>
       if (cached !== undefined && cached[0] === entry.revision) hash = cached[1];
       else {
         hash = await drivers[side].hash({ ...entry, path });
-        store.putHash(side, path, entry.revision, hash);
+        computed.push([side, path, entry.revision, hash]);
       }
       input.trees[side].set(entry.path, { ...entry, hash });
     }
   };
   await Promise.all([worker(), worker(), worker()]);
+  store.transaction(() => {
+    for (const [side, path, revision, hash] of computed) store.putHash(side, path, revision, hash);
+  });
 }
 
 function countOf(records: readonly ActionRecord[], ...types: Array<Action['type']>): number {

@@ -84,13 +84,16 @@ function movedTo(view: SideView, entry: BaseEntry, side: Side): string | null {
   if (view.tree.get(entry.path)?.id === id) return null;
   const now = view.byId.get(id);
   if (now === undefined || now.kind !== entry.kind || now.path === entry.path) return null;
-  if (isSameOrBelow(now.path, entry.path)) return null;
+  if (entry.kind === 'folder' && isSameOrBelow(now.path, entry.path)) return null; // cannot move a folder into itself
   return now.path;
 }
 
 /** True when `side` can take an entry at `to` (moving it from `from`). */
 function targetFree(view: SideView, from: string, to: string): boolean {
   if (view.tree.has(to)) return false;
+  for (let slash = to.lastIndexOf('/'); slash > 0; slash = to.lastIndexOf('/', slash - 1)) {
+    if (view.tree.get(to.slice(0, slash))?.kind === 'file') return false; // a file where a folder would be needed
+  }
   if (pathProblem(to, view.capabilities) !== null) return false;
   if (view.keys !== null) {
     const holder = view.keys.get(pathKey(to, view.capabilities));
@@ -99,43 +102,95 @@ function targetFree(view: SideView, from: string, to: string): boolean {
   return true;
 }
 
-/** Plans the moves and rewrites `input` (trees and base) as if they had been applied. */
-export function planMoves(input: PlanInput, capabilities: Record<Side, DriverCapabilities>): Action[] {
-  const views: Record<Side, SideView> = {
-    a: buildView(input.trees.a, capabilities.a),
-    b: buildView(input.trees.b, capabilities.b),
-  };
-  const actions: Action[] = [];
-  const ordered = [...input.base.values()].sort((left, right) => (left.path < right.path ? -1 : left.path > right.path ? 1 : 0));
-  for (const entry of ordered) {
-    if (input.base.get(entry.path) !== entry) continue; // replaced by an earlier move
+/** True when the folder that will hold `path` exists in the view (or is the root). */
+function parentExists(view: SideView, path: string): boolean {
+  const slash = path.lastIndexOf('/');
+  return slash < 0 || view.tree.get(path.slice(0, slash))?.kind === 'folder';
+}
+
+class MovePlanner {
+  readonly actions: Action[] = [];
+  private readonly views: Record<Side, SideView>;
+
+  constructor(
+    private readonly input: PlanInput,
+    capabilities: Record<Side, DriverCapabilities>,
+  ) {
+    this.views = { a: buildView(input.trees.a, capabilities.a), b: buildView(input.trees.b, capabilities.b) };
+  }
+
+  /**
+   * Plans the move of one base entry. Returns false to retry later: in strict
+   * mode a move whose target folder does not exist yet waits, because that
+   * folder may be the target of another move (a case-only folder rename).
+   */
+  plan(entry: BaseEntry, strict: boolean): boolean {
+    const { views, input } = this;
+    if (input.base.get(entry.path) !== entry) return true; // replaced by an earlier move
     const toA = movedTo(views.a, entry, 'a');
     const toB = movedTo(views.b, entry, 'b');
-    if (toA === null && toB === null) continue;
+    if (toA === null && toB === null) return true;
     const from = entry.path;
     if (toA !== null && toB !== null) {
+      let agreed = toA;
       if (toA !== toB) {
-        // Both sides moved it to different places: side a's move wins.
-        if (!targetFree(views.b, toB, toA)) continue;
-        const current = views.b.tree.get(toB);
-        if (current === undefined) continue;
-        actions.push({ type: 'move', side: 'b', kind: entry.kind, from: toB, to: toA, ref: { path: toB, id: current.id, kind: current.kind } });
-        moveInView(views.b, toB, toA);
+        // Both sides moved it to different places: side a's move wins, unless b cannot follow it.
+        const follow = (side: Side, at: string, to: string): 'moved' | 'blocked' | 'wait' => {
+          const view = views[side];
+          if (!targetFree(view, at, to)) return 'blocked';
+          if (strict && !parentExists(view, to)) return 'wait';
+          const current = view.tree.get(at);
+          if (current === undefined) return 'blocked';
+          this.actions.push({ type: 'move', side, kind: entry.kind, from: at, to, ref: { path: at, id: current.id, kind: current.kind } });
+          moveInView(view, at, to);
+          return 'moved';
+        };
+        const bFollows = follow('b', toB, toA);
+        if (bFollows === 'wait') {
+          // Take b's place as the agreed one for now (so the old path is free for other moves);
+          // the next pass sees a plain move on side a that b follows.
+          if (!input.base.has(toB)) {
+            this.actions.push({ type: 'rebase', from, to: toB });
+            moveInBase(input.base, from, toB);
+          }
+          return false;
+        }
+        if (bFollows === 'blocked') {
+          const aFollows = follow('a', toA, toB);
+          if (aFollows === 'wait') return false;
+          if (aFollows === 'blocked') return true;
+          agreed = toB;
+        }
       }
-      actions.push({ type: 'rebase', from, to: toA });
-      moveInBase(input.base, from, toA);
-      continue;
+      this.actions.push({ type: 'rebase', from, to: agreed });
+      moveInBase(input.base, from, agreed);
+      return true;
     }
     const movedSide: Side = toA !== null ? 'a' : 'b';
     const target = (toA ?? toB) as string;
     const follower = otherSide(movedSide);
     const view = views[follower];
     const current = view.tree.get(from);
-    if (current === undefined || current.kind !== entry.kind) continue; // gone there: the delete and the new entry are handled as such
-    if (!targetFree(view, from, target)) continue;
-    actions.push({ type: 'move', side: follower, kind: entry.kind, from, to: target, ref: { path: from, id: current.id, kind: current.kind } });
+    if (current === undefined || current.kind !== entry.kind) return true; // gone there: the delete and the new entry are handled as such
+    if (!targetFree(view, from, target)) return true;
+    if (strict && !parentExists(view, target)) return false;
+    this.actions.push({ type: 'move', side: follower, kind: entry.kind, from, to: target, ref: { path: from, id: current.id, kind: current.kind } });
     moveInView(view, from, target);
     moveInBase(input.base, from, target);
+    return true;
   }
-  return actions;
+}
+
+/** Plans the moves and rewrites `input` (trees and base) as if they had been applied. */
+export function planMoves(input: PlanInput, capabilities: Record<Side, DriverCapabilities>): Action[] {
+  const planner = new MovePlanner(input, capabilities);
+  let pending = [...input.base.values()].sort((left, right) => (left.path < right.path ? -1 : left.path > right.path ? 1 : 0));
+  for (;;) {
+    const waiting = pending.filter((entry) => !planner.plan(entry, true));
+    if (waiting.length === 0) return planner.actions;
+    if (waiting.length === pending.length) break;
+    pending = waiting;
+  }
+  for (const entry of pending) planner.plan(entry, false);
+  return planner.actions;
 }

@@ -155,11 +155,20 @@ class Reconciler {
     this.forward.push({ type: 'copy', from: otherSide(loserSide), path: winner.path, source: winner, expected: { kind: 'absent' } });
   }
 
-  /** A file on one side, a folder on the other: the file moves aside, the folder stays. */
-  private kindConflict(a: DriverEntry, b: DriverEntry): void {
+  /**
+   * A file on one side, a folder on the other. When the file is the unchanged
+   * synced version, the other side replaced it with a folder: the file goes.
+   * Otherwise the file moves aside to a conflicted-copy name and the folder stays.
+   */
+  private kindConflict(a: DriverEntry, b: DriverEntry, fileState: SideState): void {
     const fileSide: Side = a.kind === 'file' ? 'a' : 'b';
     const file = fileSide === 'a' ? a : b;
     const folder = fileSide === 'a' ? b : a;
+    if (fileState === 'unchanged') {
+      this.forward.push({ type: 'delete', side: fileSide, path: file.path, kind: 'file', ref: { path: file.path, id: file.id, kind: 'file', revision: file.revision } });
+      this.forward.push({ type: 'mkdir', side: fileSide, path: folder.path, other: folder });
+      return;
+    }
     if (this.moveAside(fileSide, file, 'a file on one side, a folder on the other') === null) return;
     this.forward.push({ type: 'mkdir', side: fileSide, path: folder.path, other: folder });
   }
@@ -176,7 +185,7 @@ class Reconciler {
     const stateB = sideState('b', b, base);
     if (a !== null && b !== null) {
       this.markNeeded(path);
-      if (a.kind !== b.kind) return this.kindConflict(a, b);
+      if (a.kind !== b.kind) return this.kindConflict(a, b, a.kind === 'file' ? stateA : stateB);
       if (a.kind === 'folder' || (stateA === 'unchanged' && stateB === 'unchanged')) return this.record(a, b, base);
       if (a.hash !== null && a.hash === b.hash) return this.record(a, b, base); // the same change on both sides
       if (stateB === 'unchanged') return this.propagate('a', a, b);

@@ -18,7 +18,7 @@
  */
 import { createHash, randomUUID } from 'node:crypto';
 import { createReadStream, type Dirent, lstatSync, readdirSync, rmSync, type Stats } from 'node:fs';
-import { lstat, mkdir, open, readdir, rename, rm, unlink, utimes } from 'node:fs/promises';
+import { lstat, mkdir, open, readdir, readFile, rename, rm, unlink, utimes } from 'node:fs/promises';
 import { join } from 'node:path';
 import { FerryError } from '@ferry/core';
 import {
@@ -277,6 +277,7 @@ export class LocalDriver implements SyncDriver {
   }
 
   async hash(entry: DriverEntry): Promise<string> {
+    if (entry.size < 1024 * 1024) return createHash('sha256').update(await readFile(this.absolute(entry.path))).digest('hex');
     const digest = createHash('sha256');
     for await (const chunk of createReadStream(this.absolute(entry.path))) digest.update(chunk as Buffer);
     return digest.digest('hex');

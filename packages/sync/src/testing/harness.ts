@@ -28,6 +28,8 @@ export interface SyncPairOptions {
   readonly b?: ReplicaOptions;
   /** Defaults for every `sync()` of this pair. */
   readonly sync?: PairSyncOptions;
+  /** Where the pair's temp directory goes (default: the OS temp dir). */
+  readonly tempRoot?: string;
 }
 
 export interface SyncPairHarness {
@@ -48,7 +50,7 @@ export interface SyncPairHarness {
 const openPairs = new Set<SyncPairHarness>();
 
 export async function syncPair(kindA: string, kindB: string, options: SyncPairOptions = {}): Promise<SyncPairHarness> {
-  const dir = await mkdtemp(join(tmpdir(), 'ferry-sync-'));
+  const dir = await mkdtemp(join(options.tempRoot ?? tmpdir(), 'ferry-sync-'));
   const a = await replicaFactory(kindA)(join(dir, 'a'), options.a ?? {});
   const b = await replicaFactory(kindB)(join(dir, 'b'), options.b ?? {});
   const stateFile = join(dir, 'state.sqlite');

@@ -25,6 +25,8 @@ export interface ReplicaFixture {
   files(): Promise<Record<string, string>>;
   /** Every folder path, sorted. */
   folders(): Promise<string[]>;
+  /** Files and folders in one walk. */
+  snapshot(): Promise<{ files: Record<string, string>; folders: string[] }>;
   close(): Promise<void>;
 }
 
@@ -82,6 +84,10 @@ export const localReplica: ReplicaFactory = async (workDir, options) => {
     },
     async folders() {
       return (await snapshot()).folders.sort();
+    },
+    async snapshot() {
+      const { files, folders } = await snapshot();
+      return { files: Object.fromEntries([...files].sort(([left], [right]) => (left < right ? -1 : 1))), folders: folders.sort() };
     },
     close: () => driver.close(),
   };
