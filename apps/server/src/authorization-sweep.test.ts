@@ -85,13 +85,14 @@ function pointsIntoWorkspace(spec: RouteSpec): boolean {
 function probesOf(name: string, spec: RouteSpec, fixtures: Record<string, string>): Probe[] {
   const nodeCandidates = spec.path.includes(':nodeId') ? ['rootId', 'folderId', 'fileId'] : ['fileId'];
   return nodeCandidates.map((nodeFixture) => {
-    const local = { ...fixtures, fileId: fixtures[nodeFixture] ?? '' };
+    const local: Record<string, string> = { ...fixtures, fileId: fixtures[nodeFixture] ?? '' };
     const path = spec.path.replace(/:(\w+)/g, (_, param: string) => {
-      if (param === 'nodeId') return encodeURIComponent(local.fileId);
+      if (param === 'nodeId') return encodeURIComponent(local.fileId ?? '');
       if (param === 'name') return 'probe.txt';
       return encodeURIComponent(local[param] ?? `${param.replace(/Id$/, '')}_doesnotexist`);
     });
-    const query = spec.query ? new URLSearchParams(Object.entries(sample(toJsonSchema(spec.query), local) as Record<string, string>).map(([key, value]) => [key, String(value)])).toString() : '';
+    const queryValues = spec.query ? (sample(toJsonSchema(spec.query), local) as Record<string, unknown>) : {};
+    const query = new URLSearchParams(Object.entries(queryValues).map(([key, value]): [string, string] => [key, String(value)])).toString();
     let body: string | undefined;
     let contentType: string | undefined;
     if (spec.body === 'binary') {
