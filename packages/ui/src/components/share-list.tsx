@@ -61,10 +61,10 @@ export function ShareList({ shares, names, onRevoked }: { shares: Share[]; names
     }
   };
 
-  if (active.length === 0) return <p className="muted">No active share links.</p>;
   return (
     <>
-      <ul className="share-list" aria-label="Share links">
+      {active.length === 0 ? <p className="muted">No active share links.</p> : null}
+      <ul className="share-list" aria-label="Share links" hidden={active.length === 0}>
         {active.map((share) => (
           <li key={share.id} className="share">
             {names?.get(share.nodeId) !== undefined ? <strong>{names.get(share.nodeId)}</strong> : null}

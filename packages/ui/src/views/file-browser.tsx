@@ -18,6 +18,7 @@ import { UploadButtons } from '../components/upload-buttons.js';
 import { UploadPanel } from '../components/upload-panel.js';
 import { VersionsDialog } from '../components/versions-dialog.js';
 import { useApi, useLoader } from '../hooks/use-api.js';
+import { useCoalesced } from '../hooks/use-coalesced.js';
 import { useEventListener } from '../hooks/use-workspace-events.js';
 import { collectDroppedFiles, type PendingFile } from '../uploads/collect-dropped-files.js';
 import { useUploads } from '../uploads/use-uploads.js';
@@ -45,14 +46,18 @@ export function FileBrowser({ workspace, path }: { workspace: Workspace; path: s
   const [dragging, setDragging] = useState(false);
 
   const { reload } = listing;
+  const reloadSoon = useCoalesced(reload);
   const folderId = folder?.id;
-  const onFileUploaded = useCallback((parentId: string) => {
-    if (parentId === folderId) reload();
-  }, [folderId, reload]);
+  const onFileUploaded = useCallback(
+    (parentId: string) => {
+      if (parentId === folderId) reloadSoon();
+    },
+    [folderId, reloadSoon],
+  );
   const uploads = useUploads(client, onFileUploaded);
 
   useEventListener((event) => {
-    if (folderId !== undefined && touchesFolder(event, folderId)) reload();
+    if (folderId !== undefined && touchesFolder(event, folderId)) reloadSoon();
   });
 
   const startUploads = (files: PendingFile[]) => {
