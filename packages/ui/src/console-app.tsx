@@ -6,6 +6,7 @@
 import { createClient, type FerryClient, type Me } from '@ferry/core';
 import { useMemo, useState } from 'react';
 import { errorCode } from './api/describe-error.js';
+import { watchSession } from './api/session-watch.js';
 import { ErrorMessage } from './components/error-message.js';
 import { ApiContext, useApi, useLoader } from './hooks/use-api.js';
 import { LocationContext, useBrowserLocation, useLocation } from './hooks/use-location.js';
@@ -14,7 +15,7 @@ import { FirstRunSetup } from './views/first-run-setup.js';
 import { SharePage } from './views/share-page.js';
 import { SignIn } from './views/sign-in.js';
 
-type Session = { state: 'setup' } | { state: 'signed-out' } | { state: 'signed-in'; me: Me };
+type Session = { state: 'setup' } | { state: 'signed-out'; reason?: string } | { state: 'signed-in'; me: Me };
 
 function SessionGate() {
   const client = useApi();
@@ -32,6 +33,14 @@ function SessionGate() {
 
   const current = override ?? session.data;
   const signedIn = (me: Me) => setOverride({ state: 'signed-in', me });
+  const isSignedIn = current?.state === 'signed-in';
+  const watchedClient = useMemo(
+    () =>
+      watchSession(client, () => {
+        if (isSignedIn) setOverride({ state: 'signed-out', reason: 'Your session has ended. Sign in again to go on.' });
+      }),
+    [client, isSignedIn],
+  );
   if (current === undefined) {
     return (
       <main className="public-page">
@@ -49,8 +58,12 @@ function SessionGate() {
     );
   }
   if (current.state === 'setup') return <FirstRunSetup onSignedIn={signedIn} />;
-  if (current.state === 'signed-out') return <SignIn onSignedIn={signedIn} />;
-  return <ConsoleShell me={current.me} onSignedOut={() => setOverride({ state: 'signed-out' })} />;
+  if (current.state === 'signed-out') return <SignIn onSignedIn={signedIn} notice={current.reason ?? null} />;
+  return (
+    <ApiContext.Provider value={watchedClient}>
+      <ConsoleShell me={current.me} onSignedOut={() => setOverride({ state: 'signed-out' })} />
+    </ApiContext.Provider>
+  );
 }
 
 function Routes() {

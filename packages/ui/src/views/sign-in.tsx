@@ -4,10 +4,10 @@
  */
 import type { Me } from '@ferry/core';
 import { useState, type FormEvent } from 'react';
-import { ErrorMessage } from '../components/error-message.js';
+import { ErrorMessage, StatusMessage } from '../components/error-message.js';
 import { useApi } from '../hooks/use-api.js';
 
-export function SignIn({ onSignedIn }: { onSignedIn(me: Me): void }) {
+export function SignIn({ onSignedIn, notice = null }: { onSignedIn(me: Me): void; notice?: string | null }) {
   const client = useApi();
   const [email, setEmail] = useState('');
   const [password, setPassword] = useState('');
@@ -31,6 +31,7 @@ export function SignIn({ onSignedIn }: { onSignedIn(me: Me): void }) {
       <form className="card form" onSubmit={submit} aria-labelledby="sign-in-title">
         <p className="brand">Ferry</p>
         <h1 id="sign-in-title">Sign in</h1>
+        <StatusMessage text={notice} />
         <label>
           Email
           <input type="email" autoComplete="username" value={email} onChange={(event) => setEmail(event.target.value)} required autoFocus />
