@@ -57,6 +57,18 @@ describe('first-run set-up, sign-in and sessions', () => {
     expect(((await second.json()) as ErrorBody).error.code).toBe('already_set_up');
   });
 
+  it('lets exactly one of two racing set-ups win', async () => {
+    server = await startTestServer();
+    const racing = await Promise.all(
+      ['racer1@example.test', 'racer2@example.test'].map((email) =>
+        fetch(`${server.url}/api/v1/auth/setup`, { method: 'POST', headers: json, body: JSON.stringify({ email, password: 'a long password' }) }),
+      ),
+    );
+    expect(racing.map((response) => response.status).sort()).toEqual([201, 409]);
+    const users = await server.ctx.db.selectFrom('users').select('email').execute();
+    expect(users).toHaveLength(1);
+  });
+
   it('signs in with the right password only, audits every attempt, and limits failures per minute', async () => {
     server = await startTestServer({ loginRateLimitPerMinute: 3 });
     const { user } = await server.newUser('sam@example.test', 'sams password');

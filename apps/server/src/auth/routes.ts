@@ -27,7 +27,7 @@ export function registerAuthRoutes(app: FastifyInstance, ctx: ServerContext): vo
 
   route(app, 'setup', async ({ body, request, reply }) => {
     if (await anyUserExists(ctx)) throw new FerryError('already_set_up', 'Ferry is set up already; sign in instead.');
-    const { user } = await createUser(ctx, body);
+    const { user } = await createUser(ctx, { ...body, onlyIfFirst: true });
     await startSession(ctx, request, reply, user.id);
     await appendAudit(ctx.db, { at: ctx.clock.now().toISOString(), workspaceId: null, actorId: user.id, action: 'auth.login', target: user.id, ip: request.ip, details: { method: 'setup' } });
     return meOf(ctx, user.id);

@@ -15,6 +15,8 @@ export interface CreateUserInput {
   password: string;
   name?: string;
   workspaceName?: string;
+  /** First-run set-up: refuse (already_set_up) when any user exists, checked inside the transaction. */
+  onlyIfFirst?: boolean;
 }
 
 export async function createUser(ctx: ServerContext, input: CreateUserInput): Promise<{ user: User; workspace: Workspace }> {
@@ -24,6 +26,9 @@ export async function createUser(ctx: ServerContext, input: CreateUserInput): Pr
   const passwordHash = await hashPassword(input.password);
   const at = ctx.clock.now().toISOString();
   return ctx.db.transaction().execute(async (trx) => {
+    if (input.onlyIfFirst && (await trx.selectFrom('users').select('id').limit(1).executeTakeFirst())) {
+      throw new FerryError('already_set_up', 'Ferry is set up already; sign in instead.');
+    }
     const taken = await trx.selectFrom('users').select('id').where((eb) => eb(eb.fn('lower', ['email']), '=', email.toLowerCase())).executeTakeFirst();
     if (taken) throw new FerryError('email_taken', `A user with the email ${email} exists already.`);
     const name = input.name?.trim() || email.split('@')[0] || email;
