@@ -72,8 +72,7 @@ export function registerGet(program: Command, runtime: CliRuntime): void {
         await downloadToFile({ client, node: file.node, onBytes: (count) => progress.addBytes(count) }, file.local);
         progress.fileDone();
         const record = { path: file.node.path, local: file.local, size: file.node.size, sha256: file.node.sha256 };
-        if (output.json) output.item(record, () => '');
-        else if (!progress.enabled) output.info(`${file.node.path ?? file.node.name} → ${file.local}`);
+        if (output.json) output.item(record, () => file.local);
       }
       progress.finish();
     });

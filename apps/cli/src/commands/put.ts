@@ -2,16 +2,17 @@
  * @module commands/put
  * `ferry put LOCAL... REMOTE_DIR`: upload files and whole folders into a
  * workspace folder, creating folders on the way; a file that exists gets a
- * new version. Large files go through resumable sessions.
+ * new version. Large files go through resumable sessions; several files go
+ * up at once. Quiet unless --json (JSON lines) or stderr is a terminal (progress).
  */
 import type { Command } from 'commander';
 import { connectToWorkspace } from '../connection.js';
 import { UsageError } from '../exit-codes.js';
-import { formatBytes } from '../output.js';
 import { TransferProgress } from '../progress.js';
 import { FolderMaker, joinRemote, resolveFolder } from '../remote-paths.js';
 import type { CliRuntime } from '../runtime.js';
-import { planUpload } from '../transfer/local-tree.js';
+import { planUpload, type PlannedFile } from '../transfer/local-tree.js';
+import { runPool } from '../transfer/pool.js';
 import { uploadFile, uploadSettingsFrom } from '../transfer/upload.js';
 
 export function registerPut(program: Command, runtime: CliRuntime): void {
@@ -19,8 +20,11 @@ export function registerPut(program: Command, runtime: CliRuntime): void {
     .command('put')
     .description('Upload local files and folders (recursively) into a workspace folder.')
     .argument('<paths...>', 'local files or folders, then the workspace folder to put them in')
+    .option('--parallel <n>', 'files to upload at the same time', '4')
     .addHelpText('after', '\nExample: ferry put report.pdf photos/ /team/shared')
-    .action(async (paths: string[], _options: unknown, command: Command) => {
+    .action(async (paths: string[], options: { parallel: string }, command: Command) => {
+      const parallel = Number(options.parallel);
+      if (!Number.isInteger(parallel) || parallel < 1 || parallel > 32) throw new UsageError('--parallel must be a whole number from 1 to 32.');
       if (paths.length < 2) throw new UsageError('Name at least one local file or folder, then the workspace folder: ferry put LOCAL... REMOTE_DIR');
       const remoteDir = paths[paths.length - 1] ?? '/';
       const locals = paths.slice(0, -1);
@@ -36,7 +40,7 @@ export function registerPut(program: Command, runtime: CliRuntime): void {
       folders.remember(target.path ?? remoteDir, target);
       for (const folder of plan.folders) await folders.ensure(folder);
 
-      for (const file of plan.files) {
+      const uploadOne = async (file: PlannedFile): Promise<void> => {
         const { node: parent } = await folders.ensure(file.remoteFolder);
         const { node, resumable } = await uploadFile({
           client,
@@ -50,9 +54,9 @@ export function registerPut(program: Command, runtime: CliRuntime): void {
         progress.fileDone();
         const remotePath = node.path ?? joinRemote(file.remoteFolder, file.name);
         const record = { local: file.localPath, path: remotePath, id: node.id, size: node.size, sha256: node.sha256, versionId: node.contentVersionId, resumable };
-        if (output.json) output.item(record, () => '');
-        else if (!progress.enabled) output.info(`${file.localPath} → ${remotePath} (${formatBytes(node.size)})`);
-      }
+        if (output.json) output.item(record, () => remotePath);
+      };
+      await runPool(plan.files, parallel, uploadOne);
       progress.finish();
     });
 }
