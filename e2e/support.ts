@@ -11,11 +11,25 @@ import { screenshotDir } from './paths.js';
 export const owner = { name: 'Olivia Owner', email: 'owner@example.test', password: 'correct horse battery staple', workspace: 'Acme' };
 export { ownerStatePath } from './paths.js';
 
+/** Script errors and Content-Security-Policy refusals are bugs; failed requests the UI reports are not. */
+function isBrowserFault(text: string): boolean {
+  return /Content Security Policy|Refused to/i.test(text);
+}
+
 export const test = base.extend({
   baseURL: async ({ baseURL }, use) => {
     const url = process.env.FERRY_E2E_URL ?? baseURL;
     if (url === undefined || url === '') throw new Error('FERRY_E2E_URL is not set: the web server did not start.');
     await use(url);
+  },
+  context: async ({ context }, use) => {
+    const faults: string[] = [];
+    context.on('weberror', (error) => faults.push(`uncaught: ${error.error().message}`));
+    context.on('console', (message) => {
+      if (message.type() === 'error' && isBrowserFault(message.text())) faults.push(message.text());
+    });
+    await use(context);
+    expect(faults, 'errors in the browser console').toEqual([]);
   },
 });
 export { expect };
