@@ -97,7 +97,9 @@ export class JobWorker {
     while (this.#running) {
       this.#woken = false;
       const free = this.#options.concurrency - this.#inFlight.size;
-      const want = Math.min(free, this.#options.batchSize);
+      // While busy, claim in batches (a quarter of a batch at least), not one job per finished job.
+      const minClaim = this.#inFlight.size === 0 ? 1 : Math.max(1, Math.floor(Math.min(this.#options.batchSize, this.#options.concurrency) / 4));
+      const want = free >= minClaim ? Math.min(free, this.#options.batchSize) : 0;
       let claimed = 0;
       if (want > 0) {
         try {

@@ -25,6 +25,8 @@ async function endpointInWorkspace(ctx: ServerContext, actor: Actor, workspaceId
 /** The workspace a REST-hook call is about: the named one, or the caller's only one. */
 async function hookWorkspace(ctx: ServerContext, actor: Actor, named: string | undefined): Promise<string> {
   if (named !== undefined) return named;
+  // An OAuth access token (Zapier) acts in the one workspace it was granted.
+  if (typeof actor.workspaceId === 'string') return actor.workspaceId;
   const rows = await ctx.db.selectFrom('members').select('workspace_id').where('user_id', '=', actor.userId).limit(2).execute();
   const only = rows.length === 1 ? rows[0] : undefined;
   if (only === undefined) throw new FerryError('bad_request', 'Name the workspace ("workspace"): you belong to several.');
