@@ -113,6 +113,12 @@ export interface SyncDriver {
   delete(entry: EntryRef): Promise<void>;
   /** Incremental changes since `cursor` (null: give the current cursor with no changes). */
   changes(cursor: string | null): Promise<ChangesResult>;
+  /**
+   * Optional push notification of changes (a file-system watcher, a long
+   * poll): calls `onChange` soon after something below the root changed.
+   * Returns a function that stops watching. Without it, `--watch` polls.
+   */
+  watch?(onChange: () => void): Promise<() => Promise<void>>;
   /** A content hash comparable across replicas: lowercase hex sha256 of the bytes. */
   hash(entry: DriverEntry): Promise<string>;
   close(): Promise<void>;

@@ -14,3 +14,4 @@ export { conflictPolicies, conflictedCopyPath, type ConflictPolicy } from './con
 export type { DeleteGuardOptions } from './delete-guard.js';
 export { ignoreFileName, ignoreMatcher } from './ignore-rules.js';
 export { nameProblem, pathProblem } from './name-rules.js';
+export { watchSync, type WatchOptions } from './watch.js';

@@ -183,8 +183,15 @@ class MovePlanner {
 
 /** Plans the moves and rewrites `input` (trees and base) as if they had been applied. */
 export function planMoves(input: PlanInput, capabilities: Record<Side, DriverCapabilities>): Action[] {
+  // Only entries whose id is no longer at their path on some side can have moved.
+  const { a, b } = input.trees;
+  const suspects: BaseEntry[] = [];
+  for (const entry of input.base.values()) {
+    if ((entry.aId !== null && a.get(entry.path)?.id !== entry.aId) || (entry.bId !== null && b.get(entry.path)?.id !== entry.bId)) suspects.push(entry);
+  }
+  if (suspects.length === 0) return [];
   const planner = new MovePlanner(input, capabilities);
-  let pending = [...input.base.values()].sort((left, right) => (left.path < right.path ? -1 : left.path > right.path ? 1 : 0));
+  let pending = suspects.sort((left, right) => (left.path < right.path ? -1 : left.path > right.path ? 1 : 0));
   for (;;) {
     const waiting = pending.filter((entry) => !planner.plan(entry, true));
     if (waiting.length === 0) return planner.actions;

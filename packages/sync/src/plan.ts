@@ -214,11 +214,31 @@ class Reconciler {
   }
 }
 
+/** True when both sides still hold exactly what the base recorded (the common case: skipped without sorting). */
+function untouched(base: BaseEntry, a: DriverEntry | undefined, b: DriverEntry | undefined): boolean {
+  if (a === undefined || b === undefined || a.kind !== base.kind || b.kind !== base.kind || a.id !== base.aId || b.id !== base.bId) return false;
+  return base.kind === 'folder' || (a.revision === base.aRevision && b.revision === base.bRevision);
+}
+
+/**
+ * The paths that need a decision: everything not in the base, and base
+ * entries that differ on either side. An untouched path never lies below a
+ * folder that must be deleted (that side would not have the folder's
+ * contents either), so leaving it out changes no decision.
+ */
+function pathsToDecide(input: PlanInput): string[] {
+  const paths: string[] = [];
+  const { a, b } = input.trees;
+  for (const [path, base] of input.base) if (!untouched(base, a.get(path), b.get(path))) paths.push(path);
+  for (const path of a.keys()) if (!input.base.has(path)) paths.push(path);
+  for (const path of b.keys()) if (!input.base.has(path) && !a.has(path)) paths.push(path);
+  return paths.sort(byPath);
+}
+
 /** Plans the content actions for every path (after moves were planned). */
 export function reconcile(input: PlanInput, options: ReconcileOptions): Plan {
-  const paths = new Set<string>([...input.trees.a.keys(), ...input.trees.b.keys(), ...input.base.keys()]);
   const reconciler = new Reconciler(input, options);
-  for (const path of [...paths].sort(byPath)) reconciler.decide(path);
+  for (const path of pathsToDecide(input)) reconciler.decide(path);
   reconciler.settleFolders();
   const deletes = reconciler.deletes.sort((left, right) => byPath(right.type === 'delete' ? right.path : '', left.type === 'delete' ? left.path : ''));
   return { actions: [...reconciler.forward, ...deletes], issues: reconciler.issues };

@@ -21,6 +21,7 @@ import { createReadStream, type Dirent, lstatSync, readdirSync, rmSync, type Sta
 import { lstat, mkdir, open, readdir, readFile, rename, rm, unlink, utimes } from 'node:fs/promises';
 import { join } from 'node:path';
 import { FerryError } from '@ferry/core';
+import { subscribe } from '@parcel/watcher';
 import {
   type ByteStream,
   type ChangesResult,
@@ -274,6 +275,19 @@ export class LocalDriver implements SyncDriver {
 
   async changes(_cursor: string | null): Promise<ChangesResult> {
     return { kind: 'unsupported' };
+  }
+
+  /** Watches the folder with @parcel/watcher; the engine's own temp files are not reported. */
+  async watch(onChange: () => void): Promise<() => Promise<void>> {
+    const subscription = await subscribe(
+      this.root,
+      (error, events) => {
+        if (error !== null) onChange(); // overflow or similar: a full scan finds out
+        else if (events.some((event) => !baseName(event.path).startsWith(tempFilePrefix))) onChange();
+      },
+      { ignore: [`**/${tempFilePrefix}*`] },
+    );
+    return () => subscription.unsubscribe();
   }
 
   async hash(entry: DriverEntry): Promise<string> {

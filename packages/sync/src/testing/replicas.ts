@@ -39,14 +39,27 @@ export interface ReplicaOptions {
 
 export type ReplicaFactory = (workDir: string, options: ReplicaOptions) => Promise<ReplicaFixture>;
 
+/** Tolerates entries that vanish while walking (a sync may run at the same time in watch tests). */
+async function orNull<T>(work: Promise<T>): Promise<T | null> {
+  try {
+    return await work;
+  } catch (error) {
+    if (error instanceof Error && 'code' in error && (error.code === 'ENOENT' || error.code === 'ENOTDIR')) return null;
+    throw error;
+  }
+}
+
 async function walk(root: string, relative: string, files: Map<string, string>, folders: string[]): Promise<void> {
-  for (const dirent of await readdir(join(root, relative), { withFileTypes: true })) {
+  for (const dirent of (await orNull(readdir(join(root, relative), { withFileTypes: true }))) ?? []) {
     if (dirent.name.startsWith(tempFilePrefix)) continue;
     const path = relative === '' ? dirent.name : `${relative}/${dirent.name}`;
     if (dirent.isDirectory()) {
       folders.push(path);
       await walk(root, path, files, folders);
-    } else if (dirent.isFile()) files.set(path, await readFile(join(root, path), 'utf8'));
+    } else if (dirent.isFile()) {
+      const text = await orNull(readFile(join(root, path), 'utf8'));
+      if (text !== null) files.set(path, text);
+    }
   }
 }
 
