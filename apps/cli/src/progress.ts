@@ -75,8 +75,9 @@ export class TransferProgress {
     const text =
       `${this.verb} ${bar} ${String(Math.round(ratio * 100)).padStart(3)}%  ` +
       `${this.files}/${this.totals.files} files  ${formatBytes(this.bytes)}/${formatBytes(this.totals.bytes)}  ${formatBytes(this.bytes / seconds)}/s`;
-    const columns = this.target.columns ?? 80;
-    this.target.write(`\r\x1b[2K${text.slice(0, Math.max(columns - 1, 20))}`);
+    // A terminal that reports no width (some ptys say 0) gets 80 columns.
+    const columns = this.target.columns !== undefined && this.target.columns > 20 ? this.target.columns : 80;
+    this.target.write(`\r\x1b[2K${text.slice(0, columns - 1)}`);
     this.drawn = true;
   }
 }
