@@ -7,7 +7,7 @@
  */
 import { createFolder, downloadedText, openFolder, screenshot, test, expect, uniqueName, uploadFiles } from './support.js';
 
-test('creates a share link and downloads through it signed out', async ({ page, browser, baseURL }) => {
+test('creates a share link and downloads through it signed out', async ({ page, context, browser, baseURL }) => {
   const folder = uniqueName('Shared');
   const content = `quarterly numbers ${folder}\n`;
   await openFolder(page, '/');
@@ -28,6 +28,11 @@ test('creates a share link and downloads through it signed out', async ({ page, 
   await screenshot(page, '07-share-dialog');
   const shareUrl = new URL(await urlField.inputValue());
   expect(shareUrl.pathname).toMatch(/^\/s\/.+/);
+
+  await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: shareUrl.origin });
+  await dialog.getByRole('button', { name: 'Copy link' }).click();
+  await expect(dialog.getByRole('status').filter({ hasText: 'copied' })).toBeVisible();
+  expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(shareUrl.href);
 
   const visitor = await browser.newContext({ baseURL, storageState: { cookies: [], origins: [] } });
   try {
