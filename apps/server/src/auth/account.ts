@@ -5,12 +5,14 @@
 import { FerryError, type ApiToken, type Me } from '@ferry/core';
 import type { ServerContext } from '../context.js';
 import { appendAudit } from '../audit/audit-log.js';
-import { listWorkspacesOf } from '../workspaces/service.js';
+import { workspacesVisibleTo } from '../workspaces/service.js';
+import type { Actor } from './actor.js';
 
-export async function meOf(ctx: ServerContext, userId: string): Promise<Me> {
+/** The user and the workspaces the caller may see (an OAuth access token sees only its one workspace). */
+export async function meOf(ctx: ServerContext, userId: string, actor?: Pick<Actor, 'workspaceId'>): Promise<Me> {
   const row = await ctx.db.selectFrom('users').select(['id', 'email', 'name', 'created_at']).where('id', '=', userId).executeTakeFirst();
   if (!row) throw new FerryError('unauthenticated', 'The signed-in user no longer exists.');
-  const workspaces = await listWorkspacesOf(ctx.db, userId);
+  const workspaces = await workspacesVisibleTo(ctx.db, { userId, workspaceId: actor?.workspaceId ?? null });
   return { user: { id: row.id, email: row.email, name: row.name, createdAt: row.created_at }, workspaces };
 }
 

@@ -63,7 +63,7 @@ export function registerAuthRoutes(app: FastifyInstance, ctx: ServerContext): vo
     return { ok: true as const };
   });
 
-  route(app, 'me', async ({ actor }) => meOf(ctx, actor.userId));
+  route(app, 'me', async ({ actor }) => meOf(ctx, actor.userId, actor));
 
   route(app, 'listTokens', async ({ actor }) => ({ items: await listTokensOf(ctx, actor.userId) }));
 

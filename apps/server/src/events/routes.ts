@@ -9,7 +9,7 @@ import type { Actor } from '../auth/actor.js';
 import type { ServerContext } from '../context.js';
 import { route } from '../http/route.js';
 import { requireRole } from '../workspaces/access.js';
-import { listWorkspacesOf } from '../workspaces/service.js';
+import { workspacesVisibleTo } from '../workspaces/service.js';
 import { defaultEventLimit, eventPageJson, parseCursor, resolveCursor } from './event-reader.js';
 import { streamEvents } from './event-stream.js';
 import { readPageWaiting } from './long-poll.js';
@@ -62,7 +62,7 @@ export function registerEventRoutes(app: FastifyInstance, ctx: ServerContext): v
   route(app, 'listEventsDefault', async ({ actor, query, reply }) => {
     let workspaceId = query.workspace;
     if (workspaceId === undefined) {
-      const workspaces = await listWorkspacesOf(ctx.db, actor.userId);
+      const workspaces = await workspacesVisibleTo(ctx.db, actor);
       if (workspaces.length !== 1 || !workspaces[0]) {
         throw new FerryError('bad_request', `You belong to ${workspaces.length} workspaces: name one with ?workspace=<workspaceId>.`);
       }

@@ -3,7 +3,7 @@
  * The OpenAPI 3.1 document of the REST API, generated from the route table of
  * `@ferry/core` and its zod schemas, so the docs cannot drift from the code.
  */
-import { errorBodySchema, errorStatus, routes, type ErrorCode, type RouteSpec } from '@ferry/core';
+import { errorBodySchema, errorStatus, oauthScopeSchema, routes, type ErrorCode, type RouteSpec } from '@ferry/core';
 import { z } from 'zod';
 import { csrfHeader, sessionCookie } from '../auth/actor.js';
 
@@ -16,6 +16,14 @@ interface Parameter {
   schema: JsonSchema;
   description?: string;
 }
+
+const scopeDescriptions: Partial<Record<string, string>> = {
+  'files:read': 'Read files, folders, versions and the event feed',
+  'files:write': 'Create, change, move and delete files and folders',
+  'shares:write': 'Create and revoke share links',
+  'webhooks:manage': 'Manage webhook endpoints and REST hooks',
+  offline_access: 'Stay connected with a refresh token',
+};
 
 function toSchema(schema: z.ZodType, io: 'input' | 'output'): JsonSchema {
   const json: JsonSchema = { ...z.toJSONSchema(schema, { io, unrepresentable: 'any', reused: 'inline' }) };
@@ -80,7 +88,7 @@ function errorResponses(spec: RouteSpec): Record<string, unknown> {
 
 function securityOf(spec: RouteSpec): Record<string, string[]>[] {
   if (spec.auth === 'none') return [];
-  const schemes: Record<string, string[]>[] = [{ bearerAuth: [] }, { cookieAuth: [] }];
+  const schemes: Record<string, string[]>[] = [{ bearerAuth: [] }, { cookieAuth: [] }, ...(spec.scope ? [{ oauth2: [spec.scope] }] : [])];
   return spec.auth === 'optional' ? [{}, ...schemes] : schemes;
 }
 
@@ -129,6 +137,18 @@ export function buildOpenApiDocument(serverUrl: string | null): Record<string, u
       securitySchemes: {
         bearerAuth: { type: 'http', scheme: 'bearer', description: 'A personal API token (fry_...) or an OAuth access token.' },
         cookieAuth: { type: 'apiKey', in: 'cookie', name: sessionCookie, description: 'The web session cookie set by sign-in.' },
+        oauth2: {
+          type: 'oauth2',
+          description: 'Ferry as an OAuth 2.0 authorization server (code + PKCE); an access token acts in the one workspace granted.',
+          flows: {
+            authorizationCode: {
+              authorizationUrl: `${serverUrl ?? ''}/oauth/authorize`,
+              tokenUrl: `${serverUrl ?? ''}/oauth/token`,
+              refreshUrl: `${serverUrl ?? ''}/oauth/token`,
+              scopes: Object.fromEntries(oauthScopeSchema.options.map((scope) => [scope, scopeDescriptions[scope] ?? scope])),
+            },
+          },
+        },
       },
     },
   };

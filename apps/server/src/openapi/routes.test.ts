@@ -37,6 +37,8 @@ describe('/api/v1/openapi.json', () => {
     expect(document.components.schemas.Error.properties.error).toBeDefined();
     expect(document.components.securitySchemes.bearerAuth).toEqual(expect.objectContaining({ type: 'http', scheme: 'bearer' }));
     expect(document.components.securitySchemes.cookieAuth).toEqual(expect.objectContaining({ type: 'apiKey', in: 'cookie', name: 'ferry_session' }));
+    expect(document.components.securitySchemes.oauth2).toEqual(expect.objectContaining({ type: 'oauth2' }));
+    expect(document.paths['/api/v1/nodes/{nodeId}']?.get?.security).toContainEqual({ oauth2: ['files:read'] });
   });
 
   it('lists every route of the table under its {param} path, with parameters, bodies and responses', () => {

@@ -1,6 +1,7 @@
 import type { Member, Workspace } from '@ferry/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer, type TestUser } from '../testing/index.js';
+import { workspacesVisibleTo } from './service.js';
 
 const json = { 'content-type': 'application/json' };
 
@@ -46,6 +47,13 @@ describe('workspaces and members', () => {
     const hidden = await outsider.api(`/api/v1/workspaces/${workspaceId}`);
     expect(hidden.status).toBe(404);
     expect(await codeOf(hidden)).toBe('workspace_not_found');
+  });
+
+  it('shows a caller limited to one workspace (an OAuth access token) only that one', async () => {
+    const all = await workspacesVisibleTo(server.ctx.db, { userId: owner.user.id });
+    expect(all.map((workspace) => workspace.id)).toEqual([owner.workspace.id, workspaceId]);
+    const one = await workspacesVisibleTo(server.ctx.db, { userId: owner.user.id, workspaceId });
+    expect(one.map((workspace) => workspace.id)).toEqual([workspaceId]);
   });
 
   it('lets an owner add an admin and a member by email, with events and audit rows', async () => {

@@ -9,10 +9,10 @@ import type { ServerContext } from '../context.js';
 import { route } from '../http/route.js';
 import { requireRole } from './access.js';
 import { addMember, listMembers, removeMember, updateMemberRole } from './members.js';
-import { createWorkspace, listWorkspacesOf } from './service.js';
+import { createWorkspace, workspacesVisibleTo } from './service.js';
 
 export function registerWorkspaceRoutes(app: FastifyInstance, ctx: ServerContext): void {
-  route(app, 'listWorkspaces', async ({ actor }) => ({ items: await listWorkspacesOf(ctx.db, actor.userId) }));
+  route(app, 'listWorkspaces', async ({ actor }) => ({ items: await workspacesVisibleTo(ctx.db, actor) }));
 
   route(app, 'createWorkspace', async ({ actor, body, request }) => {
     const at = ctx.clock.now().toISOString();
@@ -25,7 +25,7 @@ export function registerWorkspaceRoutes(app: FastifyInstance, ctx: ServerContext
 
   route(app, 'getWorkspace', async ({ actor, params }) => {
     await requireRole(ctx, actor, params.workspaceId);
-    const workspace = (await listWorkspacesOf(ctx.db, actor.userId)).find((candidate) => candidate.id === params.workspaceId);
+    const workspace = (await workspacesVisibleTo(ctx.db, actor)).find((candidate) => candidate.id === params.workspaceId);
     if (!workspace) throw new FerryError('workspace_not_found', 'No such workspace.');
     return workspace;
   });

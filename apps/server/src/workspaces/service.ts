@@ -47,3 +47,9 @@ export async function listWorkspacesOf(db: Kysely<Database>, userId: string): Pr
     .execute();
   return rows.map((row) => ({ id: row.id, name: row.name, role: row.role as Role, rootFolderId: row.root_folder_id, createdAt: row.created_at }));
 }
+
+/** The workspaces a caller may see: all of the user's, or only the one an OAuth access token was granted. */
+export async function workspacesVisibleTo(db: Kysely<Database>, actor: { userId: string; workspaceId?: string | null }): Promise<Workspace[]> {
+  const all = await listWorkspacesOf(db, actor.userId);
+  return typeof actor.workspaceId === 'string' ? all.filter((workspace) => workspace.id === actor.workspaceId) : all;
+}
