@@ -4,7 +4,7 @@
  * point: before or after a driver change, or in the middle of writing a
  * file. Used by the crash tests: kill -9 at any point, rerun, invariants hold.
  *
- * Usage: node --import tsx crash-child.ts '{"a":"<root>","b":"<root>","state":"<file>","crashAt":7}'
+ * Usage (bundled by the crash test): node crash-child.mjs '{"a":"<root>","b":"<root>","state":"<file>","crashAt":7}'
  * Prints `completed <points>` when it reached the end without crashing.
  */
 import { z } from 'zod';
