@@ -27,8 +27,16 @@ export async function currentSeq(db: Kysely<Database>, workspaceId: string): Pro
   return row?.event_seq ?? 0;
 }
 
+/**
+ * The seq to read after. A cursor beyond the end of the feed was not handed
+ * out by this server's data (a restored backup, another server): 410 gone,
+ * so the client relists instead of waiting for events that will never come.
+ */
 export async function resolveCursor(db: Kysely<Database>, workspaceId: string, cursor: FeedCursor): Promise<number> {
-  return cursor.kind === 'latest' ? currentSeq(db, workspaceId) : cursor.seq;
+  const current = await currentSeq(db, workspaceId);
+  if (cursor.kind === 'latest') return current;
+  if (cursor.seq > current) throw new FerryError('gone', `The cursor ${cursor.seq} is past the end of this feed (${current}); list again and continue from "latest".`);
+  return cursor.seq;
 }
 
 export async function readEventsAfter(db: Kysely<Database>, workspaceId: string, afterSeq: number, limit: number): Promise<EventRow[]> {

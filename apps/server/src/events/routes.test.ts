@@ -44,6 +44,9 @@ describe('the event feed', () => {
   it('refuses a bad cursor or limit, and hides the feed from non-members', async () => {
     expect((await alice.api(`${feed}?cursor=abc`)).status).toBe(400);
     expect((await alice.api(`${feed}?limit=5000`)).status).toBe(400);
+    const ahead = await alice.api(`${feed}?cursor=99999`);
+    expect(ahead.status).toBe(410);
+    expect(((await ahead.json()) as { error: { code: string } }).error.code).toBe('gone');
     const hidden = await bob.api(feed);
     expect(hidden.status).toBe(404);
     expect(await hidden.text()).not.toContain('share.created');

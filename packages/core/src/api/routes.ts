@@ -373,12 +373,14 @@ export const routes = defineRoutes({
     params: wsParams,
     query: z.object({ ...paging, wait: z.coerce.number().min(0).max(60).optional() }),
     response: eventPageSchema,
+    errors: ['gone'],
   },
   listEventsDefault: {
     method: 'GET', path: '/api/v1/events', tag: 'events', auth: 'user', scope: 'files:read',
     summary: 'The same feed; `workspace` may be left out when the caller has exactly one workspace.',
     query: z.object({ workspace: idSchema.optional(), ...paging, wait: z.coerce.number().min(0).max(60).optional() }),
     response: eventPageSchema,
+    errors: ['gone'],
   },
   streamEvents: {
     method: 'GET', path: '/api/v1/workspaces/:workspaceId/events/stream', tag: 'events', auth: 'user', scope: 'files:read',
@@ -386,6 +388,7 @@ export const routes = defineRoutes({
     params: wsParams,
     query: z.object({ cursor }),
     response: 'text',
+    errors: ['gone'],
   },
   listAudit: {
     method: 'GET', path: '/api/v1/workspaces/:workspaceId/audit', tag: 'audit', auth: 'user',
