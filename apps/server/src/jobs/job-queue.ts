@@ -12,7 +12,7 @@
  * the inner SELECT needs `FOR UPDATE SKIP LOCKED` (Kysely: `.forUpdate().skipLocked()`)
  * so concurrent workers skip each other's rows instead of queueing on them.
  */
-import { sql, type Kysely } from 'kysely';
+import type { Kysely } from 'kysely';
 import type { Database, JobRow } from '../db/schema.js';
 import { newId } from '../ids.js';
 
@@ -134,13 +134,21 @@ export async function failJob(db: Kysely<Database>, job: ClaimedJob, now: Date, 
   return result.numUpdatedRows > 0n;
 }
 
-/** When the next pending job becomes claimable (its run_at, or its lease's end), or null when none is pending. */
+/**
+ * When the next free pending job becomes due, or null when none waits. Jobs
+ * under a lease are left out (their lease ends long after a poll interval),
+ * which keeps this an index walk over at most the jobs in flight.
+ */
 export async function nextClaimableAt(db: Kysely<Database>): Promise<Date | null> {
-  // Scalar max() of SQLite (NULL when the lease is NULL, hence the coalesce); Postgres spells it greatest().
-  const result = await sql<{ at: string | null }>`
-    select min(coalesce(max(run_at, lease_expires_at), run_at)) as at from jobs where status = 'pending'`.execute(db);
-  const at = result.rows[0]?.at;
-  return typeof at === 'string' ? new Date(at) : null;
+  const row = await db
+    .selectFrom('jobs')
+    .select('run_at')
+    .where('status', '=', 'pending')
+    .where('lease_expires_at', 'is', null)
+    .orderBy('run_at')
+    .limit(1)
+    .executeTakeFirst();
+  return row === undefined ? null : new Date(row.run_at);
 }
 
 /** Deletes finished jobs older than `before` (the table would otherwise only grow). */

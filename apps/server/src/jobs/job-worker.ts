@@ -13,7 +13,12 @@ import type { Database } from '../db/schema.js';
 import { newId } from '../ids.js';
 import { claimJobs, completeJob, failJob, nextClaimableAt, pruneFinishedJobs, rescheduleJob, type ClaimedJob } from './job-queue.js';
 
-export type JobOutcome = { kind: 'done' } | { kind: 'retry'; at: Date; error: string } | { kind: 'failed'; error: string };
+/**
+ * What became of a job. `settled`: the handler already recorded done/retry with
+ * `completeJob`/`rescheduleJob` inside its own transaction (one commit for the
+ * job and its effects), so the worker records nothing more.
+ */
+export type JobOutcome = { kind: 'done' } | { kind: 'retry'; at: Date; error: string } | { kind: 'failed'; error: string } | { kind: 'settled' };
 
 export type JobHandler = (job: ClaimedJob) => Promise<JobOutcome>;
 
@@ -151,6 +156,7 @@ export class JobWorker {
           : { kind: 'retry', at: new Date(clock.now().getTime() + this.#options.errorRetryMs), error: message };
     }
     try {
+      if (outcome.kind === 'settled') return;
       if (outcome.kind === 'done') await completeJob(db, job, clock.now());
       else if (outcome.kind === 'retry') await rescheduleJob(db, job, outcome.at, outcome.error);
       else await failJob(db, job, clock.now(), outcome.error);

@@ -10,7 +10,7 @@ import type { FerryEvent } from '@ferry/core';
 import { z } from 'zod';
 import type { ServerContext } from '../context.js';
 import type { WebhookDeliveryRow } from '../db/schema.js';
-import type { ClaimedJob } from '../jobs/job-queue.js';
+import { completeJob, rescheduleJob, type ClaimedJob } from '../jobs/job-queue.js';
 import type { JobHandler, JobOutcome } from '../jobs/job-worker.js';
 import { sendAttempt } from './delivery-attempt.js';
 import { disableEndpoint, failedTooLong } from './endpoint-health.js';
@@ -60,6 +60,9 @@ async function deliverOnce(ctx: ServerContext, job: ClaimedJob, random: RandomSo
       .set((eb) => ({ status, attempts: eb('attempts', '+', 1), next_attempt_at: retryAt?.toISOString() ?? null, updated_at: at }))
       .where('id', '=', row.id)
       .execute();
+    // The job's fate commits with the attempt it records.
+    if (retryAt === null) await completeJob(trx, job, now);
+    else await rescheduleJob(trx, job, retryAt, outcome.error ?? 'failed');
     if (!counts) return;
     if (outcome.succeeded) {
       if (row.failing_since !== null) await trx.updateTable('webhook_endpoints').set({ failing_since: null }).where('id', '=', endpoint.id).execute();
@@ -72,5 +75,5 @@ async function deliverOnce(ctx: ServerContext, job: ClaimedJob, random: RandomSo
     }
   });
   if (announced !== null) ctx.hub.notify(row.workspace_id);
-  return retryAt === null ? { kind: 'done' } : { kind: 'retry', at: retryAt, error: outcome.error ?? 'failed' };
+  return { kind: 'settled' };
 }
