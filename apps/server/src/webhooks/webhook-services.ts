@@ -24,6 +24,7 @@ const resolvers = new WeakMap<ServerContext, Resolver>();
 /** For tests: resolve host names through `resolver` instead of the system's DNS (call before first use). */
 export function useResolver(ctx: ServerContext, resolver: Resolver): void {
   resolvers.set(ctx, resolver);
+  void services.get(ctx)?.http.close();
   services.delete(ctx);
 }
 

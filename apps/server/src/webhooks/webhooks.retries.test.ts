@@ -12,6 +12,7 @@ import type { Clock } from '../context.js';
 import { startTestServer, type TestServer, type TestUser } from '../testing/index.js';
 import { retryDelaysMs } from './retry-schedule.js';
 import { appendTestEvents, startReceiver, type ReceivedRequest, type TestReceiver } from './test-receiver.js';
+import { useResolver } from './webhook-services.js';
 import { WebhookWorker } from './webhook-worker.js';
 
 class WalkingClock implements Clock {
@@ -193,6 +194,38 @@ describe('webhook delivery over time', () => {
     expect(row.enabled).toBe(0);
     expect(row.disabled_reason).toMatch(/5 days/);
     expect(await server.ctx.db.selectFrom('events').select('seq').where('workspace_id', '=', user.workspace.id).where('type', '=', 'webhook.disabled').execute()).toHaveLength(1);
+  });
+
+  it('counts a redirect as a failed delivery and never follows it', async () => {
+    const endpoint = await newEndpoint('/moved');
+    receiver.respond = (request) => (request.path === '/moved' ? { status: 307, headers: { location: `${receiver.url}/internal` } } : { status: 200 });
+    await appendTestEvents(server.ctx, user.workspace.id, 1);
+    await worker.runDue();
+    expect(hits('/internal')).toHaveLength(0);
+    const [delivery] = await deliveriesOf(endpoint.id);
+    expect(delivery).toMatchObject({ status: 'pending', attempts: 1 });
+    const attempt = await server.ctx.db.selectFrom('webhook_attempts').selectAll().where('delivery_id', '=', delivery?.id ?? '').executeTakeFirstOrThrow();
+    expect(attempt.response_status).toBe(307);
+    expect(attempt.error).toMatch(/redirects are not followed/);
+  });
+
+  it('refuses at delivery time a host name that resolves to a private address (checked at connect, not only at create)', async () => {
+    const port = new URL(receiver.url).port;
+    useResolver(server.ctx, async (host) => (host === 'hooks.example.test' ? [{ address: '10.1.2.3', family: 4 }] : []));
+    user = await server.newUser();
+    const created = await user.api(`/api/v1/workspaces/${user.workspace.id}/webhooks`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ url: `http://hooks.example.test:${port}/named` }),
+    });
+    expect(created.status).toBe(201);
+    const endpoint = webhookEndpointWithSecretSchema.parse(await created.json());
+    await appendTestEvents(server.ctx, user.workspace.id, 1);
+    await worker.runDue();
+    expect(receiver.received).toHaveLength(0);
+    const [delivery] = await deliveriesOf(endpoint.id);
+    const attempt = await server.ctx.db.selectFrom('webhook_attempts').selectAll().where('delivery_id', '=', delivery?.id ?? '').executeTakeFirstOrThrow();
+    expect(attempt.error).toMatch(/Outbound request refused: hooks\.example\.test resolves to 10\.1\.2\.3: .*private/);
   });
 
   it('signs with the old and the new secret for 24 hours after a rotation, then with the new one only', async () => {
