@@ -82,6 +82,24 @@ describe('the event feed', () => {
     expect(woken.nextCursor).toBe(String(woken.events[0]?.seq));
   });
 
+  it('wakes many concurrent long-polls with one event, without listener warnings', async () => {
+    const warnings: string[] = [];
+    const onWarning = (warning: Error) => warnings.push(warning.name);
+    process.on('warning', onWarning);
+    try {
+      const current = await page(alice, `${feed}?cursor=latest`);
+      const waiting = Array.from({ length: 25 }, () => page(alice, `${feed}?cursor=${current.nextCursor}&wait=30`));
+      for (let attempt = 0; attempt < 100 && hubWaiters(server, alice.workspace.id) < 25; attempt += 1) await new Promise((resolve) => setTimeout(resolve, 20));
+      const [seq] = await appendTestEvents(server.ctx, alice.workspace.id, 1, 'many');
+      const pages = await Promise.all(waiting);
+      expect(pages.map((answer) => answer.events.map((event) => event.seq))).toEqual(Array.from({ length: 25 }, () => [seq]));
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(warnings.filter((name) => name === 'MaxListenersExceededWarning')).toEqual([]);
+    } finally {
+      process.off('warning', onWarning);
+    }
+  });
+
   it('long-polls answer empty when the wait runs out', async () => {
     const current = await page(alice, `${feed}?cursor=latest`);
     expect(await page(alice, `${feed}?cursor=${current.nextCursor}&wait=0.3`)).toEqual({ events: [], nextCursor: current.nextCursor });

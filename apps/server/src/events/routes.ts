@@ -3,6 +3,7 @@
  * The event feed over HTTP: pages after a cursor (with long-poll), the same
  * without naming the workspace, and the Server-Sent Events stream.
  */
+import { setMaxListeners } from 'node:events';
 import { FerryError } from '@ferry/core';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Actor } from '../auth/actor.js';
@@ -37,6 +38,8 @@ function disconnectSignal(reply: FastifyReply, closing: AbortSignal): { signal: 
 
 export function registerEventRoutes(app: FastifyInstance, ctx: ServerContext): void {
   const closing = new AbortController();
+  // Every open long-poll and stream listens on this one signal: no listener-count warning.
+  setMaxListeners(0, closing.signal);
   app.addHook('preClose', async () => closing.abort());
 
   async function sendPage(actor: Actor, workspaceId: string, query: FeedQuery, reply: FastifyReply): Promise<FastifyReply> {
