@@ -26,6 +26,9 @@ export interface ReceiveLimits {
   expectedBytes: number | null;
 }
 
+/** Bytes gathered before one write to disk. */
+const writeBatchBytes = 1024 * 1024;
+
 export function tempDirOf(dataDir: string): string {
   return join(dataDir, 'tmp');
 }
@@ -74,18 +77,43 @@ export class BlobStore {
     const file = await open(path, 'wx');
     const hash = createHash('sha256');
     let size = 0;
+    // Chunks are gathered into batches written with one writev each, and one
+    // batch is written while the next is received, so disk and socket overlap.
+    let batch: Buffer[] = [];
+    let batchBytes = 0;
+    let inFlight: Promise<void> = Promise.resolve();
+    let writeError: unknown = null;
+    const flush = async () => {
+      await inFlight;
+      if (writeError !== null) throw writeError;
+      const buffers = batch;
+      batch = [];
+      batchBytes = 0;
+      inFlight = file.writev(buffers).then(
+        () => undefined,
+        (error: unknown) => {
+          writeError = error;
+        },
+      );
+    };
     try {
       for await (const chunk of source) {
         size += chunk.length;
         if (size > limits.maxBytes) throw new FerryError('payload_too_large', `The body is larger than ${limits.maxBytes} bytes.`);
         hash.update(chunk);
-        await file.write(chunk);
+        batch.push(chunk);
+        batchBytes += chunk.length;
+        if (batchBytes >= writeBatchBytes) await flush();
       }
       if (limits.expectedBytes !== null && size !== limits.expectedBytes) {
         throw new FerryError('bad_request', `The body ended after ${size} of ${limits.expectedBytes} bytes.`);
       }
+      if (batchBytes > 0) await flush();
+      await inFlight;
+      if (writeError !== null) throw writeError;
       await file.sync();
     } catch (error) {
+      await inFlight;
       await file.close().catch(() => undefined);
       await rm(path, { force: true });
       throw toBodyError(error);

@@ -82,12 +82,14 @@ export async function commitFileContent(
   input: { workspaceId: string; target: WriteTarget; content: ReceivedContent; preconditions: Preconditions; actor: Actor; ip: string | null },
 ): Promise<WriteResult> {
   const { workspaceId, target, content, actor } = input;
+  let moved = false;
   try {
     const result = await ctx.db.transaction().execute(async (trx) => {
       const at = isoNow(ctx);
       const current = await currentTarget(trx, workspaceId, target);
       checkPreconditions(input.preconditions, current);
       await store.commit(content.path, content.sha256);
+      moved = true;
       let node: NodeRow;
       if (current) {
         const versionId = await insertVersion(trx, { fileId: current.id, workspaceId, sha256: content.sha256, size: content.size, actor, at });
@@ -133,8 +135,8 @@ export async function commitFileContent(
     ctx.hub.notify(workspaceId);
     return result;
   } finally {
-    // Gone already when committed (renamed, or dropped as a duplicate); removed here otherwise.
-    await store.discard(content.path);
+    // Once committed the file is gone (renamed, or dropped as a duplicate); otherwise it is removed here.
+    if (!moved) await store.discard(content.path);
   }
 }
 

@@ -122,6 +122,9 @@ describe('resumable uploads across a restart', () => {
     const node = await json<FerryNode>(await again.api(`/api/v1/uploads/${session.id}/finish`, { method: 'POST' }));
     expect(node.sha256).toBe(hex(data));
     expect(new Uint8Array(await (await again.api(`/api/v1/nodes/${node.id}/content`)).arrayBuffer())).toEqual(data);
+    // The session is gone. (Also: the last answer before close is a small JSON one, not a stream whose
+    // connection could turn idle just after close() began and then keep the close waiting.)
+    expect((await again.api(`/api/v1/uploads/${session.id}`)).status).toBe(404);
     await server.close();
   });
 });
