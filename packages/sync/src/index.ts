@@ -6,6 +6,10 @@
  */
 export * from './driver.js';
 export { LocalDriver, tempFilePrefix, type LocalDriverOptions } from './drivers/local.js';
+export { GoogleDriveDriver, googleDriveCapabilities, type GoogleDriveAuth, type GoogleDriveDriverOptions } from './drivers/google-drive.js';
+export { DropboxDriver, dropboxCapabilities, type ContentHashCache, type DropboxAuthOptions, type DropboxDriverOptions } from './drivers/dropbox.js';
+export { defaultRetryPolicy, type RetryPolicy } from './drivers/provider-retry.js';
+export { refreshTokenProvider, type AccessTokenProvider, type RefreshTokenGrant } from './drivers/provider-tokens.js';
 export { StateStore, type BaseEntry, type Side } from './state-store.js';
 export { runSync, type SyncOptions, type SyncProgress, type SyncSummary } from './engine.js';
 export type { ActionRecord } from './apply.js';
@@ -15,3 +19,4 @@ export type { DeleteGuardOptions } from './delete-guard.js';
 export { ignoreFileName, ignoreMatcher } from './ignore-rules.js';
 export { nameProblem, pathProblem } from './name-rules.js';
 export { watchSync, type WatchOptions } from './watch.js';
+export { FerryDriver, ferryCapabilities, type FerryDriverOptions } from './drivers/ferry.js';
