@@ -8,8 +8,9 @@
  * `media` option cannot do resumable sessions).
  */
 import { FerryError } from '@ferry/core';
-import { OAuth2Client } from 'google-auth-library';
+import type { OAuth2Client } from 'google-auth-library';
 import { z } from 'zod';
+import type { DriverEntry, EntryKind } from '../driver.js';
 import { isNetworkFailure, parseRetryAfter, type ProviderFailure } from './provider-retry.js';
 import type { AccessTokenProvider } from './provider-tokens.js';
 
@@ -54,10 +55,11 @@ export type GoogleDriveAuth =
   /** A ready OAuth2Client (set `forceRefreshOnFailure: true` on it). */
   | { readonly kind: 'client'; readonly client: OAuth2Client };
 
-export function createOAuthClient(auth: GoogleDriveAuth): OAuth2Client {
+/** The OAuth client for `auth`; the library's class is passed in because it is loaded on first use. */
+export function createOAuthClient(OAuthClient: typeof OAuth2Client, auth: GoogleDriveAuth): OAuth2Client {
   if (auth.kind === 'client') return auth.client;
   if (auth.kind === 'refresh-token') {
-    const client = new OAuth2Client({
+    const client = new OAuthClient({
       clientId: auth.clientId,
       ...(auth.clientSecret !== undefined ? { clientSecret: auth.clientSecret } : {}),
       forceRefreshOnFailure: true,
@@ -66,7 +68,7 @@ export function createOAuthClient(auth: GoogleDriveAuth): OAuth2Client {
     client.setCredentials({ refresh_token: auth.refreshToken, ...(auth.accessToken !== undefined ? { access_token: auth.accessToken } : {}) });
     return client;
   }
-  const client = new OAuth2Client({ forceRefreshOnFailure: true });
+  const client = new OAuthClient({ forceRefreshOnFailure: true });
   let forceNext = false;
   client.refreshHandler = async () => {
     const token = await auth.getAccessToken({ forceRefresh: forceNext });
@@ -155,6 +157,25 @@ export function describeDriveFailure(error: unknown, label: string): FerryError 
   }
   const code = failure.status === 404 ? 'node_not_found' : failure.status === 401 ? 'unauthenticated' : failure.status === 403 ? 'forbidden' : failure.status === 400 ? 'bad_request' : 'internal';
   return new FerryError(code, `${providerName} ${label} failed (${failure.status}${failure.reason ? ` ${failure.reason}` : ''}): ${failure.message}`);
+}
+
+export const isFolder = (file: DriveFile): boolean => file.mimeType === folderMimeType;
+/** Folders and files with bytes; not Docs, Sheets, shortcuts. */
+export const isSyncable = (file: DriveFile): boolean => isFolder(file) || !file.mimeType.startsWith(googleAppsPrefix);
+
+/** A Drive file as a sync entry: headRevisionId (content only) as revision, sha256Checksum as hash. */
+export function toEntry(file: DriveFile, path: string): DriverEntry {
+  const kind: EntryKind = isFolder(file) ? 'folder' : 'file';
+  const modified = Date.parse(file.modifiedTime ?? '');
+  return {
+    path,
+    kind,
+    size: kind === 'file' ? Number(file.size ?? 0) : 0,
+    mtimeMs: Number.isNaN(modified) ? 0 : modified,
+    id: file.id,
+    hash: kind === 'file' ? (file.sha256Checksum ?? null) : null,
+    revision: kind === 'file' ? (file.headRevisionId ?? `v${file.version ?? 0}`) : 'folder',
+  };
 }
 
 /** Escapes a value for a `q` string literal. */
