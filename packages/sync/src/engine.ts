@@ -55,9 +55,9 @@ export interface SyncSummary {
   readonly durationMs: number;
 }
 
-function filterIgnored(entries: DriverEntry[], isIgnored: IgnoreMatcher): Map<string, DriverEntry> {
+function filterIgnored(entries: DriverEntry[], isIgnored: IgnoreMatcher | null): Map<string, DriverEntry> {
   const tree = new Map<string, DriverEntry>();
-  for (const entry of entries) if (!isIgnored(entry.path, entry.kind)) tree.set(entry.path, entry);
+  for (const entry of entries) if (isIgnored === null || !isIgnored(entry.path, entry.kind)) tree.set(entry.path, entry);
   return tree;
 }
 
@@ -110,10 +110,10 @@ async function runWithStore(options: SyncOptions, store: StateStore, started: nu
   report();
 
   const isIgnored = await loadIgnoreRules([drivers.a, drivers.b]);
-  const skip = (path: string, kind: DriverEntry['kind']): boolean => path !== ignoreFileName && isIgnored(path, kind);
-  const [listA, listB] = await Promise.all([drivers.a.list({ skip }), drivers.b.list({ skip })]);
+  const listOptions = isIgnored === null ? {} : { skip: (path: string, kind: DriverEntry['kind']): boolean => path !== ignoreFileName && isIgnored(path, kind) };
+  const [listA, listB] = await Promise.all([drivers.a.list(listOptions), drivers.b.list(listOptions)]);
   const base = store.loadBase();
-  for (const path of [...base.keys()]) if (isIgnored(path, (base.get(path) as BaseEntry).kind)) base.delete(path);
+  if (isIgnored !== null) for (const path of [...base.keys()]) if (isIgnored(path, (base.get(path) as BaseEntry).kind)) base.delete(path);
   if (options.deleteGuard !== false) {
     checkListing('a', labels.a, listA, base);
     checkListing('b', labels.b, listB, base);

@@ -21,15 +21,16 @@ async function readRules(driver: SyncDriver): Promise<string> {
   return text + decoder.decode();
 }
 
-/** Builds a matcher from rules text (one gitignore pattern a line). */
-export function ignoreMatcher(rules: readonly string[]): IgnoreMatcher {
+/** Builds a matcher from rules text (one gitignore pattern a line); null when there are no rules. */
+export function ignoreMatcher(rules: readonly string[]): IgnoreMatcher | null {
+  if (rules.every((text) => text.trim() === '')) return null; // nothing to check per path
   const matcher: Ignore = ignore();
   for (const text of rules) matcher.add(text);
   return (path, kind) => matcher.ignores(kind === 'folder' ? `${path}/` : path);
 }
 
-/** The combined `.ferryignore` rules of both sides. */
-export async function loadIgnoreRules(drivers: readonly SyncDriver[]): Promise<IgnoreMatcher> {
+/** The combined `.ferryignore` rules of both sides; null when there are none. */
+export async function loadIgnoreRules(drivers: readonly SyncDriver[]): Promise<IgnoreMatcher | null> {
   const texts = await Promise.all(drivers.map(readRules));
   return ignoreMatcher(texts);
 }
