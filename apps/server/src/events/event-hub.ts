@@ -18,6 +18,13 @@ export class EventHub {
     return this.#waiters.get(workspaceId)?.size ?? 0;
   }
 
+  /** Waiters over all workspaces. */
+  totalListenerCount(): number {
+    let total = 0;
+    for (const waiters of this.#waiters.values()) total += waiters.size;
+    return total;
+  }
+
   /** Calls `wake` on every notify of the workspace until the returned function is called. */
   subscribe(workspaceId: string, wake: () => void): () => void {
     let waiters = this.#waiters.get(workspaceId);

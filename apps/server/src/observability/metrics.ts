@@ -50,6 +50,7 @@ export function createServerMetrics(ctx: ServerContext): ServerMetrics {
     const row = await ctx.db.selectFrom('workspaces').select((eb) => eb.fn.sum<number>('event_seq').as('sum')).executeTakeFirst();
     return Number(row?.sum ?? 0);
   });
+  countGauge(registry, 'ferry_event_waiters', 'Open event streams and long-polls waiting for events.', async () => ctx.hub.totalListenerCount());
   return { registry };
 }
 

@@ -33,6 +33,7 @@ describe('/metrics', () => {
     expect(text).toMatch(/^ferry_users 1$/m);
     expect(text).toMatch(/^ferry_workspaces 1$/m);
     expect(text).toMatch(/^ferry_nodes 1$/m);
+    expect(text).toMatch(/^ferry_event_waiters \d+$/m);
   });
 
   it('keeps each server’s numbers apart when several run in one process', async () => {

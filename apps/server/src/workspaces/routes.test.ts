@@ -40,6 +40,12 @@ describe('workspaces and members', () => {
     await server.close();
   });
 
+  it('refuses a workspace without a name', async () => {
+    const blank = await owner.api('/api/v1/workspaces', { method: 'POST', headers: json, body: JSON.stringify({ name: '   ' }) });
+    expect(blank.status).toBe(400);
+    expect(await codeOf(blank)).toBe('validation_failed');
+  });
+
   it('lists and shows only workspaces the caller belongs to', async () => {
     const list = (await (await owner.api('/api/v1/workspaces')).json()) as { items: Workspace[] };
     expect(list.items.map((workspace) => workspace.id)).toEqual([owner.workspace.id, workspaceId]);

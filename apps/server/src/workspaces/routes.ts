@@ -15,9 +15,11 @@ export function registerWorkspaceRoutes(app: FastifyInstance, ctx: ServerContext
   route(app, 'listWorkspaces', async ({ actor }) => ({ items: await workspacesVisibleTo(ctx.db, actor) }));
 
   route(app, 'createWorkspace', async ({ actor, body, request }) => {
+    const name = body.name.trim();
+    if (name === '') throw new FerryError('validation_failed', 'A workspace needs a name.');
     const at = ctx.clock.now().toISOString();
     return ctx.db.transaction().execute(async (trx) => {
-      const workspace = await createWorkspace(trx, { name: body.name.trim() || body.name, ownerId: actor.userId, at });
+      const workspace = await createWorkspace(trx, { name, ownerId: actor.userId, at });
       await appendAudit(trx, { at, workspaceId: workspace.id, actorId: actor.userId, action: 'workspace.created', target: workspace.id, ip: request.ip, details: { name: workspace.name } });
       return workspace;
     });
