@@ -26,12 +26,10 @@
  * - Every call runs under the driver's retry policy (provider-retry.ts).
  */
 import { FerryError } from '@ferry/core';
-import { Dropbox, DropboxAuth, type files } from 'dropbox';
+import type { Dropbox, files } from 'dropbox';
 import { type ByteStream, type ChangesResult, type DriverCapabilities, type DriverChange, type DriverEntry, type EntryKind, type EntryRef, parentPath, type SyncDriver, type WriteOptions } from '../driver.js';
 import { pathProblem } from '../name-rules.js';
-import { ChunkReader } from './byte-chunks.js';
 import {
-  classifyDropboxFailure,
   createFolderResultSchema,
   cursorResultSchema,
   describeDropboxFailure,
@@ -41,25 +39,19 @@ import {
   dropboxFailure,
   type DropboxMetadata,
   dropboxTime,
-  fileMetadataSchema,
   isEndpointError,
   listFolderResultSchema,
   longpollResultSchema,
   metadataSchema,
   providerName,
   relocationResultSchema,
-  sdkFetch,
-  sessionStartSchema,
 } from './dropbox-api.js';
 import { DualHasher } from './dropbox-content-hash.js';
-import { type RetryContext, type RetryPolicy, retryPolicy, withProviderRetry } from './provider-retry.js';
-import { type AccessTokenProvider, refreshTokenProvider } from './provider-tokens.js';
+import { type DropboxAuthOptions, DropboxSession } from './dropbox-session.js';
+import { uploadFile } from './dropbox-upload.js';
+import { type RetryPolicy, retryPolicy } from './provider-retry.js';
 
-export type DropboxAuthOptions =
-  | { readonly kind: 'access-token'; readonly accessToken: string }
-  /** Refreshed at `tokenUrl` (default Dropbox's). */
-  | { readonly kind: 'refresh-token'; readonly refreshToken: string; readonly clientId: string; readonly clientSecret?: string; readonly accessToken?: string; readonly tokenUrl?: string }
-  | { readonly kind: 'token-provider'; readonly getAccessToken: AccessTokenProvider };
+export type { DropboxAuthOptions } from './dropbox-session.js';
 
 /** Where the driver remembers which sha256 a content_hash stands for. */
 export interface ContentHashCache {
@@ -99,52 +91,22 @@ const lowerParent = (pathLower: string): string => pathLower.slice(0, Math.max(0
 export class DropboxDriver implements SyncDriver {
   readonly kind = 'dropbox';
   readonly capabilities = dropboxCapabilities;
-  private readonly client: Dropbox;
-  private readonly sdkAuth: DropboxAuth;
-  private readonly tokens: AccessTokenProvider;
-  private readonly policy: RetryPolicy;
-  private readonly retryContext: RetryContext;
+  private readonly session: DropboxSession;
   private readonly root: string;
   private readonly sessionThreshold: number;
   private readonly chunkSize: number;
   private readonly hashCache: ContentHashCache;
+  /** content_hash by id, from listings. */
   private readonly contentHashes = new Map<string, string>();
   private rootReady: Promise<void> | undefined;
 
-  constructor(private readonly options: DropboxDriverOptions) {
+  constructor(options: DropboxDriverOptions) {
     this.root = options.root.replace(/\/+$/, '');
     if (this.root !== '' && !this.root.startsWith('/')) throw new FerryError('bad_request', `The Dropbox root must start with "/" (got "${options.root}").`);
-    this.policy = retryPolicy(options.retry);
-    this.tokens = tokenProvider(options.auth, options.fetch);
-    const fetch = sdkFetch(options.fetch ?? ((url, init) => globalThis.fetch(url, init)), () => this.policy.requestTimeoutMs);
-    // The SDK reads an empty domainDelimiter from the auth object only (`'' || auth.domainDelimiter`).
-    this.sdkAuth = new DropboxAuth({ fetch, ...hostOptions(options) });
-    this.client = new Dropbox({ auth: this.sdkAuth, fetch, ...hostOptions(options) });
-    this.retryContext = {
-      provider: providerName,
-      policy: this.policy,
-      classify: classifyDropboxFailure,
-      refreshAuth: async () => this.sdkAuth.setAccessToken(await this.tokens({ forceRefresh: true })),
-    };
+    this.session = new DropboxSession(options.auth, options, retryPolicy(options.retry));
     this.sessionThreshold = options.sessionThreshold ?? 8 * 1024 * 1024;
     this.chunkSize = options.chunkSize ?? 8 * 1024 * 1024;
     this.hashCache = options.hashCache ?? new Map<string, string>();
-  }
-
-  /** One SDK call under the retry policy, signed with a current token; leftovers stay as they came. */
-  private callRaw<T>(label: string, operation: (attempt: number) => Promise<T>): Promise<T> {
-    return withProviderRetry(this.retryContext, label, async (attempt) => {
-      this.sdkAuth.setAccessToken(await this.tokens({ forceRefresh: false }));
-      return operation(attempt);
-    });
-  }
-
-  private async call<T>(label: string, operation: (attempt: number) => Promise<T>): Promise<T> {
-    try {
-      return await this.callRaw(label, operation);
-    } catch (error) {
-      throw describeDropboxFailure(error, label);
-    }
   }
 
   private full(path: string): string {
@@ -170,6 +132,7 @@ export class DropboxDriver implements SyncDriver {
     return this.fileEntry(metadata, path);
   }
 
+  /** A file entry; its hash is the sha256 when the content_hash is known, else null (the engine asks `hash()`). */
   private fileEntry(metadata: DropboxFileMetadata, path: string): DriverEntry {
     if (metadata.content_hash !== undefined) this.contentHashes.set(metadata.id, metadata.content_hash);
     const modified = Date.parse(metadata.client_modified ?? metadata.server_modified ?? '');
@@ -180,13 +143,14 @@ export class DropboxDriver implements SyncDriver {
   async list(options?: { readonly skip?: (path: string, kind: EntryKind) => boolean }): Promise<DriverEntry[]> {
     await this.ensureRoot();
     const all: DropboxMetadata[] = [];
-    let page = await this.call('files/list_folder', async () => listFolderResultSchema.parse((await this.client.filesListFolder({ path: this.root, recursive: true, limit: 2000 })).result));
+    let page = await this.session.call('files/list_folder', async (client) => listFolderResultSchema.parse((await client.filesListFolder({ path: this.root, recursive: true, limit: 2000 })).result));
     all.push(...page.entries);
     while (page.has_more) {
       const cursor = page.cursor;
-      page = await this.call('files/list_folder/continue', async () => listFolderResultSchema.parse((await this.client.filesListFolderContinue({ cursor })).result));
+      page = await this.session.call('files/list_folder/continue', async (client) => listFolderResultSchema.parse((await client.filesListFolderContinue({ cursor })).result));
       all.push(...page.entries);
     }
+    // Paths from names under their parents (path_display may not have the folders' real case).
     const rootLower = this.root.toLowerCase();
     const depth = (entry: DropboxMetadata): number => (entry.path_lower ?? '').split('/').length;
     const paths = new Map<string, string>([[rootLower, '']]);
@@ -205,9 +169,9 @@ export class DropboxDriver implements SyncDriver {
     return entries;
   }
 
-  private async metadataAt(fullPath: string): Promise<DropboxMetadata | null> {
+  private async metadataAt(target: string): Promise<DropboxMetadata | null> {
     try {
-      return await this.callRaw('files/get_metadata', async () => metadataSchema.parse((await this.client.filesGetMetadata({ path: fullPath })).result));
+      return await this.session.callRaw('files/get_metadata', async (client) => metadataSchema.parse((await client.filesGetMetadata({ path: target })).result));
     } catch (error) {
       if (isEndpointError(error, 'path/not_found')) return null;
       throw describeDropboxFailure(error, 'files/get_metadata');
@@ -228,11 +192,11 @@ export class DropboxDriver implements SyncDriver {
     })();
   }
 
-  /** Downloads a whole file (the SDK buffers it) and remembers its hashes. */
+  /** Downloads a whole file (the SDK buffers it in memory) and remembers its hashes. */
   private async download(target: string, path: string): Promise<Buffer> {
     let result;
     try {
-      result = await this.callRaw('files/download', async () => downloadResultSchema.parse((await this.client.filesDownload({ path: target })).result));
+      result = await this.session.callRaw('files/download', async (client) => downloadResultSchema.parse((await client.filesDownload({ path: target })).result));
     } catch (error) {
       if (isEndpointError(error, 'path/not_found')) throw new FerryError('file_not_found', `${path} does not exist in ${providerName}.`);
       if (isEndpointError(error, 'path/not_file')) throw new FerryError('not_a_file', `${path} is a folder.`);
@@ -264,78 +228,22 @@ export class DropboxDriver implements SyncDriver {
       strict_conflict: expected.kind !== 'any',
       ...(options.mtimeMs !== undefined ? { client_modified: dropboxTime(options.mtimeMs) } : {}),
     };
-    const reader = new ChunkReader(content);
-    const hasher = new DualHasher();
-    const head = await reader.read(this.sessionThreshold);
-    const large = await reader.hasMore();
-    let written: DropboxFileMetadata;
     try {
-      if (large) {
-        reader.putBack(head);
-        written = await this.uploadSession(reader, commit, hasher);
-      } else {
-        hasher.update(head);
-        const small = new DualHasher();
-        small.update(head);
-        const { contentHash } = small.digest();
-        written = await this.callRaw('files/upload', async (attempt) => {
-          try {
-            return fileMetadataSchema.parse((await this.client.filesUpload({ ...commit, contents: head })).result);
-          } catch (error) {
-            const landed = attempt > 1 && isEndpointError(error, 'path/conflict') ? await this.landedUpload(commit.path, contentHash) : null;
-            if (landed !== null) return landed;
-            throw error;
-          }
-        });
-      }
+      const uploaded = await uploadFile(this.session, commit, content, { sessionThreshold: this.sessionThreshold, chunkSize: this.chunkSize });
+      if (uploaded.metadata.content_hash === undefined || uploaded.metadata.content_hash === uploaded.contentHash) this.hashCache.set(uploaded.contentHash, uploaded.sha256);
+      return this.fileEntry(uploaded.metadata, path);
     } catch (error) {
-      if (isEndpointError(error, 'path/conflict') || isEndpointError(error, 'path/conflict/file')) {
+      if (isEndpointError(error, 'path/conflict')) {
         throw new FerryError('precondition_failed', `${path} changed in ${providerName} while syncing (${dropboxFailure(error)?.summary ?? 'conflict'}).`);
       }
       throw describeDropboxFailure(error, 'upload');
-    }
-    const { contentHash, sha256 } = hasher.digest();
-    if (written.content_hash === undefined || written.content_hash === contentHash) this.hashCache.set(contentHash, sha256);
-    return this.fileEntry(written, path);
-  }
-
-  /** After a retried upload reports a conflict: the file our earlier attempt wrote, if that is what happened. */
-  private async landedUpload(target: string, contentHash: string): Promise<DropboxFileMetadata | null> {
-    const current = await this.client.filesGetMetadata({ path: target }).then((answer) => metadataSchema.parse(answer.result));
-    return current['.tag'] === 'file' && current.content_hash === contentHash ? current : null;
-  }
-
-  /** start / append_v2 / finish, one chunk in memory; a chunk whose answer was lost is not sent twice. */
-  private async uploadSession(reader: ChunkReader, commit: files.CommitInfo, hasher: DualHasher): Promise<DropboxFileMetadata> {
-    const first = await reader.read(this.chunkSize);
-    hasher.update(first);
-    let offset = first.byteLength;
-    const { session_id: sessionId } = await this.callRaw('files/upload_session/start', async () => sessionStartSchema.parse((await this.client.filesUploadSessionStart({ close: false, contents: first })).result));
-    for (;;) {
-      const chunk = await reader.read(this.chunkSize);
-      hasher.update(chunk);
-      const last = !(await reader.hasMore());
-      const at = offset;
-      if (last) {
-        return this.callRaw('files/upload_session/finish', async () => fileMetadataSchema.parse((await this.client.filesUploadSessionFinish({ cursor: { session_id: sessionId, offset: at }, commit, contents: chunk })).result));
-      }
-      await this.callRaw('files/upload_session/append_v2', async (attempt) => {
-        try {
-          await this.client.filesUploadSessionAppendV2({ cursor: { session_id: sessionId, offset: at }, close: false, contents: chunk });
-        } catch (error) {
-          const correct = dropboxFailure(error)?.error?.['correct_offset'];
-          if (attempt > 1 && isEndpointError(error, 'incorrect_offset') && correct === at + chunk.byteLength) return;
-          throw error;
-        }
-      });
-      offset += chunk.byteLength;
     }
   }
 
   private async mkdirAt(target: string): Promise<DropboxMetadata> {
     try {
-      return await this.callRaw('files/create_folder_v2', async () => {
-        const created = createFolderResultSchema.parse((await this.client.filesCreateFolderV2({ path: target, autorename: false })).result);
+      return await this.session.callRaw('files/create_folder_v2', async (client) => {
+        const created = createFolderResultSchema.parse((await client.filesCreateFolderV2({ path: target, autorename: false })).result);
         return { '.tag': 'folder' as const, ...created.metadata };
       });
     } catch (error) {
@@ -349,8 +257,7 @@ export class DropboxDriver implements SyncDriver {
   async mkdir(path: string): Promise<DriverEntry> {
     this.assertName(path);
     await this.ensureRoot();
-    const folder = await this.mkdirAt(this.full(path));
-    return this.toEntry(folder, path);
+    return this.toEntry(await this.mkdirAt(this.full(path)), path);
   }
 
   /** The entry `ref` names if it is still there and unchanged; null when it is gone. */
@@ -371,7 +278,9 @@ export class DropboxDriver implements SyncDriver {
     if (current === null) throw new FerryError('node_not_found', `${from.path} no longer exists in ${providerName}.`);
     this.assertName(toPath);
     try {
-      const moved = await this.callRaw('files/move_v2', async () => relocationResultSchema.parse((await this.client.filesMoveV2({ from_path: from.id, to_path: this.full(toPath), autorename: false })).result));
+      const moved = await this.session.callRaw('files/move_v2', async (client) =>
+        relocationResultSchema.parse((await client.filesMoveV2({ from_path: from.id, to_path: this.full(toPath), autorename: false })).result),
+      );
       return this.toEntry(moved.metadata, toPath);
     } catch (error) {
       if (isEndpointError(error, 'to/conflict')) throw new FerryError('name_conflict', `${toPath} already exists in ${providerName}.`);
@@ -383,7 +292,7 @@ export class DropboxDriver implements SyncDriver {
     const current = await this.resolveRef(entry);
     if (current === null) return;
     try {
-      await this.callRaw('files/delete_v2', () => this.client.filesDeleteV2({ path: entry.id, ...(current['.tag'] === 'file' ? { parent_rev: current.rev } : {}) }));
+      await this.session.callRaw('files/delete_v2', (client) => client.filesDeleteV2({ path: entry.id, ...(current['.tag'] === 'file' ? { parent_rev: current.rev } : {}) }));
     } catch (error) {
       if (isEndpointError(error, 'path_lookup/not_found')) return;
       if (isEndpointError(error, 'path_lookup')) throw new FerryError('precondition_failed', `${entry.path} changed in ${providerName} while syncing.`);
@@ -394,24 +303,24 @@ export class DropboxDriver implements SyncDriver {
   async changes(cursor: string | null): Promise<ChangesResult> {
     await this.ensureRoot();
     if (cursor === null) {
-      const latest = await this.call('files/list_folder/get_latest_cursor', async () => cursorResultSchema.parse((await this.client.filesListFolderGetLatestCursor({ path: this.root, recursive: true })).result));
+      const latest = await this.session.call('files/list_folder/get_latest_cursor', async (client) =>
+        cursorResultSchema.parse((await client.filesListFolderGetLatestCursor({ path: this.root, recursive: true })).result),
+      );
       return { kind: 'changes', changes: [], cursor: latest.cursor };
     }
     const changes: DriverChange[] = [];
-    let next = cursor;
-    for (;;) {
+    for (let next = cursor; ; ) {
       const at = next;
       let page;
       try {
-        page = await this.callRaw('files/list_folder/continue', async () => listFolderResultSchema.parse((await this.client.filesListFolderContinue({ cursor: at })).result));
+        page = await this.session.callRaw('files/list_folder/continue', async (client) => listFolderResultSchema.parse((await client.filesListFolderContinue({ cursor: at })).result));
       } catch (error) {
         if (isEndpointError(error, 'reset')) return { kind: 'expired' };
         throw describeDropboxFailure(error, 'files/list_folder/continue');
       }
       for (const item of page.entries) {
         const path = this.relative(item.path_display ?? item.path_lower ?? '');
-        if (path === null) continue;
-        changes.push({ path, id: item['.tag'] === 'deleted' ? null : item.id, removed: item['.tag'] === 'deleted' });
+        if (path !== null) changes.push({ path, id: item['.tag'] === 'deleted' ? null : item.id, removed: item['.tag'] === 'deleted' });
       }
       next = page.cursor;
       if (!page.has_more) return { kind: 'changes', changes, cursor: next };
@@ -426,9 +335,9 @@ export class DropboxDriver implements SyncDriver {
 
   /** Watch mode: waits (up to `timeoutSeconds`, 30–480) until something changed after `cursor`. */
   async waitForChanges(cursor: string, timeoutSeconds = 30): Promise<{ changed: boolean; backoffSeconds: number }> {
-    const longFetch = sdkFetch(this.options.fetch ?? ((url, init) => globalThis.fetch(url, init)), () => (timeoutSeconds + 90) * 1000);
-    const notify = new Dropbox({ fetch: longFetch, ...hostOptions(this.options) });
-    const answer = await this.call('files/list_folder/longpoll', async () => longpollResultSchema.parse((await notify.filesListFolderLongpoll({ cursor, timeout: timeoutSeconds })).result));
+    const poll = async (client: Dropbox): Promise<{ changes: boolean; backoff?: number | undefined }> =>
+      longpollResultSchema.parse((await client.filesListFolderLongpoll({ cursor, timeout: timeoutSeconds })).result);
+    const answer = await this.session.call('files/list_folder/longpoll', poll, (timeoutSeconds + 90) * 1000);
     return { changed: answer.changes, backoffSeconds: answer.backoff ?? 0 };
   }
 
@@ -436,7 +345,7 @@ export class DropboxDriver implements SyncDriver {
     if (entry.hash !== null) return entry.hash;
     let contentHash = this.contentHashes.get(entry.id);
     if (contentHash === undefined) {
-      const metadata = await this.metadataAt(`${entry.id}`);
+      const metadata = await this.metadataAt(entry.id);
       if (metadata?.['.tag'] === 'file') contentHash = metadata.content_hash;
     }
     const known = contentHash === undefined ? undefined : this.hashCache.get(contentHash);
@@ -448,21 +357,4 @@ export class DropboxDriver implements SyncDriver {
   }
 
   async close(): Promise<void> {}
-}
-
-/** The SDK's `domain` / `domainDelimiter`, when set. */
-function hostOptions(options: DropboxDriverOptions): { domain?: string; domainDelimiter?: string } {
-  return { ...(options.domain !== undefined ? { domain: options.domain } : {}), ...(options.domainDelimiter !== undefined ? { domainDelimiter: options.domainDelimiter } : {}) };
-}
-
-function tokenProvider(auth: DropboxAuthOptions, fetchImpl: DropboxFetch | undefined): AccessTokenProvider {
-  if (auth.kind === 'token-provider') return auth.getAccessToken;
-  if (auth.kind === 'refresh-token') {
-    const grant = { ...auth, tokenUrl: auth.tokenUrl ?? 'https://api.dropboxapi.com/oauth2/token' };
-    return refreshTokenProvider(grant, providerName, fetchImpl === undefined ? fetch : (url, init) => fetchImpl(String(url), init));
-  }
-  return async ({ forceRefresh }) => {
-    if (forceRefresh) throw new FerryError('unauthenticated', `${providerName} refused the access token and there is no refresh token: reconnect the account.`);
-    return auth.accessToken;
-  };
 }
