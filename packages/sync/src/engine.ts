@@ -91,12 +91,21 @@ function countOf(records: readonly ActionRecord[], ...types: Array<Action['type'
   return records.filter((record) => record.status !== 'failed' && types.includes(record.action)).length;
 }
 
-/** Runs one sync between `options.a` and `options.b`. Throws only when the run cannot start (listing, guard). */
+/**
+ * Runs one sync between `options.a` and `options.b`. Throws only when the run
+ * cannot start: a side cannot be listed, a guard stops it, or another run of
+ * the same pair holds the lock (`conflict`).
+ */
 export async function runSync(options: SyncOptions): Promise<SyncSummary> {
   const started = Date.now();
   const store = typeof options.state === 'string' ? StateStore.open(options.state) : options.state;
   try {
-    return await runWithStore(options, store, started);
+    const release = store.acquireRunLock();
+    try {
+      return await runWithStore(options, store, started);
+    } finally {
+      release();
+    }
   } finally {
     if (typeof options.state === 'string') store.close();
   }

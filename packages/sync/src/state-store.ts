@@ -10,6 +10,8 @@
  * Every write is its own transaction: the base is committed per item.
  * The whole base is loaded in one statement (no per-file round trips).
  */
+import { randomUUID } from 'node:crypto';
+import { FerryError } from '@ferry/core';
 import Database from 'better-sqlite3';
 import type { EntryKind } from './driver.js';
 
@@ -38,6 +40,7 @@ CREATE TABLE IF NOT EXISTS base (
   mtime INTEGER NOT NULL,
   a_id TEXT, a_rev TEXT, b_id TEXT, b_rev TEXT
 ) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS run_lock (id INTEGER PRIMARY KEY CHECK (id = 1), pid INTEGER NOT NULL, token TEXT NOT NULL, started INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS cursors (side TEXT PRIMARY KEY NOT NULL, cursor TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS hash_cache (
   side TEXT NOT NULL, path TEXT NOT NULL, revision TEXT NOT NULL, hash TEXT NOT NULL,
@@ -50,6 +53,15 @@ type BaseRow = [string, string, string | null, number, number, string | null, st
 function fromRow(row: BaseRow): BaseEntry {
   const [path, kind, hash, size, mtimeMs, aId, aRevision, bId, bRevision] = row;
   return { path, kind: kind === 'folder' ? 'folder' : 'file', hash, size, mtimeMs, aId, aRevision, bId, bRevision };
+}
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return error instanceof Error && 'code' in error && error.code === 'EPERM';
+  }
 }
 
 /** Upper bound of the key range of everything below `path` ("a/" .. "a0"). */
@@ -131,6 +143,25 @@ export class StateStore {
       const [low, high] = belowRange(fromPath);
       this.statements.moveBelow.run(toPath, [...fromPath].length + 1, low, high); // SQLite counts characters, not UTF-16 units
     });
+  }
+
+  /**
+   * Takes the pair's run lock, so two runs (a watcher and a manual sync, two
+   * processes) never apply at the same time. A lock left by a process that
+   * died (kill -9) is taken over. Returns the release function.
+   */
+  acquireRunLock(): () => void {
+    const token = randomUUID();
+    this.transaction(() => {
+      const held = this.db.prepare('SELECT pid, token FROM run_lock WHERE id = 1').get() as { pid: number; token: string } | undefined;
+      if (held !== undefined && (held.pid !== process.pid ? processAlive(held.pid) : true)) {
+        throw new FerryError('conflict', `Another sync of this pair is running (process ${held.pid}). Try again when it has finished.`);
+      }
+      this.db.prepare('INSERT OR REPLACE INTO run_lock (id, pid, token, started) VALUES (1, ?, ?, ?)').run(process.pid, token, Date.now());
+    });
+    return () => {
+      this.db.prepare('DELETE FROM run_lock WHERE id = 1 AND token = ?').run(token);
+    };
   }
 
   transaction<T>(work: () => T): T {

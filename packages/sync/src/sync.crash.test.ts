@@ -74,3 +74,18 @@ describe('crash safety', () => {
     await h.expectConverged();
   });
 });
+
+describe('one run at a time', () => {
+  it('a second run of the same pair is refused while one runs; a lock left by a killed run is taken over', async () => {
+    const h = await syncPair('local', 'local');
+    await h.a.write('x.txt', 'x');
+    const first = h.sync();
+    await expect(h.sync()).rejects.toThrow(/Another sync of this pair is running/);
+    await first;
+    expect(runChild(h.dir, 2).crashed).toBe(false); // nothing to change: the child completes
+    await h.a.write('y.txt', 'y');
+    expect(runChild(h.dir, 1).crashed).toBe(true); // killed while holding the lock
+    await h.sync();
+    await h.expectTrees({ 'x.txt': 'x', 'y.txt': 'y' });
+  });
+});
