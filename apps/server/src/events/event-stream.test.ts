@@ -1,7 +1,9 @@
 import { eventSchema } from '@ferry/core';
 import { Agent, fetch as undiciFetch } from 'undici';
+import Fastify from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer, type TestUser } from '../testing/index.js';
+import { streamEvents } from './event-stream.js';
 import { appendTestEvents } from './test-events.js';
 
 interface SseMessage {
@@ -174,5 +176,34 @@ describe('the event stream (SSE)', () => {
     expect(response.status).toBe(404);
     expect(response.headers.get('content-type')).toMatch(/^application\/json/);
     expect(await response.text()).not.toContain('share.created');
+  });
+});
+
+describe('streamEvents on an idle feed', () => {
+  it('sends a keep-alive comment while nothing happens, then the next event', async () => {
+    const server = await startTestServer();
+    const alice = await server.newUser();
+    const closing = new AbortController();
+    const app = Fastify();
+    app.get('/stream', async (_request, reply) => {
+      await streamEvents(server.ctx, { workspaceId: alice.workspace.id, afterSeq: 0, reply, closing: closing.signal, keepAliveMs: 100 });
+      return reply;
+    });
+    app.addHook('preClose', async () => closing.abort());
+    await app.listen({ host: '127.0.0.1', port: 0 });
+    const address = app.server.address();
+    const port = typeof address === 'object' && address !== null ? address.port : 0;
+    const stream = await SseReader.open(`http://127.0.0.1:${port}/stream`, {});
+    try {
+      const waiting = stream.waitFor(1);
+      for (let attempt = 0; attempt < 100 && !stream.comments.includes('keep-alive'); attempt += 1) await new Promise((resolve) => setTimeout(resolve, 20));
+      expect(stream.comments).toContain('keep-alive');
+      await appendTestEvents(server.ctx, alice.workspace.id, 1);
+      expect(seqsOf(await waiting)).toEqual([1]);
+    } finally {
+      await stream.close();
+      await app.close();
+      await server.close();
+    }
   });
 });

@@ -20,6 +20,8 @@ export interface StreamRequest {
   reply: FastifyReply;
   /** Aborts when the server shuts down. */
   closing: AbortSignal;
+  /** How long an idle stream waits before a keep-alive comment; 15 s unless said. */
+  keepAliveMs?: number;
 }
 
 function headersFor(reply: FastifyReply): Record<string, string | number | string[]> {
@@ -69,7 +71,7 @@ export async function streamEvents(ctx: ServerContext, stream: StreamRequest): P
         await write(chunk);
         if (rows.length === batchSize) continue;
       }
-      const woken = await latch.wait(keepAliveMs, stop.signal);
+      const woken = await latch.wait(stream.keepAliveMs ?? keepAliveMs, stop.signal);
       if (!woken && !stop.signal.aborted) await write(': keep-alive\n\n');
     }
   } catch (error) {
