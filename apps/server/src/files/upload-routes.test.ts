@@ -112,9 +112,12 @@ describe('resumable uploads across a restart', () => {
     await server.close();
     // A crash after writing more bytes than were recorded: the extra tail must be cut off.
     writeFileSync(join(dataDir, 'uploads', session.id), new Uint8Array(200), { flag: 'a' });
+    // Partial data no session owns is removed at start.
+    writeFileSync(join(dataDir, 'uploads', 'upl_orphan'), 'left over');
 
     server = await startTestServer({ dataDir, maxChunkBytes: 1000 });
     const again: TestUser = { ...alice, api: (path, init = {}) => fetch(`${server.url}${path}`, { ...init, headers: { authorization: `Bearer ${alice.token}`, ...(init.headers ?? {}) } }) };
+    expect(existsSync(join(dataDir, 'uploads', 'upl_orphan'))).toBe(false);
     const state = await json<UploadSession>(await again.api(`/api/v1/uploads/${session.id}`));
     expect(state.offset).toBe(1000);
     expect(statSync(join(dataDir, 'uploads', session.id)).size).toBe(1000);

@@ -16,6 +16,9 @@ import { findLiveChild } from './node-paths.js';
 import { announcedLength, withRawBodies } from './request-body.js';
 import { UploadSessions, uploadSessionView } from './uploads.js';
 
+/** How often expired upload sessions are swept while the server runs. */
+const sweepIntervalMs = 10 * 60_000;
+
 function answerSession(reply: FastifyReply, row: UploadSessionRow) {
   reply.header('upload-offset', String(row.offset));
   reply.header('cache-control', 'no-store');
@@ -29,10 +32,16 @@ function uploadOffsetOf(raw: string | string[] | undefined): number {
 
 export function registerUploadRoutes(app: FastifyInstance, ctx: ServerContext): void {
   const sessions = new UploadSessions(ctx, blobStoreOf(ctx));
+  let sweeper: NodeJS.Timeout | undefined;
   app.addHook('onReady', async () => {
-    const removed = await sessions.cleanUp();
+    const removed = await sessions.cleanUp({ orphans: true });
     if (removed > 0) ctx.log.info({ removed }, 'removed expired or orphaned upload sessions');
+    sweeper = setInterval(() => {
+      sessions.cleanUp({ orphans: false }).catch((error: unknown) => ctx.log.warn({ err: error }, 'upload clean-up failed'));
+    }, sweepIntervalMs);
+    sweeper.unref();
   });
+  app.addHook('onClose', async () => clearInterval(sweeper));
 
   route(app, 'createUpload', async ({ body, actor, reply }) => {
     const name = checkedName(body.name);

@@ -200,10 +200,13 @@ export class UploadSessions {
     await rm(this.partPath(id), { force: true });
   }
 
-  /** At start: removes expired sessions, and partial files no session owns. */
-  async cleanUp(): Promise<number> {
+  /** Removes expired sessions; at start (`orphans`) also partial files that no session owns. */
+  async cleanUp(options: { orphans: boolean }): Promise<number> {
     const expired = await this.#ctx.db.selectFrom('upload_sessions').select('id').where('expires_at', '<=', isoNow(this.#ctx)).execute();
-    for (const { id } of expired) await this.remove(id);
+    for (const { id } of expired) {
+      if (!this.#busy.has(id)) await this.remove(id);
+    }
+    if (!options.orphans) return expired.length;
     const live = new Set((await this.#ctx.db.selectFrom('upload_sessions').select('id').execute()).map((row) => row.id));
     let orphans = 0;
     for (const name of readdirSync(this.#dir)) {
