@@ -21,7 +21,11 @@ export interface DriverEntry {
   readonly mtimeMs: number;
   /** Stable identity that survives renames and moves: inode locally, file id on a provider. */
   readonly id: string;
-  /** Content hash in the replica's native form, or null when unknown or expensive to get. */
+  /**
+   * Lowercase hex sha256 of the content when the replica knows it cheaply (Drive's
+   * sha256Checksum), or null. The planner compares it across sides and with the base,
+   * so other hash kinds (md5, Dropbox content_hash) never go here: `hash()` answers instead.
+   */
   readonly hash: string | null;
   /** Changes whenever the content or metadata changes (etag, version id, inode+size+mtime). */
   readonly revision: string;

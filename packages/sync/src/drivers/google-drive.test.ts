@@ -133,6 +133,19 @@ describe('Google Drive driver', () => {
     expect((await driver.list()).map((entry) => entry.path).sort()).toEqual(['after.txt', 'before']);
   });
 
+  it('asks a token provider for a fresh token when Drive refuses the current one', async () => {
+    const requests: boolean[] = [];
+    const getAccessToken = async ({ forceRefresh }: { forceRefresh: boolean }): Promise<string> => {
+      requests.push(forceRefresh);
+      return emulator.issueToken().accessToken;
+    };
+    const { driver } = newDriver({ auth: { kind: 'token-provider', getAccessToken } });
+    await driver.mkdir('first');
+    emulator.expireTokens();
+    await driver.write('second.txt', bytes('after the refusal'), { expected: { kind: 'absent' } });
+    expect(requests).toEqual([false, true]);
+  });
+
   it('fails with unauthenticated when the refresh token was revoked', async () => {
     const { driver } = newDriver({ auth: { kind: 'refresh-token', clientId: 'ferry', refreshToken: 'revoked', tokenUrl: `${emulator.url}/token` } });
     await expect(driver.list()).rejects.toMatchObject({ code: 'unauthenticated', message: expect.stringContaining('reconnect') });
