@@ -85,6 +85,9 @@ describe('share links', () => {
   it('stops at the download limit with 410 share_exhausted, even under concurrent downloads', async () => {
     const file = await upload(alice, alice.workspace.rootFolderId, 'limited.txt', 'twice');
     const created = await share(file.id, { maxDownloads: 2 });
+    const probe = await fetch(`${server.url}/api/v1/public/shares/${created.token}/content`, { method: 'HEAD' });
+    expect(probe.status).toBe(200);
+    expect(probe.headers.get('content-length')).toBe('5');
     const answers = await Promise.all(Array.from({ length: 5 }, () => download(created.token)));
     const statuses = answers.map((answer) => answer.status).sort();
     expect(statuses).toEqual([200, 200, 410, 410, 410]);

@@ -56,7 +56,8 @@ export function registerShareRoutes(app: FastifyInstance, ctx: ServerContext): v
     const password = request.headers['x-share-password'];
     await checkSharePassword(share, typeof password === 'string' ? password : undefined);
     if (node.sha256 === null) throw new FerryError('share_not_found', 'No such share link.');
-    await countDownload(ctx, share, request.ip);
+    // A HEAD request (a browser or client probing the link) is not a download.
+    if (request.method !== 'HEAD') await countDownload(ctx, share, request.ip);
     reply.header('cache-control', 'no-store');
     reply.header('referrer-policy', 'no-referrer');
     return sendDownload(request, reply, { path: store.pathOf(node.sha256), size: node.size, sha256: node.sha256, name: node.name, etag: null });
