@@ -145,7 +145,7 @@ describe('typed client against a Ferry server', () => {
     }
     const file = await client.call('finishUpload', { params: { uploadId: session.id } });
     expect(file.size).toBe(content.length);
-    const response = await client.call('getFileContent', { params: { nodeId: file.id } });
-    expect(await response.text()).toBe(content);
+    // (cli.files.test.ts downloads a resumably uploaded file back byte for byte.)
+    expect(file.sha256).toBe(await sha256Hex(content));
   });
 });

@@ -5,7 +5,11 @@
  * call on an unchanged tree costs about a second.
  */
 import { execFile } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
+import { mkdir, rmdir, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const repoRoot = fileURLToPath(new URL('../../../../', import.meta.url));
@@ -19,6 +23,28 @@ function run(args: readonly string[]): Promise<{ code: number; output: string }>
   });
 }
 
+/** A lock held while building, so test files running in parallel never run two `tsc -b` on the same tree. */
+const lockDir = join(tmpdir(), `ferry-cli-build-${createHash('sha256').update(repoRoot).digest('hex').slice(0, 16)}.lock`);
+const staleLockMs = 10 * 60_000;
+
+async function withBuildLock<T>(work: () => Promise<T>): Promise<T> {
+  for (;;) {
+    try {
+      await mkdir(lockDir);
+      break;
+    } catch {
+      const since = await stat(lockDir).then((info) => Date.now() - info.mtimeMs, () => 0);
+      if (since > staleLockMs) await rmdir(lockDir).catch(() => undefined);
+      else await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+  }
+  try {
+    return await work();
+  } finally {
+    await rmdir(lockDir).catch(() => undefined);
+  }
+}
+
 /**
  * Runs `tsc -b apps/cli`; fails only when the binary is not there or does not
  * load afterwards (type errors elsewhere are reported, not fatal). When an
@@ -26,6 +52,10 @@ function run(args: readonly string[]): Promise<{ code: number; output: string }>
  * folder), one forced rebuild repairs it.
  */
 export async function buildCli(): Promise<void> {
+  await withBuildLock(build);
+}
+
+async function build(): Promise<void> {
   const tsc = fileURLToPath(new URL('node_modules/typescript/bin/tsc', `file://${repoRoot}`));
   let result = await run([tsc, '-b', 'apps/cli']);
   if (existsSync(ferryBin) && (await run([ferryBin, '--version'])).code !== 0) result = await run([tsc, '-b', '--force', 'apps/cli']);
