@@ -102,18 +102,19 @@ describe('Dropbox driver', () => {
     await expect(driver.write('big/archive.bin', bytes(replaced), { expected: { kind: 'revision', revision: written.revision } })).rejects.toMatchObject({ code: 'precondition_failed' });
   });
 
-  it('retries 429 with Retry-After and 503, then succeeds; a persistent fault ends in a clear error', async () => {
-    const { driver, delays } = newDriver({ retry: { maxAttempts: 3 } });
+  it('retries 429 with Retry-After, 503 and a hanging request, then succeeds; a persistent fault ends in a clear error', async () => {
+    const { driver, delays } = newDriver({ retry: { maxAttempts: 4, requestTimeoutMs: 300 } });
     await driver.write('a.txt', bytes('a'), { expected: { kind: 'absent' } });
     emulator.faults.push({ match: { path: '/2/files/list_folder' }, status: 429, retryAfter: 4 });
     emulator.faults.push({ match: { path: '/2/files/list_folder' }, status: 503 });
+    emulator.faults.push({ match: { path: '/2/files/list_folder' }, hang: true });
     expect((await driver.list()).map((entry) => entry.path)).toEqual(['a.txt']);
-    expect(delays).toHaveLength(2);
+    expect(delays).toHaveLength(3);
     expect(delays[0]).toBeGreaterThanOrEqual(4_000); // Retry-After honoured
 
-    emulator.faults.push({ match: { path: '/2/files/list_folder' }, status: 503, times: 3 });
-    await expect(driver.list()).rejects.toMatchObject({ code: 'unavailable', message: expect.stringMatching(/Dropbox files\/list_folder failed 3 times/) });
-    emulator.faults.push({ match: { path: '/2/files/download' }, status: 429, retryAfter: 1, times: 3 });
+    emulator.faults.push({ match: { path: '/2/files/list_folder' }, status: 503, times: 4 });
+    await expect(driver.list()).rejects.toMatchObject({ code: 'unavailable', message: expect.stringMatching(/Dropbox files\/list_folder failed 4 times/) });
+    emulator.faults.push({ match: { path: '/2/files/download' }, status: 429, retryAfter: 1, times: 4 });
     await expect(driver.read('a.txt')).rejects.toMatchObject({ code: 'rate_limited' });
   });
 
