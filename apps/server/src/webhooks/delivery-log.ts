@@ -81,6 +81,21 @@ export async function describeDelivery(ctx: ServerContext, row: WebhookDeliveryR
   return delivery;
 }
 
+/** How long finished deliveries (and their attempts) stay in the log. */
+export const deliveryLogRetentionMs = 30 * 24 * 3600_000;
+
+/** Deletes finished deliveries older than the retention, at most `limit` per call (attempts go with them). */
+export async function pruneDeliveryLog(ctx: Pick<ServerContext, 'db' | 'clock'>, limit = 5000): Promise<number> {
+  const before = new Date(ctx.clock.now().getTime() - deliveryLogRetentionMs).toISOString();
+  const result = await ctx.db
+    .deleteFrom('webhook_deliveries')
+    .where('id', 'in', (eb) =>
+      eb.selectFrom('webhook_deliveries').select('id').where('status', '!=', 'pending').where('updated_at', '<', before).limit(limit),
+    )
+    .executeTakeFirst();
+  return Number(result.numDeletedRows);
+}
+
 /** Queues one more attempt of a delivery (same webhook-id and body); it runs in the background. */
 export async function replayDelivery(ctx: ServerContext, row: WebhookDeliveryRow): Promise<WebhookDeliveryRow> {
   const now = ctx.clock.now();

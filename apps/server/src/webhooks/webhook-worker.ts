@@ -11,6 +11,7 @@
 import type { ServerContext } from '../context.js';
 import { JobWorker } from '../jobs/job-worker.js';
 import { deliveryJobHandler } from './delivery-handler.js';
+import { pruneDeliveryLog } from './delivery-log.js';
 import { deliverJobKind, fanOutAll } from './fan-out.js';
 import type { RandomSource } from './retry-schedule.js';
 import { webhookWakeKey } from './webhook-services.js';
@@ -35,6 +36,8 @@ export class WebhookWorker {
   #fanOut: Promise<void> | null = null;
   #fanOutAgain = false;
   #timer: NodeJS.Timeout | null = null;
+  #lastPrune = 0;
+  #pruning: Promise<void> | null = null;
 
   constructor(ctx: ServerContext, options: WebhookWorkerOptions = {}) {
     this.#ctx = ctx;
@@ -67,6 +70,7 @@ export class WebhookWorker {
     for (const unsubscribe of this.#subscriptions.values()) unsubscribe();
     this.#subscriptions.clear();
     await this.#fanOut;
+    await this.#pruning;
     await this.jobs.stop();
   }
 
@@ -89,6 +93,7 @@ export class WebhookWorker {
   #onChange(): void {
     if (!this.#running) return;
     this.#scheduleFanOut();
+    this.#maybePrune();
     void this.#refreshSubscriptions().catch((error: unknown) => this.#ctx.log.warn({ err: error }, 'webhooks: refreshing subscriptions failed'));
   }
 
@@ -109,6 +114,17 @@ export class WebhookWorker {
       this.jobs.wake();
       this.#fanOut = null;
     })();
+  }
+
+  /** Trims the delivery log (finished deliveries older than 30 days), every 10 minutes at most. */
+  #maybePrune(): void {
+    const now = Date.now();
+    if (now - this.#lastPrune < 10 * 60_000) return;
+    this.#lastPrune = now;
+    this.#pruning = pruneDeliveryLog(this.#ctx).then(
+      () => undefined,
+      (error: unknown) => this.#ctx.log.warn({ err: error }, 'webhooks: pruning the delivery log failed'),
+    );
   }
 
   /** Listens to the workspaces that have enabled endpoints, and only those. */

@@ -10,6 +10,7 @@ import { Webhook } from 'standardwebhooks';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Clock } from '../context.js';
 import { startTestServer, type TestServer, type TestUser } from '../testing/index.js';
+import { pruneDeliveryLog } from './delivery-log.js';
 import { retryDelaysMs } from './retry-schedule.js';
 import { appendTestEvents, startReceiver, type ReceivedRequest, type TestReceiver } from './test-receiver.js';
 import { useResolver } from './webhook-services.js';
@@ -226,6 +227,21 @@ describe('webhook delivery over time', () => {
     const [delivery] = await deliveriesOf(endpoint.id);
     const attempt = await server.ctx.db.selectFrom('webhook_attempts').selectAll().where('delivery_id', '=', delivery?.id ?? '').executeTakeFirstOrThrow();
     expect(attempt.error).toMatch(/Outbound request refused: hooks\.example\.test resolves to 10\.1\.2\.3: .*private/);
+  });
+
+  it('keeps finished deliveries in the log for 30 days, then prunes them with their attempts', async () => {
+    const endpoint = await newEndpoint('/kept');
+    await appendTestEvents(server.ctx, user.workspace.id, 1);
+    await worker.runDue();
+    const [delivery] = await deliveriesOf(endpoint.id);
+    expect(delivery?.status).toBe('succeeded');
+    clock.advance(29 * day);
+    await pruneDeliveryLog(server.ctx);
+    expect(await deliveriesOf(endpoint.id)).toHaveLength(1);
+    clock.advance(2 * day);
+    expect(await pruneDeliveryLog(server.ctx)).toBeGreaterThanOrEqual(1);
+    expect(await deliveriesOf(endpoint.id)).toHaveLength(0);
+    expect(await server.ctx.db.selectFrom('webhook_attempts').select('id').where('delivery_id', '=', delivery?.id ?? '').execute()).toHaveLength(0);
   });
 
   it('signs with the old and the new secret for 24 hours after a rotation, then with the new one only', async () => {
