@@ -159,13 +159,13 @@ export class DriveTree {
       for (const [name, files] of byName) {
         const path = joinPath(folder.path, name);
         const problem = files.length > 1 ? 'the name is used more than once in its folder' : ['', '.', '..'].includes(name) || name.includes('/') ? 'the name cannot be part of a path' : null;
+        if (files.every((file) => skip?.(path, isFolder(file) ? 'folder' : 'file') === true)) continue; // ignored by the engine anyway
         if (problem !== null) {
           unmappable.push({ path, ids: files.map((file) => file.id), problem });
           continue;
         }
         const file = files[0] as DriveFile;
         const entry = toEntry(file, path);
-        if (skip?.(path, entry.kind) === true) continue;
         entries.push(entry);
         if (entry.kind === 'folder') {
           folderIds.set(path, file.id);

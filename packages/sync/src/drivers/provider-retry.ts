@@ -140,17 +140,25 @@ export function responseDeadline(timeoutMs: number): { readonly signal: AbortSig
  */
 export async function* stallGuard(source: AsyncIterable<Uint8Array>, idleMs: number, provider: string, abort: () => void): AsyncGenerator<Uint8Array> {
   const iterator = source[Symbol.asyncIterator]();
-  for (;;) {
-    let timer: NodeJS.Timeout | undefined;
-    const stalled = new Promise<'stalled'>((resolve) => {
-      timer = setTimeout(() => resolve('stalled'), idleMs);
-    });
-    const next = await Promise.race([iterator.next(), stalled]).finally(() => clearTimeout(timer));
-    if (next === 'stalled') {
-      abort();
-      throw new FerryError('unavailable', `${provider} stopped sending the download for ${Math.round(idleMs / 1000)} s.`);
+  let finished = false;
+  try {
+    for (;;) {
+      let timer: NodeJS.Timeout | undefined;
+      const stalled = new Promise<'stalled'>((resolve) => {
+        timer = setTimeout(() => resolve('stalled'), idleMs);
+      });
+      const next = await Promise.race([iterator.next(), stalled]).finally(() => clearTimeout(timer));
+      if (next === 'stalled') {
+        abort();
+        throw new FerryError('unavailable', `${provider} stopped sending the download for ${Math.round(idleMs / 1000)} s.`);
+      }
+      if (next.done === true) {
+        finished = true;
+        return;
+      }
+      yield next.value;
     }
-    if (next.done === true) return;
-    yield next.value;
+  } finally {
+    if (!finished) abort(); // the reader stopped early or failed: let the connection go
   }
 }
