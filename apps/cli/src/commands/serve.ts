@@ -15,6 +15,8 @@ interface ServeOptions {
   logLevel?: string;
 }
 
+const closeGraceMs = 10_000;
+
 function parsePort(raw: string): number {
   const port = Number(raw);
   if (!Number.isInteger(port) || port < 0 || port > 65_535) throw new UsageError(`"${raw}" is not a port number (0 picks a free one).`);
@@ -66,10 +68,22 @@ export function registerServe(program: Command, runtime: CliRuntime): void {
           output.info(`Received ${signal}; closing…`);
           // A second signal while closing exits at once.
           runtime.onInterrupt(() => process.exit(130));
-          server.close().then(resolve, (error: unknown) => {
-            output.info(`Closing failed: ${error instanceof Error ? error.message : String(error)}`);
+          // Open connections get a grace period; after it the process ends anyway.
+          const grace = setTimeout(() => {
+            output.info(`Connections still open after ${closeGraceMs / 1000} s; stopping anyway.`);
             resolve();
-          });
+          }, closeGraceMs);
+          server.close().then(
+            () => {
+              clearTimeout(grace);
+              resolve();
+            },
+            (error: unknown) => {
+              clearTimeout(grace);
+              output.info(`Closing failed: ${error instanceof Error ? error.message : String(error)}`);
+              resolve();
+            },
+          );
         });
       });
       output.info('Stopped.');
