@@ -16,7 +16,7 @@ import { newId } from '../ids.js';
 import type { BlobStore } from './blob-store.js';
 import { recordChange } from './change-record.js';
 import { checkPreconditions, findNode, type Preconditions } from './node-access.js';
-import { childPathOf, findLiveChild, pathOf } from './node-paths.js';
+import { findLiveChild, joinPath, nodeWithPath, pathOf } from './node-paths.js';
 import { nameKeyOf, nodeView } from './node-view.js';
 
 /** Where the content goes: a name in a folder (create or new version), or an existing file. */
@@ -39,19 +39,26 @@ function notFound(): FerryError {
   return new FerryError('node_not_found', 'No such file or folder.');
 }
 
-async function currentTarget(trx: Kysely<Database>, workspaceId: string, target: WriteTarget): Promise<NodeRow | undefined> {
+interface CurrentTarget {
+  /** The file written to, if it exists. */
+  file: NodeRow | undefined;
+  /** The path of the file's folder (new files only). */
+  parentPath: string | null;
+}
+
+async function currentTarget(trx: Kysely<Database>, workspaceId: string, target: WriteTarget): Promise<CurrentTarget> {
   if ('fileId' in target) {
     const file = await findNode(trx, target.fileId);
     if (!file || file.workspace_id !== workspaceId || file.deleted_at !== null) throw notFound();
     if (file.kind !== 'file') throw new FerryError('not_a_file', `"${file.name}" is a folder.`);
-    return file;
+    return { file, parentPath: null };
   }
-  const parent = await findNode(trx, target.parentId);
-  if (!parent || parent.workspace_id !== workspaceId || parent.deleted_at !== null) throw notFound();
-  if (parent.kind !== 'folder') throw new FerryError('not_a_folder', `"${parent.name}" is a file, not a folder.`);
+  const parent = await nodeWithPath(trx, target.parentId);
+  if (!parent || parent.folder.workspace_id !== workspaceId || parent.folder.deleted_at !== null) throw notFound();
+  if (parent.folder.kind !== 'folder') throw new FerryError('not_a_folder', `"${parent.folder.name}" is a file, not a folder.`);
   const existing = await findLiveChild(trx, target.parentId, target.name);
   if (existing && existing.kind !== 'file') throw new FerryError('name_conflict', `A folder named "${existing.name}" exists there already.`);
-  return existing;
+  return { file: existing, parentPath: parent.path };
 }
 
 async function insertVersion(trx: Kysely<Database>, input: { fileId: string; workspaceId: string; sha256: string; size: number; actor: Actor; at: string }): Promise<string> {
@@ -86,7 +93,7 @@ export async function commitFileContent(
   try {
     const result = await ctx.db.transaction().execute(async (trx) => {
       const at = isoNow(ctx);
-      const current = await currentTarget(trx, workspaceId, target);
+      const { file: current, parentPath } = await currentTarget(trx, workspaceId, target);
       checkPreconditions(input.preconditions, current);
       await store.commit(content.path, content.sha256);
       moved = true;
@@ -120,7 +127,7 @@ export async function commitFileContent(
       } else {
         throw notFound();
       }
-      const path = node.parent_id === null ? '/' : await childPathOf(trx, node.parent_id, node.name);
+      const path = parentPath !== null && 'parentId' in target ? joinPath(parentPath, node.name) : await pathOf(trx, node.id);
       await recordChange(trx, {
         workspaceId,
         type: current ? 'file.updated' : 'file.created',
@@ -148,7 +155,7 @@ export async function restoreFileVersion(
   const { file, actor } = input;
   const result = await ctx.db.transaction().execute(async (trx) => {
     const at = isoNow(ctx);
-    const current = await currentTarget(trx, file.workspace_id, { fileId: file.id });
+    const { file: current } = await currentTarget(trx, file.workspace_id, { fileId: file.id });
     checkPreconditions(input.preconditions, current);
     const old = await trx.selectFrom('versions').selectAll().where('id', '=', input.versionId).where('file_id', '=', file.id).executeTakeFirst();
     if (!old || !current) throw new FerryError('version_not_found', 'No such version of this file.');

@@ -12,30 +12,47 @@ interface ChainRow {
   id: string;
   name: string;
   parent_id: string | null;
+  workspace_id: string;
+  kind: 'file' | 'folder';
+  deleted_at: string | null;
 }
 
 /** The node and its ancestors, nearest first, up to the root. */
 async function ancestryOf(db: Kysely<Database>, nodeId: string): Promise<ChainRow[]> {
   const result = await sql<ChainRow>`
-    WITH RECURSIVE chain(id, name, parent_id, depth) AS (
-      SELECT id, name, parent_id, 0 FROM nodes WHERE id = ${nodeId}
+    WITH RECURSIVE chain(id, name, parent_id, workspace_id, kind, deleted_at, depth) AS (
+      SELECT id, name, parent_id, workspace_id, kind, deleted_at, 0 FROM nodes WHERE id = ${nodeId}
       UNION ALL
-      SELECT n.id, n.name, n.parent_id, chain.depth + 1 FROM nodes n JOIN chain ON n.id = chain.parent_id WHERE chain.depth < 4096
+      SELECT n.id, n.name, n.parent_id, n.workspace_id, n.kind, n.deleted_at, chain.depth + 1
+      FROM nodes n JOIN chain ON n.id = chain.parent_id WHERE chain.depth < 4096
     )
-    SELECT id, name, parent_id FROM chain ORDER BY depth`.execute(db);
+    SELECT id, name, parent_id, workspace_id, kind, deleted_at FROM chain ORDER BY depth`.execute(db);
   return result.rows;
 }
 
-/** "/" for the root, "/a/b" for a node under it. */
-export async function pathOf(db: Kysely<Database>, nodeId: string): Promise<string> {
-  const chain = await ancestryOf(db, nodeId);
+function pathOfChain(chain: ChainRow[]): string {
   const names = chain.filter((row) => row.parent_id !== null).map((row) => row.name);
   return `/${names.reverse().join('/')}`;
 }
 
-/** The path of a child named `name` in the folder `parentId`. */
-export async function childPathOf(db: Kysely<Database>, parentId: string, name: string): Promise<string> {
-  const parentPath = await pathOf(db, parentId);
+/** "/" for the root, "/a/b" for a node under it. */
+export async function pathOf(db: Kysely<Database>, nodeId: string): Promise<string> {
+  return pathOfChain(await ancestryOf(db, nodeId));
+}
+
+export interface FolderWithPath {
+  folder: Pick<ChainRow, 'id' | 'name' | 'workspace_id' | 'kind' | 'deleted_at'>;
+  path: string;
+}
+
+/** A node and its path in one query (to check a target folder and name the child's path at once). */
+export async function nodeWithPath(db: Kysely<Database>, nodeId: string): Promise<FolderWithPath | undefined> {
+  const chain = await ancestryOf(db, nodeId);
+  const first = chain[0];
+  return first ? { folder: first, path: pathOfChain(chain) } : undefined;
+}
+
+export function joinPath(parentPath: string, name: string): string {
   return parentPath === '/' ? `/${name}` : `${parentPath}/${name}`;
 }
 

@@ -12,7 +12,7 @@ import type { Database, NodeRow } from '../db/schema.js';
 import { newId } from '../ids.js';
 import { recordChange } from './change-record.js';
 import { checkPreconditions, findNode, type Preconditions } from './node-access.js';
-import { childPathOf, findLiveChild, isSelfOrDescendant, pathOf } from './node-paths.js';
+import { findLiveChild, isSelfOrDescendant, joinPath, nodeWithPath, pathOf } from './node-paths.js';
 import { nameKeyOf, nodeView } from './node-view.js';
 
 export interface ChangeContext {
@@ -55,8 +55,11 @@ async function assertNameFree(trx: Kysely<Database>, parentId: string, name: str
 export async function createFolder(ctx: ServerContext, change: ChangeContext, parent: NodeRow, name: string): Promise<NodeWithPath> {
   const result = await inTransaction(ctx, async (trx) => {
     const at = isoNow(ctx);
-    const current = await liveNodeIn(trx, parent.workspace_id, parent.id);
-    if (current.kind !== 'folder') throw new FerryError('not_a_folder', `"${current.name}" is a file, not a folder.`);
+    const current = await nodeWithPath(trx, parent.id);
+    if (!current || current.folder.workspace_id !== parent.workspace_id || current.folder.deleted_at !== null) {
+      throw new FerryError('node_not_found', 'No such file or folder.');
+    }
+    if (current.folder.kind !== 'folder') throw new FerryError('not_a_folder', `"${current.folder.name}" is a file, not a folder.`);
     await assertNameFree(trx, parent.id, name);
     const node = await trx
       .insertInto('nodes')
@@ -78,7 +81,7 @@ export async function createFolder(ctx: ServerContext, change: ChangeContext, pa
       })
       .returningAll()
       .executeTakeFirstOrThrow();
-    const path = await childPathOf(trx, parent.id, name);
+    const path = joinPath(current.path, name);
     await recordChange(trx, { workspaceId: node.workspace_id, type: 'folder.created', at, ...change, target: node.id, node: nodeView(node, path) });
     return { node, path };
   });
