@@ -10,7 +10,7 @@ import type { ConflictPolicy } from './conflict-policy.js';
 import { checkDeletes, checkListing, type DeleteGuardOptions } from './delete-guard.js';
 import { ignoreFileName, type IgnoreMatcher, loadIgnoreRules } from './ignore-rules.js';
 import { currentPath, planMoves } from './moves.js';
-import { hashesNeeded, reconcile } from './plan.js';
+import { hashesNeeded, pathsToDecide, reconcile, surveyBase } from './plan.js';
 import { type Action, isVisibleAction, type PlanInput, type Side, type SyncIssue } from './plan-types.js';
 import { type BaseEntry, StateStore } from './state-store.js';
 
@@ -61,8 +61,8 @@ function filterIgnored(entries: DriverEntry[], isIgnored: IgnoreMatcher | null):
   return tree;
 }
 
-async function resolveHashes(input: PlanInput, drivers: Record<Side, SyncDriver>, store: StateStore): Promise<void> {
-  const needed = hashesNeeded(input);
+async function resolveHashes(input: PlanInput, paths: readonly string[], drivers: Record<Side, SyncDriver>, store: StateStore): Promise<void> {
+  const needed = hashesNeeded(input, paths);
   if (needed.length === 0) return;
   const caches: Record<Side, Map<string, [string, string]>> = { a: store.loadHashCache('a'), b: store.loadHashCache('b') };
   let next = 0;
@@ -129,11 +129,13 @@ async function runWithStore(options: SyncOptions, store: StateStore, started: nu
   }
   const input: PlanInput = { trees: { a: filterIgnored(listA, isIgnored), b: filterIgnored(listB, isIgnored) }, base };
   const capabilities = { a: drivers.a.capabilities, b: drivers.b.capabilities };
-  const moves = planMoves(input, capabilities);
+  const survey = surveyBase(input);
+  const moves = planMoves(input, capabilities, survey.touched);
+  const paths = pathsToDecide(input, moves.length === 0 ? survey : null);
   progress.phase = 'hashing';
   report();
-  await resolveHashes(input, drivers, store);
-  const plan = reconcile(input, { capabilities, labels, policy: options.conflictPolicy ?? 'keep-both' });
+  await resolveHashes(input, paths, drivers, store);
+  const plan = reconcile(input, { capabilities, labels, policy: options.conflictPolicy ?? 'keep-both' }, paths);
   const actions = [...moves, ...plan.actions];
   if (options.deleteGuard !== false) checkDeletes(actions, input.base, labels, options.deleteGuard ?? {});
 

@@ -181,12 +181,15 @@ class MovePlanner {
   }
 }
 
-/** Plans the moves and rewrites `input` (trees and base) as if they had been applied. */
-export function planMoves(input: PlanInput, capabilities: Record<Side, DriverCapabilities>): Action[] {
+/**
+ * Plans the moves and rewrites `input` (trees and base) as if they had been
+ * applied. `candidates`: the base entries that differ on some side (all by default).
+ */
+export function planMoves(input: PlanInput, capabilities: Record<Side, DriverCapabilities>, candidates: Iterable<BaseEntry> = input.base.values()): Action[] {
   // Only entries whose id is no longer at their path on some side can have moved.
   const { a, b } = input.trees;
   const suspects: BaseEntry[] = [];
-  for (const entry of input.base.values()) {
+  for (const entry of candidates) {
     if ((entry.aId !== null && a.get(entry.path)?.id !== entry.aId) || (entry.bId !== null && b.get(entry.path)?.id !== entry.bId)) suspects.push(entry);
   }
   if (suspects.length === 0) return [];

@@ -41,17 +41,17 @@ function needsRecord(a: DriverEntry, b: DriverEntry, base: BaseEntry | null): bo
 
 const byPath = (left: string, right: string): number => (left < right ? -1 : left > right ? 1 : 0);
 
-/** Files whose content hash the reconciliation needs (both sides have a file there, or the size did not change). */
-export function hashesNeeded(input: PlanInput): Array<{ side: Side; entry: DriverEntry }> {
+/** Files whose content hash the reconciliation of `paths` needs (both sides have a file there, or the size did not change). */
+export function hashesNeeded(input: PlanInput, paths: readonly string[]): Array<{ side: Side; entry: DriverEntry }> {
   const needed: Array<{ side: Side; entry: DriverEntry }> = [];
-  for (const side of ['a', 'b'] as const) {
-    const other = input.trees[otherSide(side)];
-    for (const entry of input.trees[side].values()) {
-      if (entry.kind !== 'file' || entry.hash !== null) continue;
-      const base = input.base.get(entry.path);
+  for (const path of paths) {
+    const base = input.base.get(path);
+    for (const side of ['a', 'b'] as const) {
+      const entry = input.trees[side].get(path);
+      if (entry === undefined || entry.kind !== 'file' || entry.hash !== null) continue;
       if (base !== undefined && sideRevision(base, side) === entry.revision && base.kind === 'file') continue;
       const sameSizeAsBase = base !== undefined && base.kind === 'file' && base.size === entry.size;
-      if (other.get(entry.path)?.kind === 'file' || sameSizeAsBase) needed.push({ side, entry });
+      if (input.trees[otherSide(side)].get(path)?.kind === 'file' || sameSizeAsBase) needed.push({ side, entry });
     }
   }
   return needed;
@@ -220,25 +220,53 @@ function untouched(base: BaseEntry, a: DriverEntry | undefined, b: DriverEntry |
   return base.kind === 'folder' || (a.revision === base.aRevision && b.revision === base.bRevision);
 }
 
+/** One pass over the base: the entries that differ from it on some side, and whether a side has paths the base lacks. */
+export interface BaseSurvey {
+  readonly touched: BaseEntry[];
+  readonly newOnA: boolean;
+  readonly newOnB: boolean;
+}
+
+export function surveyBase(input: PlanInput): BaseSurvey {
+  const { a, b } = input.trees;
+  const touched: BaseEntry[] = [];
+  let matchedA = 0;
+  let matchedB = 0;
+  for (const [path, base] of input.base) {
+    const onA = a.get(path);
+    const onB = b.get(path);
+    if (onA !== undefined) matchedA++;
+    if (onB !== undefined) matchedB++;
+    if (!untouched(base, onA, onB)) touched.push(base);
+  }
+  return { touched, newOnA: matchedA !== a.size, newOnB: matchedB !== b.size };
+}
+
 /**
  * The paths that need a decision: everything not in the base, and base
  * entries that differ on either side. An untouched path never lies below a
  * folder that must be deleted (that side would not have the folder's
- * contents either), so leaving it out changes no decision.
+ * contents either), so leaving it out changes no decision. With the survey
+ * (taken before planning moves, and valid when no move was planned) the
+ * untouched majority is not even looked at again.
  */
-function pathsToDecide(input: PlanInput): string[] {
-  const paths: string[] = [];
+export function pathsToDecide(input: PlanInput, survey: BaseSurvey | null): string[] {
   const { a, b } = input.trees;
-  for (const [path, base] of input.base) if (!untouched(base, a.get(path), b.get(path))) paths.push(path);
-  for (const path of a.keys()) if (!input.base.has(path)) paths.push(path);
-  for (const path of b.keys()) if (!input.base.has(path) && !a.has(path)) paths.push(path);
-  return paths.sort(byPath);
+  const paths: string[] = [];
+  if (survey === null) {
+    for (const [path, base] of input.base) if (!untouched(base, a.get(path), b.get(path))) paths.push(path);
+  } else {
+    for (const entry of survey.touched) if (input.base.get(entry.path) === entry) paths.push(entry.path);
+  }
+  if (survey === null || survey.newOnA) for (const path of a.keys()) if (!input.base.has(path)) paths.push(path);
+  if (survey === null || survey.newOnB) for (const path of b.keys()) if (!input.base.has(path) && !a.has(path)) paths.push(path);
+  return [...new Set(paths)].sort(byPath);
 }
 
-/** Plans the content actions for every path (after moves were planned). */
-export function reconcile(input: PlanInput, options: ReconcileOptions): Plan {
+/** Plans the content actions for `paths` (from `pathsToDecide`, after moves were planned). */
+export function reconcile(input: PlanInput, options: ReconcileOptions, paths: readonly string[]): Plan {
   const reconciler = new Reconciler(input, options);
-  for (const path of pathsToDecide(input)) reconciler.decide(path);
+  for (const path of paths) reconciler.decide(path);
   reconciler.settleFolders();
   const deletes = reconciler.deletes.sort((left, right) => byPath(right.type === 'delete' ? right.path : '', left.type === 'delete' ? left.path : ''));
   return { actions: [...reconciler.forward, ...deletes], issues: reconciler.issues };
