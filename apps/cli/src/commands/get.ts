@@ -52,7 +52,8 @@ export function registerGet(program: Command, runtime: CliRuntime): void {
       const connection = await connectToWorkspace(runtime, command);
       const { client, output } = connection;
       const node = await resolveRemote(connection, remote);
-      const name = node.parentId === null ? connection.workspace.name : localName(node);
+      const rootName = checkName(connection.workspace.name);
+      const name = node.parentId !== null ? localName(node) : rootName.ok ? rootName.value : connection.workspace.id;
 
       if (local === '-') {
         if (node.kind !== 'file') throw new UsageError('Only a file can be written to stdout.');
