@@ -50,13 +50,10 @@ export function registerContentRoutes(app: FastifyInstance, ctx: ServerContext):
       guardUpload(request, reply, async () => {
         const name = checkedName(params.name);
         const { node: folder } = await loadLiveFolder(ctx, actor, params.nodeId);
-        const preconditions = preconditionsOf(request);
-        if (preconditions.ifMatch !== null || preconditions.ifNoneMatchAny) {
-          // Fail fast, before a byte is read; checked again when the content is committed.
-          const existing = await findLiveChild(ctx.db, folder.id, name);
-          if (existing && existing.kind !== 'file') throw new FerryError('name_conflict', `A folder named "${existing.name}" exists there already.`);
-          checkPreconditions(preconditions, existing);
-        }
+        // Fail fast, before a byte is read or stored; checked again when the content is committed.
+        const existing = await findLiveChild(ctx.db, folder.id, name);
+        if (existing && existing.kind !== 'file') throw new FerryError('name_conflict', `A folder named "${existing.name}" exists there already.`);
+        checkPreconditions(preconditionsOf(request), existing);
         return putContent(request, reply, actor, folder.workspace_id, { parentId: folder.id, name });
       }),
     );

@@ -79,72 +79,71 @@ async function setContent(trx: Kysely<Database>, file: NodeRow, content: { sha25
     .executeTakeFirstOrThrow();
 }
 
-/**
- * Commits received content. On any failure before the blob is moved, the
- * received file is removed; nothing of the write is visible.
- */
+/** Commits received content: the blob into place, then the rows, the event and the audit row in one transaction. */
 export async function commitFileContent(
   ctx: ServerContext,
   store: BlobStore,
   input: { workspaceId: string; target: WriteTarget; content: ReceivedContent; preconditions: Preconditions; actor: Actor; ip: string | null },
 ): Promise<WriteResult> {
   const { workspaceId, target, content, actor } = input;
-  let moved = false;
+  // The blob goes into place before the transaction, so the database is never held while the disk
+  // is busy (fsyncs of other uploads queue in the same thread pool). If the transaction then fails
+  // (a race lost after the early precondition check), the blob stays unreferenced: harmless, as
+  // blobs are content-addressed, and never a half file.
   try {
-    const result = await ctx.db.transaction().execute(async (trx) => {
-      const at = isoNow(ctx);
-      const { file: current, parentPath } = await currentTarget(trx, workspaceId, target);
-      checkPreconditions(input.preconditions, current);
-      await store.commit(content.path, content.sha256);
-      moved = true;
-      let node: NodeRow;
-      if (current) {
-        const versionId = await insertVersion(trx, { fileId: current.id, workspaceId, sha256: content.sha256, size: content.size, actor, at });
-        node = await setContent(trx, current, content, versionId, at);
-      } else if ('parentId' in target) {
-        const fileId = newId('nod');
-        const versionId = await insertVersion(trx, { fileId, workspaceId, sha256: content.sha256, size: content.size, actor, at });
-        node = await trx
-          .insertInto('nodes')
-          .values({
-            id: fileId,
-            workspace_id: workspaceId,
-            parent_id: target.parentId,
-            kind: 'file',
-            name: target.name,
-            name_key: nameKeyOf(target.name),
-            size: content.size,
-            sha256: content.sha256,
-            version_id: newId('ver'),
-            content_version_id: versionId,
-            created_at: at,
-            updated_at: at,
-            deleted_at: null,
-            trashed: 0,
-          })
-          .returningAll()
-          .executeTakeFirstOrThrow();
-      } else {
-        throw notFound();
-      }
-      const path = parentPath !== null && 'parentId' in target ? joinPath(parentPath, node.name) : await pathOf(trx, node.id);
-      await recordChange(trx, {
-        workspaceId,
-        type: current ? 'file.updated' : 'file.created',
-        at,
-        actor,
-        ip: input.ip,
-        target: node.id,
-        node: nodeView(node, path),
-      });
-      return { node, path, created: current === undefined };
-    });
-    ctx.hub.notify(workspaceId);
-    return result;
-  } finally {
-    // Once committed the file is gone (renamed, or dropped as a duplicate); otherwise it is removed here.
-    if (!moved) await store.discard(content.path);
+    await store.commit(content.path, content.sha256);
+  } catch (error) {
+    await store.discard(content.path);
+    throw error;
   }
+  const result = await ctx.db.transaction().execute(async (trx) => {
+    const at = isoNow(ctx);
+    const { file: current, parentPath } = await currentTarget(trx, workspaceId, target);
+    checkPreconditions(input.preconditions, current);
+    let node: NodeRow;
+    if (current) {
+      const versionId = await insertVersion(trx, { fileId: current.id, workspaceId, sha256: content.sha256, size: content.size, actor, at });
+      node = await setContent(trx, current, content, versionId, at);
+    } else if ('parentId' in target) {
+      const fileId = newId('nod');
+      const versionId = await insertVersion(trx, { fileId, workspaceId, sha256: content.sha256, size: content.size, actor, at });
+      node = await trx
+        .insertInto('nodes')
+        .values({
+          id: fileId,
+          workspace_id: workspaceId,
+          parent_id: target.parentId,
+          kind: 'file',
+          name: target.name,
+          name_key: nameKeyOf(target.name),
+          size: content.size,
+          sha256: content.sha256,
+          version_id: newId('ver'),
+          content_version_id: versionId,
+          created_at: at,
+          updated_at: at,
+          deleted_at: null,
+          trashed: 0,
+        })
+        .returningAll()
+        .executeTakeFirstOrThrow();
+    } else {
+      throw notFound();
+    }
+    const path = parentPath !== null && 'parentId' in target ? joinPath(parentPath, node.name) : await pathOf(trx, node.id);
+    await recordChange(trx, {
+      workspaceId,
+      type: current ? 'file.updated' : 'file.created',
+      at,
+      actor,
+      ip: input.ip,
+      target: node.id,
+      node: nodeView(node, path),
+    });
+    return { node, path, created: current === undefined };
+  });
+  ctx.hub.notify(workspaceId);
+  return result;
 }
 
 /** Makes an older version current again, as a new version (same blob). */

@@ -76,6 +76,8 @@ describe('resumable uploads', () => {
     const finished = await alice.api(`/api/v1/uploads/${session.id}/finish`, { method: 'POST' });
     expect(finished.status).toBe(412);
     expect(await (await alice.api(`/api/v1/nodes/${existing.id}/content`)).text()).toBe('mid');
+    const hexNew = hex(new TextEncoder().encode('new'));
+    expect(existsSync(join(server.dataDir, 'blobs', hexNew.slice(0, 2), hexNew.slice(2, 4), hexNew))).toBe(false);
   });
 
   it('keeps sessions private, cancels them, and expires them with 410', async () => {

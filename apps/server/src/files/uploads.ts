@@ -19,7 +19,8 @@ import type { UploadSessionRow } from '../db/schema.js';
 import { newId } from '../ids.js';
 import { toBodyError, type BlobStore } from './blob-store.js';
 import { commitFileContent, type WriteResult } from './file-writes.js';
-import { requireMember } from './node-access.js';
+import { checkPreconditions, requireMember } from './node-access.js';
+import { findLiveChild } from './node-paths.js';
 
 export function uploadsDirOf(dataDir: string): string {
   return join(dataDir, 'uploads');
@@ -179,11 +180,14 @@ export class UploadSessions {
         throw new FerryError('digest_mismatch', 'The uploaded data does not match the sha256 given at the start; the upload was discarded.', { expected: row.sha256, actual: sha256 });
       }
       try {
+        const preconditions = { ifMatch: row.if_match === null ? null : [row.if_match], ifNoneMatchAny: false };
+        // Checked before the data goes into the blob store (and again when committing).
+        checkPreconditions(preconditions, await findLiveChild(this.#ctx.db, row.parent_id, row.name));
         return await commitFileContent(this.#ctx, this.#store, {
           workspaceId: row.workspace_id,
           target: { parentId: row.parent_id, name: row.name },
           content: { path: this.partPath(row.id), sha256, size: row.size },
-          preconditions: { ifMatch: row.if_match === null ? null : [row.if_match], ifNoneMatchAny: false },
+          preconditions,
           actor,
           ip,
         });
