@@ -102,13 +102,13 @@ describe('ferry against a server', { timeout: 180_000 }, () => {
     expect((await readdir(back)).filter((name) => name.includes('.partial'))).toEqual([]);
   });
 
-  it('uploads a large file through a resumable session in chunks', async () => {
+  it('uploads a large file through a resumable session in chunks, creating its folder with -p', async () => {
     const big = randomBytes(50_000);
     await writeFile(join(work, 'big.bin'), big);
     const env = { FERRY_RESUMABLE_ABOVE_BYTES: '10000', FERRY_UPLOAD_CHUNK_BYTES: '7000' };
-    const [line] = jsonLines(await ferry(['--json', 'put', join(work, 'big.bin'), '/'], { env })) as { resumable: boolean; size: number }[];
-    expect(line).toMatchObject({ resumable: true, size: 50_000 });
-    await ferry(['get', '/big.bin', join(work, 'big.back')]);
+    const [line] = jsonLines(await ferry(['--json', 'put', '-p', join(work, 'big.bin'), '/large/inner'], { env })) as { resumable: boolean; size: number; path: string }[];
+    expect(line).toMatchObject({ resumable: true, size: 50_000, path: '/large/inner/big.bin' });
+    await ferry(['get', '/large/inner/big.bin', join(work, 'big.back')]);
     expect((await readFile(join(work, 'big.back'))).equals(big)).toBe(true);
   });
 

@@ -20,9 +20,10 @@ export function registerPut(program: Command, runtime: CliRuntime): void {
     .command('put')
     .description('Upload local files and folders (recursively) into a workspace folder.')
     .argument('<paths...>', 'local files or folders, then the workspace folder to put them in')
+    .option('-p, --parents', 'create the workspace folder (and its parents) when missing')
     .option('--parallel <n>', 'files to upload at the same time', '4')
     .addHelpText('after', '\nExample: ferry put report.pdf photos/ /team/shared')
-    .action(async (paths: string[], options: { parallel: string }, command: Command) => {
+    .action(async (paths: string[], options: { parallel: string; parents?: boolean }, command: Command) => {
       const parallel = Number(options.parallel);
       if (!Number.isInteger(parallel) || parallel < 1 || parallel > 32) throw new UsageError('--parallel must be a whole number from 1 to 32.');
       if (paths.length < 2) throw new UsageError('Name at least one local file or folder, then the workspace folder: ferry put LOCAL... REMOTE_DIR');
@@ -31,12 +32,12 @@ export function registerPut(program: Command, runtime: CliRuntime): void {
       const settings = uploadSettingsFrom(runtime.env);
       const connection = await connectToWorkspace(runtime, command);
       const { client, output } = connection;
-      const target = await resolveFolder(connection, remoteDir);
+      const folders = new FolderMaker(connection);
+      const target = options.parents ? (await folders.ensure(remoteDir)).node : await resolveFolder(connection, remoteDir);
       const plan = await planUpload(locals, target.path ?? remoteDir);
 
       const progress = new TransferProgress(runtime.stderr, { files: plan.files.length, bytes: plan.bytes }, 'Uploaded');
       for (const skipped of plan.skipped) progress.note(`Skipped ${skipped}`);
-      const folders = new FolderMaker(connection);
       folders.remember(target.path ?? remoteDir, target);
       for (const folder of plan.folders) await folders.ensure(folder);
 
