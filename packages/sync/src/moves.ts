@@ -69,8 +69,7 @@ function moveInBase(base: Map<string, BaseEntry>, from: string, to: string): voi
   if (root?.kind === 'file') moved.push(root);
   else for (const [path, entry] of base) if (isSameOrBelow(path, from)) moved.push(entry);
   for (const entry of moved) base.delete(entry.path);
-  if (base.get(to)?.kind === 'file') base.delete(to);
-  else for (const path of [...base.keys()]) if (isSameOrBelow(path, to)) base.delete(path);
+  // Entries already below the target (the other side's children of the same folder) stay; only exact collisions are replaced.
   for (const entry of moved) {
     entry.path = to + entry.path.slice(from.length);
     base.set(entry.path, entry);

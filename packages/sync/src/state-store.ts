@@ -90,6 +90,9 @@ export class StateStore {
       deleteBelow: this.db.prepare('DELETE FROM base WHERE path >= ? AND path < ?'),
       moveOne: this.db.prepare('UPDATE base SET path = ? WHERE path = ?'),
       moveBelow: this.db.prepare('UPDATE base SET path = ? || substr(path, ?) WHERE path >= ? AND path < ?'),
+      deleteCollisions: this.db.prepare(
+        'DELETE FROM base WHERE path >= ? AND path < ? AND (? || substr(path, ?)) IN (SELECT path FROM base WHERE path >= ? AND path < ?)',
+      ),
       getCursor: this.db.prepare('SELECT cursor FROM cursors WHERE side = ?').pluck(true),
       setCursor: this.db.prepare('INSERT INTO cursors (side, cursor) VALUES (?, ?) ON CONFLICT(side) DO UPDATE SET cursor = excluded.cursor'),
       clearCursor: this.db.prepare('DELETE FROM cursors WHERE side = ?'),
@@ -134,14 +137,19 @@ export class StateStore {
     });
   }
 
-  /** Re-keys a path and everything below it (a folder move is one row update per entry, one transaction). */
+  /**
+   * Re-keys a path and everything below it (a folder move is one row update
+   * per entry, one transaction). Rows already below the target stay unless a
+   * moved row lands on the same path.
+   */
   moveBase(fromPath: string, toPath: string): void {
     this.transaction(() => {
+      const [toLow, toHigh] = belowRange(toPath);
+      const [fromLow, fromHigh] = belowRange(fromPath);
       this.statements.deleteOne.run(toPath);
-      this.statements.deleteBelow.run(...belowRange(toPath));
+      this.statements.deleteCollisions.run(toLow, toHigh, fromPath, [...toPath].length + 1, fromLow, fromHigh);
       this.statements.moveOne.run(toPath, fromPath);
-      const [low, high] = belowRange(fromPath);
-      this.statements.moveBelow.run(toPath, [...fromPath].length + 1, low, high); // SQLite counts characters, not UTF-16 units
+      this.statements.moveBelow.run(toPath, [...fromPath].length + 1, fromLow, fromHigh); // SQLite counts characters, not UTF-16 units
     });
   }
 
