@@ -2,6 +2,7 @@
  * @module @ferry/server
  * Start a Ferry server on a data folder: `startServer({ dataDir, port })`.
  */
+import type { FastifyInstance } from 'fastify';
 import { buildApp, createFastify } from './app.js';
 import { resolveConfig, type ServerConfig, type ServerOptions } from './config.js';
 import { systemClock, type Clock, type ServerContext } from './context.js';
@@ -21,7 +22,27 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-export async function startServer(options: ServerOptions & { clock?: Clock }): Promise<RunningServer> {
+/**
+ * Stops accepting connections and lets requests in flight finish; connections
+ * still open after `graceMs` (a download that finished just as the close began
+ * stays in keep-alive) are closed so that shutdown never hangs.
+ */
+async function closeGracefully(app: FastifyInstance, graceMs: number): Promise<void> {
+  const timer = setTimeout(() => app.server.closeAllConnections(), graceMs);
+  try {
+    await app.close();
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+export interface StartOptions extends ServerOptions {
+  clock?: Clock;
+  /** How long close() waits for open connections before closing them (default 10 s). */
+  shutdownGraceMs?: number;
+}
+
+export async function startServer(options: StartOptions): Promise<RunningServer> {
   const config: ServerConfig = resolveConfig(options);
   const app = createFastify(config.logLevel);
   const db = await openDatabase(config.dataDir);
@@ -43,7 +64,7 @@ export async function startServer(options: ServerOptions & { clock?: Clock }): P
   const url = `http://${host}:${port}`;
   if (config.publicUrl === null) config.publicUrl = url;
   webhookWorker?.start();
-  return { url, port, ctx, close: () => app.close() };
+  return { url, port, ctx, close: () => closeGracefully(app, options.shutdownGraceMs ?? 10_000) };
 }
 
 export { withDataDir } from './admin.js';

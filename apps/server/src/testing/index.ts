@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { User, Workspace } from '@ferry/core';
 import { createApiToken, createUser } from '../auth/users.js';
-import { startServer, type Clock, type RunningServer, type ServerOptions } from '../index.js';
+import { startServer, type RunningServer, type StartOptions } from '../index.js';
 
 export interface TestUser {
   user: User;
@@ -25,9 +25,9 @@ export interface TestServer extends RunningServer {
 
 let counter = 0;
 
-export async function startTestServer(options: Partial<ServerOptions> & { clock?: Clock } = {}): Promise<TestServer> {
+export async function startTestServer(options: Partial<StartOptions> = {}): Promise<TestServer> {
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'ferry-test-'));
-  const server = await startServer({ logLevel: 'silent', port: 0, host: '127.0.0.1', ...options, dataDir });
+  const server = await startServer({ logLevel: 'silent', port: 0, host: '127.0.0.1', shutdownGraceMs: 1000, ...options, dataDir });
   const ownsDir = options.dataDir === undefined;
   return {
     ...server,
