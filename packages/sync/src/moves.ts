@@ -118,6 +118,13 @@ class MovePlanner {
     this.views = { a: buildView(input.trees.a, capabilities.a), b: buildView(input.trees.b, capabilities.b) };
   }
 
+  /** True when another base entry still sits at `path` but has moved away on some side (it must be re-keyed first). */
+  private heldByPendingMove(path: string, entry: BaseEntry): boolean {
+    const occupant = this.input.base.get(path);
+    if (occupant === undefined || occupant === entry) return false;
+    return movedTo(this.views.a, occupant, 'a') !== null || movedTo(this.views.b, occupant, 'b') !== null;
+  }
+
   /**
    * Plans the move of one base entry. Returns false to retry later: in strict
    * mode a move whose target folder does not exist yet waits, because that
@@ -137,7 +144,7 @@ class MovePlanner {
         const follow = (side: Side, at: string, to: string): 'moved' | 'blocked' | 'wait' => {
           const view = views[side];
           if (!targetFree(view, at, to)) return 'blocked';
-          if (strict && !parentExists(view, to)) return 'wait';
+          if (strict && (!parentExists(view, to) || this.heldByPendingMove(to, entry))) return 'wait';
           const current = view.tree.get(at);
           if (current === undefined) return 'blocked';
           this.actions.push({ type: 'move', side, kind: entry.kind, from: at, to, ref: { path: at, id: current.id, kind: current.kind } });
@@ -172,7 +179,7 @@ class MovePlanner {
     const current = view.tree.get(from);
     if (current === undefined || current.kind !== entry.kind) return true; // gone there: the delete and the new entry are handled as such
     if (!targetFree(view, from, target)) return true;
-    if (strict && !parentExists(view, target)) return false;
+    if (strict && (!parentExists(view, target) || this.heldByPendingMove(target, entry))) return false;
     this.actions.push({ type: 'move', side: follower, kind: entry.kind, from, to: target, ref: { path: from, id: current.id, kind: current.kind } });
     moveInView(view, from, target);
     moveInBase(input.base, from, target);
