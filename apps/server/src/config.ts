@@ -33,6 +33,10 @@ export interface ServerConfig {
   outboundTimeoutMs: number;
   /** Run the webhook delivery worker in this process (tests and split deployments turn it off). */
   webhookWorker: boolean;
+  /** Folder of the marketplace manifests; null = the repository's `manifests/marketplace` (env FERRY_MARKETPLACE_DIR). */
+  marketplaceDir: string | null;
+  /** Days integration usage is kept before the prune deletes it (env FERRY_ANALYTICS_RETENTION_DAYS). */
+  analyticsRetentionDays: number;
 }
 
 export type ServerOptions = Partial<ServerConfig> & { dataDir: string };
@@ -79,5 +83,7 @@ export function resolveConfig(options: ServerOptions): ServerConfig {
     outboundAllowList: options.outboundAllowList ?? envList('FERRY_OUTBOUND_ALLOW_LIST'),
     outboundTimeoutMs: options.outboundTimeoutMs ?? envNumber('FERRY_OUTBOUND_TIMEOUT_MS') ?? 10_000,
     webhookWorker: options.webhookWorker ?? process.env.FERRY_WEBHOOK_WORKER !== '0',
+    marketplaceDir: options.marketplaceDir ?? process.env.FERRY_MARKETPLACE_DIR ?? null,
+    analyticsRetentionDays: options.analyticsRetentionDays ?? envNumber('FERRY_ANALYTICS_RETENTION_DAYS') ?? 90,
   };
 }

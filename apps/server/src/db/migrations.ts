@@ -324,4 +324,41 @@ export const migrations: Record<string, Migration> = {
       await db.schema.createIndex('oauth_tokens_user_client').on('oauth_tokens').columns(['user_id', 'client_id']).execute();
     },
   },
+  '0006_marketplace_analytics': {
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable('marketplace_installs')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('workspace_id', 'text', (c) => c.notNull().references('workspaces.id').onDelete('cascade'))
+        .addColumn('integration_id', 'text', (c) => c.notNull())
+        .addColumn('version', 'text', (c) => c.notNull())
+        .addColumn('enabled', 'integer', (c) => c.notNull())
+        .addColumn('scopes', 'text', (c) => c.notNull())
+        .addColumn('settings', 'text', (c) => c.notNull())
+        .addColumn('installed_by', 'text')
+        .addColumn('installed_at', 'text', (c) => c.notNull())
+        .addColumn('updated_at', 'text', (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('marketplace_installs_workspace').on('marketplace_installs').columns(['workspace_id', 'integration_id']).unique().execute();
+
+      await db.schema
+        .createTable('integration_usage')
+        .addColumn('workspace_id', 'text', (c) => c.notNull().references('workspaces.id').onDelete('cascade'))
+        .addColumn('integration', 'text', (c) => c.notNull())
+        .addColumn('operation', 'text', (c) => c.notNull())
+        .addColumn('bucket_start', 'text', (c) => c.notNull())
+        .addColumn('calls', 'integer', (c) => c.notNull())
+        .addColumn('errors', 'integer', (c) => c.notNull())
+        .addColumn('error_kinds', 'text', (c) => c.notNull())
+        .addColumn('latency_counts', 'text', (c) => c.notNull())
+        .addColumn('latency_sum_ms', 'real', (c) => c.notNull())
+        .addColumn('bytes_in', 'integer', (c) => c.notNull())
+        .addColumn('bytes_out', 'integer', (c) => c.notNull())
+        .addColumn('files', 'integer', (c) => c.notNull())
+        .addColumn('users', 'text', (c) => c.notNull())
+        .addPrimaryKeyConstraint('integration_usage_key', ['workspace_id', 'bucket_start', 'integration', 'operation'])
+        .execute();
+      await db.schema.createIndex('integration_usage_age').on('integration_usage').column('bucket_start').execute();
+    },
+  },
 };

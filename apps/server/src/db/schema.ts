@@ -286,6 +286,43 @@ export interface OAuthTokensTable {
   revoked_at: string | null;
 }
 
+/** An integration of the marketplace installed in a workspace (one row per workspace and integration). */
+export interface MarketplaceInstallsTable {
+  id: string;
+  workspace_id: string;
+  integration_id: string;
+  version: string;
+  enabled: number;
+  /** JSON array of the scope ids an admin consented to. */
+  scopes: string;
+  /** JSON object of the settings, valid against the version's settings schema. */
+  settings: string;
+  installed_by: string | null;
+  installed_at: string;
+  updated_at: string;
+}
+
+/** Integration calls aggregated per hour, workspace, integration and operation (written by the analytics recorder's flush). */
+export interface IntegrationUsageTable {
+  workspace_id: string;
+  integration: string;
+  operation: string;
+  /** Start of the hour (ISO, UTC). */
+  bucket_start: string;
+  calls: number;
+  errors: number;
+  /** JSON object: error kind → count. */
+  error_kinds: string;
+  /** JSON array: counts per latency bucket (`latencyBucketBoundsMs` + the open last one). */
+  latency_counts: string;
+  latency_sum_ms: number;
+  bytes_in: number;
+  bytes_out: number;
+  files: number;
+  /** JSON array of the distinct user ids whose actions made calls (capped). */
+  users: string;
+}
+
 export interface Database {
   users: UsersTable;
   sessions: SessionsTable;
@@ -307,6 +344,8 @@ export interface Database {
   webhook_endpoints: WebhookEndpointsTable;
   webhook_deliveries: WebhookDeliveriesTable;
   webhook_attempts: WebhookAttemptsTable;
+  marketplace_installs: MarketplaceInstallsTable;
+  integration_usage: IntegrationUsageTable;
 }
 
 export type UserRow = Selectable<UsersTable>;

@@ -29,8 +29,16 @@ async function countRows(ctx: ServerContext, table: 'users' | 'workspaces'): Pro
   return Number(row.count);
 }
 
+const registries = new WeakMap<ServerContext, Registry>();
+
+/** The registry `/metrics` shows for a server, for modules that add metrics of their own (undefined before the routes are built). */
+export function serverMetricsRegistry(ctx: ServerContext): Registry | undefined {
+  return registries.get(ctx);
+}
+
 export function createServerMetrics(ctx: ServerContext): ServerMetrics {
   const registry = new Registry();
+  registries.set(ctx, registry);
   collectDefaultMetrics({ register: registry });
   countGauge(registry, 'ferry_users', 'Users with an account.', () => countRows(ctx, 'users'));
   countGauge(registry, 'ferry_workspaces', 'Workspaces.', () => countRows(ctx, 'workspaces'));

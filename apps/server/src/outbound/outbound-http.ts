@@ -17,6 +17,22 @@ export interface OutboundOptions {
   maxResponseBytes?: number;
   /** Open connections per origin. */
   connectionsPerOrigin?: number;
+  /** Told after every request that carries a `tag` (integration analytics measure calls through this). */
+  onCall?: (report: OutboundCallReport) => void;
+}
+
+/** Whom and what a request is for, so it can be measured. */
+export interface OutboundCallTag {
+  workspaceId: string;
+  integration: string;
+  operation: string;
+  userId?: string | null;
+}
+
+export interface OutboundCallReport {
+  tag: OutboundCallTag;
+  request: OutboundRequest;
+  result: OutboundResult;
 }
 
 export interface OutboundRequest {
@@ -24,6 +40,7 @@ export interface OutboundRequest {
   method?: 'POST' | 'GET';
   headers: Record<string, string>;
   body?: string;
+  tag?: OutboundCallTag;
 }
 
 export interface OutboundAnswer {
@@ -43,9 +60,11 @@ export class OutboundHttp {
   readonly #timeoutMs: number;
   readonly #maxBytes: number;
   readonly #agent: Agent;
+  readonly #onCall: ((report: OutboundCallReport) => void) | undefined;
 
   constructor(options: OutboundOptions) {
     this.#guard = options.guard;
+    this.#onCall = options.onCall;
     this.#timeoutMs = options.timeoutMs ?? 10_000;
     this.#maxBytes = options.maxResponseBytes ?? 64 * 1024;
     this.#agent = new Agent({
@@ -59,6 +78,12 @@ export class OutboundHttp {
   }
 
   async send(outbound: OutboundRequest): Promise<OutboundResult> {
+    const result = await this.#exchange(outbound);
+    if (outbound.tag !== undefined) this.#onCall?.({ tag: outbound.tag, request: outbound, result });
+    return result;
+  }
+
+  async #exchange(outbound: OutboundRequest): Promise<OutboundResult> {
     const started = performance.now();
     const elapsed = () => Math.round((performance.now() - started) * 10) / 10;
     const signal = AbortSignal.timeout(this.#timeoutMs);

@@ -5,6 +5,7 @@
  * connections), and the secret box. One set per ServerContext.
  */
 import type { ServerContext } from '../context.js';
+import { measureOutboundCall } from '../analytics/recorder.js';
 import { OutboundHttp } from '../outbound/outbound-http.js';
 import { secretBoxFor, type SecretBox } from '../outbound/secret-box.js';
 import { SsrfGuard, type Resolver } from '../outbound/ssrf-guard.js';
@@ -33,7 +34,7 @@ export function webhookServices(ctx: ServerContext): WebhookServices {
   if (found === undefined) {
     const resolver = resolvers.get(ctx);
     const guard = new SsrfGuard({ allowList: ctx.config.outboundAllowList, ...(resolver ? { resolver } : {}) });
-    found = { guard, http: new OutboundHttp({ guard, timeoutMs: ctx.config.outboundTimeoutMs }), box: secretBoxFor(ctx.config.dataDir) };
+    found = { guard, http: new OutboundHttp({ guard, timeoutMs: ctx.config.outboundTimeoutMs, onCall: measureOutboundCall(ctx) }), box: secretBoxFor(ctx.config.dataDir) };
     services.set(ctx, found);
   }
   return found;

@@ -40,6 +40,20 @@ import {
   webhookEndpointWithSecretSchema,
   webhookTestResultSchema,
 } from '../webhook-schemas.js';
+import {
+  analyticsQuerySchema,
+  analyticsReportSchema,
+  catalogEntrySchema,
+  catalogPageSchema,
+  configureIntegrationBodySchema,
+  installIntegrationBodySchema,
+  integrationCategorySchema,
+  integrationIdSchema,
+  integrationInstallSchema,
+  removedIntegrationSchema,
+  updateInstallBodySchema,
+  upgradeIntegrationBodySchema,
+} from '../marketplace/index.js';
 import { defineRoutes } from './define.js';
 
 const limit = z.coerce.number().int().min(1).max(1000).optional();
@@ -523,7 +537,85 @@ export const routes = defineRoutes({
     response: ok,
     errors: ['oauth_grant_not_found'],
   },
+  // ── marketplace ─────────────────────────────────────────────────────────
+  listMarketplace: {
+    method: 'GET', path: '/api/v1/marketplace/integrations', tag: 'marketplace', auth: 'user',
+    summary: 'The integration catalog, searched by name, description, publisher or scope (`q`) and filtered by category.',
+    query: z.object({ q: z.string().max(100).optional(), category: integrationCategorySchema.optional() }),
+    response: catalogPageSchema,
+  },
+  getMarketplaceIntegration: {
+    method: 'GET', path: '/api/v1/marketplace/integrations/:integrationId', tag: 'marketplace', auth: 'user',
+    summary: 'One integration of the catalog (its newest version, or `?version=`).',
+    params: z.object({ integrationId: integrationIdSchema }),
+    query: z.object({ version: z.string().max(64).optional() }),
+    response: catalogEntrySchema,
+    errors: ['integration_not_found'],
+  },
+  listInstalls: {
+    method: 'GET', path: '/api/v1/workspaces/:workspaceId/integrations', tag: 'marketplace', auth: 'user',
+    summary: 'Integrations installed in a workspace, with their settings and any upgrade waiting (members).',
+    params: wsParams,
+    response: z.object({ items: z.array(integrationInstallSchema) }),
+  },
+  getInstall: {
+    method: 'GET', path: '/api/v1/workspaces/:workspaceId/integrations/:integrationId', tag: 'marketplace', auth: 'user',
+    summary: 'One installed integration.',
+    params: z.object({ workspaceId: idSchema, integrationId: integrationIdSchema }),
+    response: integrationInstallSchema,
+    errors: ['integration_not_installed'],
+  },
+  installIntegration: {
+    method: 'POST', path: '/api/v1/workspaces/:workspaceId/integrations', tag: 'marketplace', auth: 'user', status: 201,
+    summary: "Install an integration (admin or owner). `consentedScopes` must list exactly the version's scopes; settings are checked against its schema.",
+    params: wsParams,
+    body: installIntegrationBodySchema,
+    response: integrationInstallSchema,
+    errors: ['forbidden', 'integration_not_found', 'consent_required', 'already_installed', 'integration_incompatible', 'validation_failed'],
+  },
+  configureIntegration: {
+    method: 'PUT', path: '/api/v1/workspaces/:workspaceId/integrations/:integrationId/settings', tag: 'marketplace', auth: 'user',
+    summary: "Replace an installed integration's settings (admin or owner); field-level issues answer 400 validation_failed.",
+    params: z.object({ workspaceId: idSchema, integrationId: integrationIdSchema }),
+    body: configureIntegrationBodySchema,
+    response: integrationInstallSchema,
+    errors: ['forbidden', 'integration_not_installed', 'validation_failed'],
+  },
+  updateInstall: {
+    method: 'PATCH', path: '/api/v1/workspaces/:workspaceId/integrations/:integrationId', tag: 'marketplace', auth: 'user',
+    summary: 'Enable or disable an installed integration (admin or owner).',
+    params: z.object({ workspaceId: idSchema, integrationId: integrationIdSchema }),
+    body: updateInstallBodySchema,
+    response: integrationInstallSchema,
+    errors: ['forbidden', 'integration_not_installed'],
+  },
+  upgradeIntegration: {
+    method: 'POST', path: '/api/v1/workspaces/:workspaceId/integrations/:integrationId/upgrade', tag: 'marketplace', auth: 'user',
+    summary: 'Upgrade to a newer catalog version (admin or owner); when it adds scopes, `consentedScopes` must list its full set (409 consent_required names the added ones).',
+    params: z.object({ workspaceId: idSchema, integrationId: integrationIdSchema }),
+    body: upgradeIntegrationBodySchema,
+    response: integrationInstallSchema,
+    errors: ['forbidden', 'integration_not_installed', 'consent_required', 'integration_incompatible', 'conflict', 'validation_failed'],
+  },
+  removeIntegration: {
+    method: 'DELETE', path: '/api/v1/workspaces/:workspaceId/integrations/:integrationId', tag: 'marketplace', auth: 'user',
+    summary: 'Remove an integration (admin or owner): its webhook endpoints / REST hooks are deleted, its connections revoked and its jobs stopped.',
+    params: z.object({ workspaceId: idSchema, integrationId: integrationIdSchema }),
+    response: removedIntegrationSchema,
+    errors: ['forbidden', 'integration_not_installed'],
+  },
+
+  // ── analytics ───────────────────────────────────────────────────────────
+  getAnalytics: {
+    method: 'GET', path: '/api/v1/workspaces/:workspaceId/analytics', tag: 'analytics', auth: 'user',
+    summary: 'Integration usage of a workspace (admin or owner): totals, errors by kind, p50/p95 latency, bytes and files moved, active users, and series per hour or day.',
+    params: wsParams,
+    query: analyticsQuerySchema,
+    response: analyticsReportSchema,
+    errors: ['forbidden', 'validation_failed'],
+  },
 });
 
 export type Routes = typeof routes;
+
 export type RouteName = keyof Routes;

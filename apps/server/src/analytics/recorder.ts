@@ -1,0 +1,117 @@
+/**
+ * @module analytics/recorder
+ * The one place integration code reports a call: `integrationRecorder(ctx).record(call)`.
+ * The hot path only adds to an in-memory aggregate per (workspace, integration,
+ * operation, hour) and to the Prometheus metrics; `flush()` writes the
+ * aggregates into the hourly usage rows in one transaction (every few seconds,
+ * before a report is read, and when the server closes). A failed flush keeps
+ * the aggregates for the next one.
+ *
+ * Outbound HTTP calls are measured through `measureOutboundCall(ctx)`, the
+ * `onCall` hook of the outbound client: pass it when creating an OutboundHttp
+ * and tag requests with `{workspaceId, integration, operation}`.
+ */
+import { Registry } from 'prom-client';
+import type { IntegrationErrorKind } from '@ferry/core';
+import type { ServerContext } from '../context.js';
+import { serverMetricsRegistry } from '../observability/metrics.js';
+import type { OutboundCallReport, OutboundResult } from '../outbound/outbound-http.js';
+import { IntegrationMetrics } from './integration-metrics.js';
+import { addCall, bucketKey, emptyBucket, hourStart, mergeBuckets, type IntegrationCall, type UsageBucket } from './usage-bucket.js';
+import { mergeIntoStore } from './usage-store.js';
+
+export type { IntegrationCall } from './usage-bucket.js';
+
+export class IntegrationRecorder {
+  readonly #ctx: ServerContext;
+  readonly #metrics: IntegrationMetrics;
+  #pending = new Map<string, UsageBucket>();
+  #flushing: Promise<void> = Promise.resolve();
+
+  constructor(ctx: ServerContext, registry: Registry) {
+    this.#ctx = ctx;
+    this.#metrics = new IntegrationMetrics(registry);
+  }
+
+  /** Counts one call. Cheap: no I/O. */
+  record(call: IntegrationCall): void {
+    const key = { workspaceId: call.workspaceId, integration: call.integration, operation: call.operation, bucketStart: hourStart(this.#ctx.clock.now()) };
+    const id = bucketKey(key);
+    let bucket = this.#pending.get(id);
+    if (bucket === undefined) {
+      bucket = emptyBucket(key);
+      this.#pending.set(id, bucket);
+    }
+    addCall(bucket, call);
+    this.#metrics.observe(call);
+  }
+
+  /** Aggregates not yet written. */
+  get pendingBuckets(): number {
+    return this.#pending.size;
+  }
+
+  /** Writes the pending aggregates (flushes run one after another). */
+  flush(): Promise<void> {
+    const run = this.#flushing.then(() => this.#flushNow());
+    this.#flushing = run.catch(() => undefined);
+    return run;
+  }
+
+  async #flushNow(): Promise<void> {
+    if (this.#pending.size === 0) return;
+    const taken = this.#pending;
+    this.#pending = new Map();
+    try {
+      await mergeIntoStore(this.#ctx, [...taken.values()]);
+    } catch (error) {
+      // Keep what was taken: merged back in, it goes with the next flush.
+      for (const [id, bucket] of taken) {
+        const newer = this.#pending.get(id);
+        if (newer !== undefined) mergeBuckets(bucket, newer);
+        this.#pending.set(id, bucket);
+      }
+      throw error;
+    }
+  }
+}
+
+const recorders = new WeakMap<ServerContext, IntegrationRecorder>();
+
+/** The recorder of a server (one per ServerContext); its metrics go to the server's `/metrics` registry. */
+export function integrationRecorder(ctx: ServerContext): IntegrationRecorder {
+  let recorder = recorders.get(ctx);
+  if (recorder === undefined) {
+    recorder = new IntegrationRecorder(ctx, serverMetricsRegistry(ctx) ?? new Registry());
+    recorders.set(ctx, recorder);
+  }
+  return recorder;
+}
+
+/** How an outbound HTTP exchange turned out, as analytics count it. */
+export function outboundOutcome(result: OutboundResult): { ok: boolean; errorKind: IntegrationErrorKind | null } {
+  if (!result.ok) return { ok: false, errorKind: result.refused ? 'refused' : result.timedOut ? 'timeout' : 'network' };
+  const { status } = result.answer;
+  if (status >= 200 && status < 300) return { ok: true, errorKind: null };
+  if (status === 429) return { ok: false, errorKind: 'rate_limited' };
+  if (status >= 300 && status < 400) return { ok: false, errorKind: 'http_3xx' };
+  if (status >= 400 && status < 500) return { ok: false, errorKind: 'http_4xx' };
+  if (status >= 500) return { ok: false, errorKind: 'http_5xx' };
+  return { ok: false, errorKind: 'other' };
+}
+
+/** The `onCall` hook for an OutboundHttp: every tagged request becomes a measured call. */
+export function measureOutboundCall(ctx: ServerContext): (report: OutboundCallReport) => void {
+  return ({ tag, request, result }) => {
+    integrationRecorder(ctx).record({
+      workspaceId: tag.workspaceId,
+      integration: tag.integration,
+      operation: tag.operation,
+      userId: tag.userId ?? null,
+      ...outboundOutcome(result),
+      durationMs: result.durationMs,
+      bytesOut: request.body === undefined ? 0 : Buffer.byteLength(request.body),
+      bytesIn: result.ok ? Buffer.byteLength(result.answer.body) : 0,
+    });
+  };
+}
