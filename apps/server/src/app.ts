@@ -12,6 +12,7 @@ import { registerAnalytics } from './analytics/routes.js';
 import { registerAuditRoutes } from './audit/routes.js';
 import { installActorResolution } from './auth/actor.js';
 import { registerAuthRoutes } from './auth/routes.js';
+import { registerConnectionRoutes } from './connections/routes.js';
 import type { ServerContext } from './context.js';
 import { registerEventRoutes } from './events/routes.js';
 import { registerFileRoutes } from './files/routes.js';
@@ -91,6 +92,7 @@ export async function buildApp(app: FastifyInstance, ctx: ServerContext): Promis
   registerOAuthRoutes(app, ctx);
   registerMarketplaceRoutes(app, ctx);
   registerAnalytics(app, ctx);
+  registerConnectionRoutes(app, ctx);
   registerOpenApiRoutes(app, ctx);
   registerWebRoutes(app, ctx);
   return app;

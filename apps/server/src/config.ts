@@ -6,6 +6,7 @@
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { mergeProviderOverrides, providerOverridesFromEnv, type ProviderOverridesById } from './connections/provider-catalog.js';
 
 export interface ServerConfig {
   /** Folder holding ferry.db, blobs/ and uploads/. */
@@ -37,6 +38,8 @@ export interface ServerConfig {
   marketplaceDir: string | null;
   /** Days integration usage is kept before the prune deletes it (env FERRY_ANALYTICS_RETENTION_DAYS). */
   analyticsRetentionDays: number;
+  /** Client credentials and endpoint overrides per connection provider (env: FERRY_GOOGLE_CLIENT_ID, FERRY_PROVIDER_<ID>_<FIELD>). */
+  providers: ProviderOverridesById;
 }
 
 export type ServerOptions = Partial<ServerConfig> & { dataDir: string };
@@ -85,5 +88,6 @@ export function resolveConfig(options: ServerOptions): ServerConfig {
     webhookWorker: options.webhookWorker ?? process.env.FERRY_WEBHOOK_WORKER !== '0',
     marketplaceDir: options.marketplaceDir ?? process.env.FERRY_MARKETPLACE_DIR ?? null,
     analyticsRetentionDays: options.analyticsRetentionDays ?? envNumber('FERRY_ANALYTICS_RETENTION_DAYS') ?? 90,
+    providers: mergeProviderOverrides(providerOverridesFromEnv(process.env), options.providers),
   };
 }

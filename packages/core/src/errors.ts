@@ -36,6 +36,7 @@ export const errorStatus = {
   oauth_grant_not_found: 404,
   webhook_not_found: 404,
   delivery_not_found: 404,
+  connection_not_found: 404,
   method_not_allowed: 405,
   conflict: 409,
   name_conflict: 409,
@@ -49,6 +50,8 @@ export const errorStatus = {
   not_a_file: 409,
   cycle: 409,
   last_owner: 409,
+  provider_not_configured: 409,
+  connection_needs_reauth: 409,
   gone: 410,
   share_expired: 410,
   share_exhausted: 410,
@@ -60,6 +63,7 @@ export const errorStatus = {
   range_not_satisfiable: 416,
   rate_limited: 429,
   internal: 500,
+  provider_error: 502,
   unavailable: 503,
 } as const;
 

@@ -139,6 +139,9 @@ export const eventTypeSchema = z.enum([
   'member.added',
   'member.removed',
   'webhook.disabled',
+  'connection.created',
+  'connection.revoked',
+  'connection.needs_reauth',
 ]);
 export type EventType = z.infer<typeof eventTypeSchema>;
 

@@ -324,6 +324,50 @@ export const migrations: Record<string, Migration> = {
       await db.schema.createIndex('oauth_tokens_user_client').on('oauth_tokens').columns(['user_id', 'client_id']).execute();
     },
   },
+  '0005_connections': {
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable('connections')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('workspace_id', 'text', (c) => c.notNull().references('workspaces.id').onDelete('cascade'))
+        .addColumn('provider', 'text', (c) => c.notNull())
+        .addColumn('status', 'text', (c) => c.notNull())
+        .addColumn('account_id', 'text', (c) => c.notNull())
+        .addColumn('account_email', 'text')
+        .addColumn('account_name', 'text')
+        .addColumn('scopes', 'text', (c) => c.notNull())
+        .addColumn('key_id', 'text')
+        .addColumn('access_token_ciphertext', 'text')
+        .addColumn('refresh_token_ciphertext', 'text')
+        .addColumn('access_token_expires_at', 'text')
+        .addColumn('token_version', 'integer', (c) => c.notNull().defaultTo(0))
+        .addColumn('refresh_lease_owner', 'text')
+        .addColumn('refresh_lease_until', 'text')
+        .addColumn('refresh_failures', 'integer', (c) => c.notNull().defaultTo(0))
+        .addColumn('refresh_not_before', 'text')
+        .addColumn('last_error', 'text')
+        .addColumn('created_by', 'text')
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .addColumn('updated_at', 'text', (c) => c.notNull())
+        .addColumn('revoked_at', 'text')
+        .execute();
+      await db.schema.createIndex('connections_workspace').on('connections').columns(['workspace_id', 'created_at']).execute();
+
+      await db.schema
+        .createTable('connection_authorizations')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('workspace_id', 'text', (c) => c.notNull().references('workspaces.id').onDelete('cascade'))
+        .addColumn('provider', 'text', (c) => c.notNull())
+        .addColumn('user_id', 'text', (c) => c.notNull().references('users.id').onDelete('cascade'))
+        .addColumn('session_id', 'text')
+        .addColumn('verifier_ciphertext', 'text', (c) => c.notNull())
+        .addColumn('redirect_uri', 'text', (c) => c.notNull())
+        .addColumn('return_to', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .addColumn('expires_at', 'text', (c) => c.notNull())
+        .execute();
+    },
+  },
   '0006_marketplace_analytics': {
     async up(db: Kysely<unknown>) {
       await db.schema

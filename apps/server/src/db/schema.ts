@@ -286,6 +286,50 @@ export interface OAuthTokensTable {
   revoked_at: string | null;
 }
 
+/** A connection to a provider account; tokens are sealed by the secret box (`key_id` names the key). */
+export interface ConnectionsTable {
+  id: string;
+  workspace_id: string;
+  provider: string;
+  status: 'active' | 'needs_reauth' | 'revoked';
+  account_id: string;
+  account_email: string | null;
+  account_name: string | null;
+  /** Space-separated scopes the provider granted. */
+  scopes: string;
+  key_id: string | null;
+  access_token_ciphertext: string | null;
+  refresh_token_ciphertext: string | null;
+  access_token_expires_at: string | null;
+  /** Bumped by every stored refresh: a process that waited on another's lease sees the change. */
+  token_version: Generated<number>;
+  /** The cross-process refresh lease: one process refreshes, the others wait and re-read. */
+  refresh_lease_owner: string | null;
+  refresh_lease_until: string | null;
+  refresh_failures: Generated<number>;
+  /** Back-off after a failed refresh (or a provider's Retry-After). */
+  refresh_not_before: string | null;
+  last_error: string | null;
+  created_by: string | null;
+  created_at: string;
+  updated_at: string;
+  revoked_at: string | null;
+}
+
+/** A started connect: `id` = sha256 of the OAuth state; the PKCE verifier is sealed. Lives 10 minutes. */
+export interface ConnectionAuthorizationsTable {
+  id: string;
+  workspace_id: string;
+  provider: string;
+  user_id: string;
+  session_id: string | null;
+  verifier_ciphertext: string;
+  redirect_uri: string;
+  return_to: string;
+  created_at: string;
+  expires_at: string;
+}
+
 /** An integration of the marketplace installed in a workspace (one row per workspace and integration). */
 export interface MarketplaceInstallsTable {
   id: string;
@@ -346,6 +390,8 @@ export interface Database {
   webhook_attempts: WebhookAttemptsTable;
   marketplace_installs: MarketplaceInstallsTable;
   integration_usage: IntegrationUsageTable;
+  connections: ConnectionsTable;
+  connection_authorizations: ConnectionAuthorizationsTable;
 }
 
 export type UserRow = Selectable<UsersTable>;
@@ -360,3 +406,4 @@ export type JobRow = Selectable<JobsTable>;
 export type WebhookEndpointRow = Selectable<WebhookEndpointsTable>;
 export type WebhookDeliveryRow = Selectable<WebhookDeliveriesTable>;
 export type WebhookAttemptRow = Selectable<WebhookAttemptsTable>;
+export type ConnectionRow = Selectable<ConnectionsTable>;

@@ -5,22 +5,56 @@
  * (32 random bytes, created with mode 0600 when missing). Each ciphertext names
  * its key id (`v1.<keyId>.<iv>.<tag>.<data>`), so a later rotation can keep old
  * keys for reading while writing with the new one.
+ *
+ * Rotation (`ferry admin rotate-key`) keeps retired keys readable in
+ * `<dataDir>/secret.keys/<keyId>.key` (0600) until every ciphertext is
+ * re-sealed. A box made by `secretBoxFor` re-reads the keyring when it meets
+ * an unknown key id, and at most once a second before sealing, so running
+ * servers and workers follow a rotation without a restart.
  */
 import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:crypto';
-import { existsSync, linkSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, linkSync, readdirSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-export class SecretBox {
-  readonly keyId: string;
-  readonly #keys: Map<string, Buffer>;
+/** The key that seals, and older keys that still open what they sealed. */
+export interface SecretKeyring {
+  current: Buffer;
+  old: readonly Buffer[];
+}
 
-  constructor(key: Buffer) {
-    if (key.length !== 32) throw new Error('The secret key must be 32 bytes.');
-    this.keyId = keyIdOf(key);
-    this.#keys = new Map([[this.keyId, key]]);
+export class SecretBox {
+  #keyId: string;
+  #keys: Map<string, Buffer>;
+  readonly #reload: (() => SecretKeyring) | undefined;
+  #loadedAt = 0;
+
+  constructor(key: Buffer, options: { old?: readonly Buffer[]; reload?: () => SecretKeyring } = {}) {
+    this.#keyId = keyIdOf(key);
+    this.#keys = keyMap({ current: key, old: options.old ?? [] });
+    this.#reload = options.reload;
+    this.#loadedAt = Date.now();
+  }
+
+  /** The id of the key new secrets are sealed with. */
+  get keyId(): string {
+    return this.#keyId;
+  }
+
+  /** Every key id this box can open. */
+  get keyIds(): string[] {
+    return [...this.#keys.keys()];
+  }
+
+  #reloadKeys(): void {
+    if (this.#reload === undefined) return;
+    const keyring = this.#reload();
+    this.#keyId = keyIdOf(keyring.current);
+    this.#keys = keyMap(keyring);
+    this.#loadedAt = Date.now();
   }
 
   seal(plaintext: string): string {
+    if (Date.now() - this.#loadedAt > 1000) this.#reloadKeys();
     const key = this.#keys.get(this.keyId);
     if (key === undefined) throw new Error('secret-box: no current key');
     const iv = randomBytes(12);
@@ -35,6 +69,7 @@ export class SecretBox {
     if (version !== 'v1' || keyId === undefined || iv === undefined || tag === undefined || data === undefined) {
       throw new Error('secret-box: not a sealed secret');
     }
+    if (!this.#keys.has(keyId)) this.#reloadKeys();
     const key = this.#keys.get(keyId);
     if (key === undefined) throw new Error(`secret-box: sealed with key ${keyId}, which this server does not have`);
     const decipher = createDecipheriv('aes-256-gcm', key, Buffer.from(iv, 'base64url'));
@@ -44,7 +79,16 @@ export class SecretBox {
   }
 }
 
-function keyIdOf(key: Buffer): string {
+function keyMap(keyring: SecretKeyring): Map<string, Buffer> {
+  const keys = new Map<string, Buffer>();
+  for (const key of [keyring.current, ...keyring.old]) {
+    if (key.length !== 32) throw new Error('The secret key must be 32 bytes.');
+    keys.set(keyIdOf(key), key);
+  }
+  return keys;
+}
+
+export function keyIdOf(key: Buffer): string {
   return createHash('sha256').update('ferry-secret-key-id').update(key).digest('hex').slice(0, 12);
 }
 
@@ -74,13 +118,33 @@ export function loadSecretKey(dataDir: string, env: NodeJS.ProcessEnv = process.
   return key;
 }
 
+/** Where rotation keeps retired keys until nothing sealed with them is left. */
+export function retiredKeysDir(dataDir: string): string {
+  return join(dataDir, 'secret.keys');
+}
+
+/** The current key (see loadSecretKey) and every retired key still kept in `secret.keys/`. */
+export function loadSecretKeyring(dataDir: string, env: NodeJS.ProcessEnv = process.env): SecretKeyring {
+  const current = loadSecretKey(dataDir, env);
+  const dir = retiredKeysDir(dataDir);
+  const old = existsSync(dir)
+    ? readdirSync(dir)
+        .filter((name) => name.endsWith('.key'))
+        .map((name) => readFileSync(join(dir, name)))
+        .filter((key) => key.length === 32)
+    : [];
+  return { current, old };
+}
+
 const boxes = new Map<string, SecretBox>();
 
 /** The secret box of a data folder (one per process and folder). */
 export function secretBoxFor(dataDir: string): SecretBox {
   let box = boxes.get(dataDir);
   if (box === undefined) {
-    box = new SecretBox(loadSecretKey(dataDir));
+    const reload = () => loadSecretKeyring(dataDir);
+    const keyring = reload();
+    box = new SecretBox(keyring.current, { old: keyring.old, reload });
     boxes.set(dataDir, box);
   }
   return box;

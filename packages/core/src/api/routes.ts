@@ -41,6 +41,14 @@ import {
   webhookTestResultSchema,
 } from '../webhook-schemas.js';
 import {
+  connectionProviderSchema,
+  connectionSchema,
+  deletedConnectionSchema,
+  providerIdSchema,
+  startConnectionSchema,
+  startedConnectionSchema,
+} from '../connection-schemas.js';
+import {
   analyticsQuerySchema,
   analyticsReportSchema,
   catalogEntrySchema,
@@ -536,6 +544,48 @@ export const routes = defineRoutes({
     params: z.object({ grantId: idSchema }),
     response: ok,
     errors: ['oauth_grant_not_found'],
+  },
+  // ── connections ─────────────────────────────────────────────────────────
+  listConnectionProviders: {
+    method: 'GET', path: '/api/v1/workspaces/:workspaceId/connection-providers', tag: 'connections', auth: 'user',
+    summary: 'The services a workspace can connect, and whether this server is configured for each.',
+    params: wsParams,
+    response: z.object({ items: z.array(connectionProviderSchema) }),
+  },
+  listConnections: {
+    method: 'GET', path: '/api/v1/workspaces/:workspaceId/connections', tag: 'connections', auth: 'user',
+    summary: 'Connections of a workspace (members; never the tokens).',
+    params: wsParams,
+    response: z.object({ items: z.array(connectionSchema) }),
+  },
+  startConnection: {
+    method: 'POST', path: '/api/v1/workspaces/:workspaceId/connections/:provider/start', tag: 'connections', auth: 'user',
+    summary: "Begin connecting a provider (admin or owner): answers the provider's sign-in URL (code + PKCE + state, valid 10 minutes).",
+    params: z.object({ workspaceId: idSchema, provider: providerIdSchema }),
+    body: startConnectionSchema,
+    response: startedConnectionSchema,
+    errors: ['forbidden', 'provider_not_configured'],
+  },
+  getConnection: {
+    method: 'GET', path: '/api/v1/workspaces/:workspaceId/connections/:connectionId', tag: 'connections', auth: 'user',
+    summary: 'One connection.',
+    params: z.object({ workspaceId: idSchema, connectionId: idSchema }),
+    response: connectionSchema,
+    errors: ['connection_not_found'],
+  },
+  checkConnection: {
+    method: 'POST', path: '/api/v1/workspaces/:workspaceId/connections/:connectionId/check', tag: 'connections', auth: 'user',
+    summary: 'Use the connection once (refreshing its token if due) and answer its state; a revoked grant turns it needs_reauth.',
+    params: z.object({ workspaceId: idSchema, connectionId: idSchema }),
+    response: connectionSchema,
+    errors: ['connection_not_found', 'connection_needs_reauth', 'provider_error'],
+  },
+  deleteConnection: {
+    method: 'DELETE', path: '/api/v1/workspaces/:workspaceId/connections/:connectionId', tag: 'connections', auth: 'user',
+    summary: 'Disconnect (admin or owner): revoke the grant at the provider, then mark the connection revoked and forget its tokens.',
+    params: z.object({ workspaceId: idSchema, connectionId: idSchema }),
+    response: deletedConnectionSchema,
+    errors: ['forbidden', 'connection_not_found'],
   },
   // ── marketplace ─────────────────────────────────────────────────────────
   listMarketplace: {

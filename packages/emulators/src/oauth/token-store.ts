@@ -70,6 +70,8 @@ export class TokenStore {
   private readonly staticTokens: Set<string>;
   private readonly now: () => number;
   accessTokenTtlSeconds: number;
+  /** How often each grant was used and tokens were revoked (tests count token-endpoint traffic with it). */
+  readonly counts = { codeRedemptions: 0, refreshes: 0, revocations: 0 };
 
   constructor(private readonly options: TokenStoreOptions) {
     this.staticTokens = new Set(options.staticTokens ?? []);
@@ -113,6 +115,7 @@ export class TokenStore {
 
   /** Redeems a code once; checks client, redirect URI and the PKCE verifier if a challenge was sent. */
   redeemCode(code: string, clientId: string | undefined, redirectUri: string | undefined, codeVerifier: string | undefined): CodeRedemption {
+    this.counts.codeRedemptions += 1;
     const record = this.codes.get(code);
     this.codes.delete(code);
     const fail = (description: string): CodeRedemption => ({ ok: false, error: 'invalid_grant', description });
@@ -129,13 +132,20 @@ export class TokenStore {
 
   /** A new access token for a live refresh token, or undefined (→ invalid_grant). */
   refreshAccess(refreshToken: string): { accessToken: string; expiresIn: number; scope: string } | undefined {
+    this.counts.refreshes += 1;
     const record = this.refresh.get(refreshToken);
     if (!record || record.revoked) return undefined;
     return { ...this.issueAccess(refreshToken), scope: record.scope };
   }
 
+  /** Whether a refresh token was revoked (directly, or through one of its access tokens). */
+  isRevoked(refreshToken: string): boolean {
+    return this.refresh.get(refreshToken)?.revoked === true;
+  }
+
   /** Revokes an access or refresh token; revoking a refresh token kills its access tokens. */
   revoke(token: string): boolean {
+    this.counts.revocations += 1;
     const refresh = this.refresh.get(token);
     if (refresh) {
       refresh.revoked = true;

@@ -1,0 +1,112 @@
+/**
+ * @module connections/provider-http
+ * How connections talk to providers: every request passes the SSRF guard
+ * (the URL's form, then each resolved address at connect time), follows no
+ * redirects and has a time-out; calls for one connection are paced by the
+ * provider's per-connection rate, and a provider's `Retry-After` (429/503)
+ * holds back that connection's next calls. Answers come back as standard
+ * `Response`s, the shape oauth4webapi's `customFetch` expects.
+ */
+import { FerryError } from '@ferry/core';
+import { Agent, request } from 'undici';
+import { SsrfGuard } from '../outbound/ssrf-guard.js';
+
+/** The most a call waits for its turn before it is refused as rate limited. */
+const maxWaitMs = 30_000;
+
+interface Pace {
+  /** When the next call may start (rate spacing). */
+  nextAt: number;
+  /** A provider's Retry-After: nothing starts before this. */
+  blockedUntil: number;
+}
+
+export interface ProviderRequestInit {
+  method?: string;
+  headers?: Record<string, string>;
+  body?: string;
+  signal?: AbortSignal;
+}
+
+/** Seconds (or an HTTP date) of a Retry-After header, as milliseconds from now. */
+export function retryAfterMs(value: string | null, now = Date.now()): number | null {
+  if (value === null || value.trim() === '') return null;
+  const seconds = Number(value);
+  if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
+  const at = Date.parse(value);
+  return Number.isNaN(at) ? null : Math.max(0, at - now);
+}
+
+export class ProviderHttp {
+  readonly #guard: SsrfGuard;
+  readonly #agent: Agent;
+  readonly #timeoutMs: number;
+  readonly #paces = new Map<string, Pace>();
+
+  constructor(options: { allowList: readonly string[]; timeoutMs: number }) {
+    this.#guard = new SsrfGuard({ allowList: options.allowList });
+    this.#timeoutMs = options.timeoutMs;
+    this.#agent = new Agent({
+      connect: { lookup: this.#guard.lookup, timeout: options.timeoutMs },
+      headersTimeout: options.timeoutMs,
+      bodyTimeout: options.timeoutMs,
+      keepAliveTimeout: 30_000,
+    });
+  }
+
+  /** Waits for the connection's turn (rate and Retry-After); refuses when that is too far away. */
+  async #takeTurn(paceKey: string, perSecond: number): Promise<void> {
+    const now = Date.now();
+    const pace = this.#paces.get(paceKey) ?? { nextAt: now, blockedUntil: 0 };
+    const startAt = Math.max(now, pace.nextAt, pace.blockedUntil);
+    if (startAt - now > maxWaitMs) {
+      throw new FerryError('rate_limited', `The provider asked Ferry to slow down for this connection; try again in ${Math.ceil((startAt - now) / 1000)} s.`);
+    }
+    pace.nextAt = startAt + 1000 / perSecond;
+    this.#paces.set(paceKey, pace);
+    if (startAt > now) await new Promise((resolve) => setTimeout(resolve, startAt - now));
+  }
+
+  /** Sends one request for a connection (or a provider, before a connection exists). */
+  async fetch(paceKey: string, perSecond: number, url: string, init: ProviderRequestInit = {}): Promise<Response> {
+    await this.#takeTurn(paceKey, perSecond);
+    this.#guard.checkUrl(url);
+    const signal = init.signal ? AbortSignal.any([init.signal, AbortSignal.timeout(this.#timeoutMs)]) : AbortSignal.timeout(this.#timeoutMs);
+    let answer: Awaited<ReturnType<typeof request>>;
+    try {
+      answer = await request(url, {
+        dispatcher: this.#agent,
+        method: (init.method ?? 'GET') as 'GET',
+        headers: init.headers ?? {},
+        body: init.body ?? null,
+        signal,
+      });
+    } catch (error) {
+      const cause = error instanceof FerryError ? error : error instanceof Error && error.cause instanceof FerryError ? error.cause : null;
+      if (cause !== null) throw cause;
+      throw new FerryError('provider_error', `The provider could not be reached (${new URL(url).host}): ${error instanceof Error ? error.message : String(error)}`);
+    }
+    const body = Buffer.from(await answer.body.arrayBuffer());
+    const headers = new Headers();
+    for (const [name, value] of Object.entries(answer.headers)) {
+      if (value === undefined) continue;
+      for (const item of Array.isArray(value) ? value : [value]) headers.append(name, item);
+    }
+    if (answer.statusCode === 429 || answer.statusCode === 503) {
+      const wait = retryAfterMs(headers.get('retry-after')) ?? 1000;
+      const pace = this.#paces.get(paceKey);
+      if (pace !== undefined) pace.blockedUntil = Math.max(pace.blockedUntil, Date.now() + wait);
+    }
+    const nullBody = answer.statusCode === 204 || answer.statusCode === 304 || answer.statusCode < 200;
+    return new Response(nullBody ? null : body, { status: answer.statusCode, headers });
+  }
+
+  /** When a connection may call again after a Retry-After (0 when it may now). */
+  blockedUntil(paceKey: string): number {
+    return this.#paces.get(paceKey)?.blockedUntil ?? 0;
+  }
+
+  async close(): Promise<void> {
+    await this.#agent.close();
+  }
+}
