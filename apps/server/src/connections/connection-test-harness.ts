@@ -1,0 +1,86 @@
+/**
+ * @module connections/connection-test-harness
+ * For the connection tests: the Google Drive and Dropbox emulators on
+ * 127.0.0.1, a real Ferry server whose provider catalog points at them, an
+ * owner signed in by cookie, and `connect()` — the whole browser round trip
+ * (start → provider authorize → callback) driven with plain fetch.
+ */
+import { startDropboxEmulator, startGoogleDriveEmulator, type DropboxEmulator, type GoogleDriveEmulator } from '@ferry/emulators';
+import { z } from 'zod';
+import type { ServerOptions } from '../config.js';
+import { startTestServer, type TestServer } from '../testing/index.js';
+import type { ProviderOverridesById } from './provider-catalog.js';
+
+export const clientSecrets = { google: 'gcs-7f3c9a-client-secret-google', dropbox: 'dbx-5b1e2d-client-secret-dropbox' } as const;
+
+export interface ConnectionHarness {
+  server: TestServer;
+  google: GoogleDriveEmulator;
+  dropbox: DropboxEmulator;
+  providers: ProviderOverridesById;
+  workspaceId: string;
+  /** `name=value` of the owner's session cookie. */
+  cookie: string;
+  /** fetch as the signed-in owner (cookie + the CSRF header). */
+  api(path: string, init?: RequestInit): Promise<Response>;
+  /** Every JSON/HTML answer the tests received, to search for secrets. */
+  answers: string[];
+  connect(provider: 'google-drive' | 'dropbox'): Promise<{ connectionId: string; callbackLocation: string }>;
+  close(): Promise<void>;
+}
+
+const setupAnswerSchema = z.object({ workspaces: z.array(z.object({ id: z.string() })).min(1) });
+const startedSchema = z.object({ authorizeUrl: z.string() });
+
+export async function startConnectionHarness(options: Partial<ServerOptions> = {}): Promise<ConnectionHarness> {
+  const google = await startGoogleDriveEmulator({ clients: [{ clientId: 'ferry-google', clientSecret: clientSecrets.google }] });
+  const dropbox = await startDropboxEmulator({ clients: [{ clientId: 'ferry-dropbox', clientSecret: clientSecrets.dropbox }] });
+  const providers: ProviderOverridesById = {
+    'google-drive': { clientId: 'ferry-google', clientSecret: clientSecrets.google, origin: google.url },
+    dropbox: { clientId: 'ferry-dropbox', clientSecret: clientSecrets.dropbox, origin: dropbox.url },
+  };
+  const server = await startTestServer({ outboundAllowList: ['127.0.0.1'], providers, webhookWorker: false, ...options });
+  const answers: string[] = [];
+  const setup = await fetch(`${server.url}/api/v1/auth/setup`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ email: 'owner@example.test', password: 'a long password', workspaceName: 'Team' }),
+  });
+  const cookie = (setup.headers.get('set-cookie') ?? '').split(';')[0] ?? '';
+  const workspaceId = setupAnswerSchema.parse(await setup.json()).workspaces[0]?.id ?? '';
+  const api = async (path: string, init: RequestInit = {}) => {
+    const response = await fetch(`${server.url}${path}`, {
+      ...init,
+      redirect: 'manual',
+      headers: { cookie, 'x-ferry-request': '1', ...(init.body !== undefined ? { 'content-type': 'application/json' } : {}), ...(init.headers ?? {}) },
+    });
+    answers.push(await response.clone().text());
+    return response;
+  };
+  const connect = async (provider: 'google-drive' | 'dropbox') => {
+    const started = await api(`/api/v1/workspaces/${workspaceId}/connections/${provider}/start`, { method: 'POST', body: '{}' });
+    const { authorizeUrl } = startedSchema.parse(await started.json());
+    const consent = await fetch(authorizeUrl, { redirect: 'manual' });
+    const callback = consent.headers.get('location') ?? '';
+    const landed = await fetch(callback, { redirect: 'manual', headers: { cookie } });
+    answers.push(await landed.clone().text());
+    const location = landed.headers.get('location') ?? '';
+    const connectionId = new URL(location, server.url).searchParams.get('connected') ?? '';
+    return { connectionId, callbackLocation: location };
+  };
+  return {
+    server,
+    google,
+    dropbox,
+    providers,
+    workspaceId,
+    cookie,
+    api,
+    answers,
+    connect,
+    close: async () => {
+      await server.close();
+      await Promise.all([google.close(), dropbox.close()]);
+    },
+  };
+}
