@@ -32,12 +32,13 @@ export interface ConnectionHarness {
 const setupAnswerSchema = z.object({ workspaces: z.array(z.object({ id: z.string() })).min(1) });
 const startedSchema = z.object({ authorizeUrl: z.string() });
 
-export async function startConnectionHarness(options: Partial<ServerOptions> = {}): Promise<ConnectionHarness> {
+/** `rateLimitPerSecond` lifts the per-connection pace for load tests. */
+export async function startConnectionHarness(options: Partial<ServerOptions> = {}, rateLimitPerSecond?: number): Promise<ConnectionHarness> {
   const google = await startGoogleDriveEmulator({ clients: [{ clientId: 'ferry-google', clientSecret: clientSecrets.google }] });
   const dropbox = await startDropboxEmulator({ clients: [{ clientId: 'ferry-dropbox', clientSecret: clientSecrets.dropbox }] });
   const providers: ProviderOverridesById = {
-    'google-drive': { clientId: 'ferry-google', clientSecret: clientSecrets.google, origin: google.url },
-    dropbox: { clientId: 'ferry-dropbox', clientSecret: clientSecrets.dropbox, origin: dropbox.url },
+    'google-drive': { clientId: 'ferry-google', clientSecret: clientSecrets.google, origin: google.url, ...(rateLimitPerSecond ? { rateLimitPerSecond } : {}) },
+    dropbox: { clientId: 'ferry-dropbox', clientSecret: clientSecrets.dropbox, origin: dropbox.url, ...(rateLimitPerSecond ? { rateLimitPerSecond } : {}) },
   };
   const server = await startTestServer({ outboundAllowList: ['127.0.0.1'], providers, webhookWorker: false, ...options });
   const answers: string[] = [];
