@@ -11,7 +11,6 @@ import { spawn, execFileSync, type ChildProcessWithoutNullStreams } from 'node:c
 import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { z } from 'zod';
 import { secretBoxFor } from '../outbound/secret-box.js';
 import { clientSecrets, startConnectionHarness, type ConnectionHarness } from './connection-test-harness.js';
 
