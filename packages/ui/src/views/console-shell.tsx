@@ -11,7 +11,9 @@ import { useApi } from '../hooks/use-api.js';
 import { useLinkClick, useLocation } from '../hooks/use-location.js';
 import { useWorkspaceEvents, WorkspaceEventsContext } from '../hooks/use-workspace-events.js';
 import { ActivityView } from './activity.js';
+import { AnalyticsView } from './analytics.js';
 import { FileBrowser } from './file-browser.js';
+import { MarketplaceView } from './marketplace.js';
 import { SharesView } from './shares.js';
 import { TrashView } from './trash.js';
 
@@ -21,6 +23,8 @@ const sections = [
   { href: '/shares', label: 'Share links' },
   { href: '/activity', label: 'Activity' },
   { href: '/trash', label: 'Trash' },
+  { href: '/marketplace', label: 'Marketplace' },
+  { href: '/analytics', label: 'Analytics' },
 ] as const;
 
 function CurrentView({ workspace }: { workspace: Workspace }) {
@@ -36,6 +40,8 @@ function CurrentView({ workspace }: { workspace: Workspace }) {
   if (pathname === '/trash') return <TrashView workspace={workspace} />;
   if (pathname === '/activity') return <ActivityView />;
   if (pathname === '/shares') return <SharesView workspace={workspace} />;
+  if (pathname === '/marketplace' || pathname.startsWith('/marketplace/')) return <MarketplaceView workspace={workspace} pathname={pathname} />;
+  if (pathname === '/analytics') return <AnalyticsView workspace={workspace} />;
   return (
     <section className="view" aria-label="Not found">
       <h1>Page not found</h1>
