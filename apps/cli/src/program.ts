@@ -8,6 +8,7 @@ import { FerryError } from '@ferry/core';
 import { Command, CommanderError, Option } from 'commander';
 import { z } from 'zod';
 import { registerAdmin } from './commands/admin.js';
+import { registerEmulators } from './commands/emulators.js';
 import { registerEvents } from './commands/events.js';
 import { registerGet } from './commands/get.js';
 import { registerLs } from './commands/ls.js';
@@ -18,8 +19,10 @@ import { registerRestore } from './commands/restore.js';
 import { registerRm } from './commands/rm.js';
 import { registerServe } from './commands/serve.js';
 import { registerShare } from './commands/share.js';
+import { registerSync } from './commands/sync.js';
 import { registerVersions } from './commands/versions.js';
 import { registerWhoami } from './commands/whoami.js';
+import { CommandExit } from './command-exit.js';
 import { exitCodeFor, exitCodes, exitCodesHelp, isExpected, messageFor } from './exit-codes.js';
 import type { CliRuntime } from './runtime.js';
 
@@ -50,7 +53,7 @@ export function buildProgram(runtime: CliRuntime): Command {
     .showSuggestionAfterError()
     .addHelpText('after', `\n${exitCodesHelp}\n\n${environmentHelp}`);
 
-  const commands = [registerServe, registerAdmin, registerWhoami, registerLs, registerMkdir, registerPut, registerGet, registerMv, registerRm, registerRestore, registerVersions, registerShare, registerEvents];
+  const commands = [registerServe, registerAdmin, registerWhoami, registerLs, registerMkdir, registerPut, registerGet, registerMv, registerRm, registerRestore, registerVersions, registerShare, registerEvents, registerSync, registerEmulators];
   for (const register of commands) register(program, runtime);
 
   const configure = (command: Command): void => {
@@ -72,6 +75,7 @@ export async function runCli(argv: readonly string[], runtime: CliRuntime): Prom
     await program.parseAsync([...argv], { from: 'user' });
     return exitCodes.ok;
   } catch (error) {
+    if (error instanceof CommandExit) return error.exitCode;
     if (error instanceof CommanderError) {
       // Commander has printed its message (or the help) already.
       if (error.code === 'commander.helpDisplayed' || error.code === 'commander.help' || error.code === 'commander.version') return exitCodes.ok;

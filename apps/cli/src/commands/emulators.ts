@@ -1,0 +1,57 @@
+/**
+ * @module commands/emulators
+ * `ferry emulators`: runs the Google Drive v3 and Dropbox v2 emulators (with
+ * their OAuth endpoints) on 127.0.0.1 until SIGINT/SIGTERM, and prints their
+ * URLs with a ready access token each: text, or one JSON document with --json
+ * for scripts. Point `ferry sync gdrive:… / dropbox:…` at them.
+ */
+import { startEmulators } from '@ferry/emulators';
+import type { Command } from 'commander';
+import { UsageError } from '../exit-codes.js';
+import { outputFor, type CliRuntime } from '../runtime.js';
+
+function portBase(raw: string | undefined): { googleDrive: number; dropbox: number } | null {
+  if (raw === undefined) return null;
+  const base = Number(raw);
+  if (!Number.isInteger(base) || base < 1 || base > 65_534) throw new UsageError('--port-base must be a port from 1 to 65534 (Drive listens on it, Dropbox on the next).');
+  return { googleDrive: base, dropbox: base + 1 };
+}
+
+export function registerEmulators(program: Command, runtime: CliRuntime): void {
+  program
+    .command('emulators')
+    .description('Run local Google Drive and Dropbox emulators until Ctrl-C (for trying sync and for tests).')
+    .option('--port-base <n>', 'Drive listens on this port and Dropbox on the next (default: any free ports)')
+    .addHelpText(
+      'after',
+      `
+Then, e.g.:
+  FERRY_GDRIVE_API_URL=<drive url> FERRY_GDRIVE_TOKEN=<token> ferry sync ./folder gdrive:demo/Folder
+  FERRY_DROPBOX_API_URL=<dropbox url> FERRY_DROPBOX_TOKEN=<token> ferry sync ./folder dropbox:demo/Folder
+The emulators keep everything in memory; it is gone when they stop.`,
+    )
+    .action(async (options: { portBase?: string }, command: Command) => {
+      const output = outputFor(runtime, command);
+      const ports = portBase(options.portBase);
+      const emulators = await startEmulators({
+        ...(ports === null ? {} : { googleDrive: { port: ports.googleDrive }, dropbox: { port: ports.dropbox } }),
+        print: output.json ? () => undefined : (line) => runtime.stdout.write(`${line}\n`),
+      });
+      const { googleDrive, dropbox } = emulators;
+      if (output.json) {
+        output.item(
+          {
+            googleDrive: { url: googleDrive.url, apiUrl: `${googleDrive.url}/drive/v3`, tokenUrl: `${googleDrive.url}/token`, accessToken: googleDrive.issueToken().accessToken },
+            dropbox: { url: dropbox.url, domain: dropbox.domain, tokenUrl: `${dropbox.url}/oauth2/token`, accessToken: dropbox.issueToken().accessToken },
+          },
+          () => '',
+        );
+      } else output.info('Running; Ctrl-C stops the emulators.');
+      await new Promise<void>((resolve) => {
+        const stop = runtime.onInterrupt(() => {
+          stop();
+          emulators.close().then(resolve, resolve);
+        });
+      });
+    });
+}

@@ -1,0 +1,221 @@
+/**
+ * @module commands/sync
+ * `ferry sync A B`: two-way sync of two replicas (local folders, Ferry
+ * workspace folders, Google Drive, Dropbox) in one run, or `--watch` to keep
+ * syncing as either side changes. The pair's state lives in a small SQLite
+ * file. Prints one line per action (JSON lines with --json, ending with a
+ * summary) and, on a terminal, a progress bar.
+ */
+import { mkdir } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { conflictPolicies, runSync, type ActionRecord, type ConflictPolicy, type SyncOptions, type SyncProgress, type SyncSummary, watchSync } from '@ferry/sync';
+import { type Command, Option } from 'commander';
+import { CommandExit } from '../command-exit.js';
+import { exitCodeFor, messageFor, UsageError } from '../exit-codes.js';
+import type { Output } from '../output.js';
+import { TransferProgress } from '../progress.js';
+import { addressHelp, parseReplicaAddress, stateFileFor } from '../replica-address.js';
+import { globalsOf, outputFor, type CliRuntime } from '../runtime.js';
+import { openReplica } from '../sync-replicas.js';
+
+/** Exit code of a run that finished but left per-file issues, failures or conflicts to look at. */
+export const syncIssuesExitCode = 7;
+
+interface SyncCommandOptions {
+  watch?: boolean;
+  dryRun?: boolean;
+  conflict: string;
+  deleteGuard: string;
+  labels?: string;
+  state?: string;
+  gdriveUrl?: string;
+  gdriveToken?: string;
+  dropboxUrl?: string;
+  dropboxToken?: string;
+}
+
+const helpText = `
+${addressHelp}
+
+Google Drive and Dropbox connection names will resolve through the server's
+connections; until then the CLI talks to the provider API given by
+--gdrive-url/--gdrive-token (FERRY_GDRIVE_API_URL, FERRY_GDRIVE_TOKEN) or
+--dropbox-url/--dropbox-token (FERRY_DROPBOX_API_URL, FERRY_DROPBOX_TOKEN),
+e.g. the URLs and tokens printed by "ferry emulators". A Ferry side uses
+--token / FERRY_TOKEN.
+
+A .ferryignore file (gitignore syntax) at the root of either side keeps
+matching paths out of the sync.
+
+State: <dir>/<sha256 of the pair>.db, <dir> being --state or
+$XDG_STATE_HOME/ferry/sync (~/.local/state/ferry/sync).
+
+Exit codes of sync: 0 all synced; ${syncIssuesExitCode} the run finished but some files
+failed, could not be synced as named, or conflicted (see the report); 5 the
+delete guard stopped the run or another run of the pair is going on; others
+as for every command.
+
+Examples:
+  ferry sync ~/Team ferry://files.example.com:8080/design/specs
+  ferry sync --watch ./notes ferrys://files.example.com/team/notes
+  ferry sync --dry-run --conflict newer ./a ./b`;
+
+function parseDeleteGuard(raw: string): SyncOptions['deleteGuard'] {
+  if (raw === 'off') return false;
+  const percent = Number(raw.replace(/%$/, ''));
+  if (!Number.isFinite(percent) || percent <= 0 || percent > 100) throw new UsageError('--delete-guard takes a percentage from 1 to 100, or "off".');
+  return { maxShare: percent / 100 };
+}
+
+function parseConflict(raw: string): ConflictPolicy {
+  const policy = conflictPolicies.find((name) => name === raw);
+  if (policy === undefined) throw new UsageError(`--conflict must be one of ${conflictPolicies.join(', ')}, not "${raw}".`);
+  return policy;
+}
+
+function parseLabels(raw: string | undefined, defaults: [string, string]): { a: string; b: string } {
+  if (raw === undefined) {
+    const [a, b] = defaults;
+    return a === b ? { a: `${a} a`, b: `${b} b` } : { a, b };
+  }
+  const parts = raw.split(',').map((part) => part.trim());
+  const [a, b] = parts;
+  if (parts.length !== 2 || !a || !b || a === b) throw new UsageError('--labels takes two different names separated by a comma, e.g. --labels laptop,server.');
+  if (/[/\\]/.test(a + b)) throw new UsageError('--labels may not contain "/" or "\\" (they become part of file names).');
+  return { a, b };
+}
+
+function describeRecord(record: ActionRecord, labels: { a: string; b: string }): string {
+  const where = record.side === null ? '' : ` (${labels[record.side]})`;
+  const target = record.to !== undefined ? ` -> ${record.to}` : '';
+  const status = record.status === 'failed' ? `  FAILED: ${record.error?.message ?? 'unknown error'}` : '';
+  return `${record.status === 'planned' ? 'would ' : ''}${record.action}${where} ${record.path}${target}${status}`;
+}
+
+function summaryLine(summary: SyncSummary): string {
+  const parts = [`${summary.copied} copied`, `${summary.moved} moved`, `${summary.deleted} deleted`, `${summary.conflicts} conflicts`, `${summary.failed} failed`, `${summary.issues.length} issues`];
+  return `${summary.dryRun ? 'Plan' : 'Synced'}: ${parts.join(', ')}, ${summary.bytes} bytes in ${(summary.durationMs / 1000).toFixed(1)} s`;
+}
+
+function summaryRecord(summary: SyncSummary): Record<string, unknown> {
+  const { records, ...rest } = summary;
+  return { type: 'summary', actions: records.length, ...rest };
+}
+
+function needsAttention(summary: SyncSummary): boolean {
+  return summary.failed > 0 || summary.conflicts > 0 || summary.issues.length > 0;
+}
+
+/** Feeds the engine's progress into a terminal bar, created once the plan's totals are known. */
+function progressReporter(output: Output, runtime: CliRuntime): { onProgress: (progress: SyncProgress) => void; finish: () => void } {
+  let bar: TransferProgress | null = null;
+  let files = 0;
+  let bytes = 0;
+  return {
+    onProgress: (progress) => {
+      if (output.json || !output.interactive || progress.phase !== 'applying' || progress.filesTotal === 0) return;
+      bar ??= new TransferProgress(runtime.stderr, { files: progress.filesTotal, bytes: progress.bytesTotal }, 'Synced');
+      if (progress.bytesDone > bytes) bar.addBytes(progress.bytesDone - bytes);
+      for (; files < progress.filesDone; files++) bar.fileDone();
+      bytes = progress.bytesDone;
+    },
+    finish: () => {
+      bar?.finish();
+      bar = null;
+      files = 0;
+      bytes = 0;
+    },
+  };
+}
+
+function reportSummary(output: Output, summary: SyncSummary, labels: { a: string; b: string }): void {
+  if (!output.json) for (const issue of summary.issues) output.info(`issue (${labels[issue.side]}) ${issue.path}: ${issue.problem}`);
+  if (output.json) output.item(summaryRecord(summary), () => '');
+  else output.info(summaryLine(summary));
+}
+
+async function runWatching(options: SyncOptions, output: Output, runtime: CliRuntime, labels: { a: string; b: string }, finish: () => void): Promise<void> {
+  const controller = new AbortController();
+  const stop = runtime.onInterrupt(() => {
+    if (!output.json) output.info('Stopping after the current run...');
+    controller.abort();
+  });
+  try {
+    await watchSync({
+      ...options,
+      signal: controller.signal,
+      onRun: (result) => {
+        finish();
+        if (result.ok) {
+          if (result.summary.records.length > 0 || result.summary.issues.length > 0) reportSummary(output, result.summary, labels);
+        } else if (output.json) {
+          const code = result.error instanceof Error && 'code' in result.error && typeof result.error.code === 'string' ? result.error.code : 'error';
+          output.item({ type: 'error', code, message: messageFor(result.error), exitCode: exitCodeFor(result.error) }, () => '');
+        } else output.info(`ferry: sync run failed: ${messageFor(result.error)}; trying again on the next change.`);
+      },
+    });
+  } finally {
+    stop();
+  }
+}
+
+export function registerSync(program: Command, runtime: CliRuntime): void {
+  program
+    .command('sync')
+    .description('Two-way sync of two replicas (local folders, Ferry, Google Drive, Dropbox); once, or --watch.')
+    .argument('<a>', 'the first replica address')
+    .argument('<b>', 'the second replica address')
+    .option('--watch', 'keep running and sync whenever either side changes (stop with Ctrl-C)')
+    .option('--dry-run', 'show the plan, change nothing')
+    .addOption(new Option('--conflict <policy>', 'when both sides changed a file: keep-both (a conflicted copy), newer, a, b').default('keep-both'))
+    .option('--delete-guard <percent>', 'stop when one run would delete more than this share of a side\'s files, or "off"', '50')
+    .option('--labels <a,b>', 'names of the two sides in messages and conflicted copies')
+    .option('--state <dir>', 'folder of the pair\'s state file (default $XDG_STATE_HOME/ferry/sync)')
+    .option('--gdrive-url <url>', 'Google Drive API URL for gdrive: sides (FERRY_GDRIVE_API_URL)')
+    .option('--gdrive-token <token>', 'Google Drive access token (FERRY_GDRIVE_TOKEN)')
+    .option('--dropbox-url <url>', 'Dropbox API URL for dropbox: sides (FERRY_DROPBOX_API_URL)')
+    .option('--dropbox-token <token>', 'Dropbox access token (FERRY_DROPBOX_TOKEN)')
+    .addHelpText('after', helpText)
+    .action(async (rawA: string, rawB: string, options: SyncCommandOptions, command: Command) => {
+      const output = outputFor(runtime, command);
+      const env = runtime.env;
+      const conflictPolicy = parseConflict(options.conflict);
+      const deleteGuard = parseDeleteGuard(options.deleteGuard);
+      if (options.watch && options.dryRun) throw new UsageError('--watch and --dry-run do not go together.');
+      const addressA = parseReplicaAddress(rawA, process.cwd());
+      const addressB = parseReplicaAddress(rawB, process.cwd());
+      const settings = {
+        ferryToken: globalsOf(command).token ?? env.FERRY_TOKEN,
+        gdriveUrl: options.gdriveUrl ?? env.FERRY_GDRIVE_API_URL,
+        gdriveToken: options.gdriveToken ?? env.FERRY_GDRIVE_TOKEN,
+        dropboxUrl: options.dropboxUrl ?? env.FERRY_DROPBOX_API_URL,
+        dropboxToken: options.dropboxToken ?? env.FERRY_DROPBOX_TOKEN,
+      };
+      const a = await openReplica(addressA, settings);
+      const b = await openReplica(addressB, settings);
+      if (a.canonical === b.canonical) throw new UsageError('Both addresses name the same replica.');
+      const labels = parseLabels(options.labels, [a.label, b.label]);
+      const state = stateFileFor(a.canonical, b.canonical, env, options.state);
+      await mkdir(dirname(state), { recursive: true });
+
+      const progress = progressReporter(output, runtime);
+      const syncOptions: SyncOptions = {
+        a: a.driver,
+        b: b.driver,
+        state,
+        labels,
+        conflictPolicy,
+        deleteGuard,
+        dryRun: options.dryRun === true,
+        onProgress: progress.onProgress,
+        onAction: (record) => output.item({ type: 'action', ...record }, () => describeRecord(record, labels)),
+      };
+      if (options.watch) {
+        await runWatching(syncOptions, output, runtime, labels, progress.finish);
+        return;
+      }
+      const summary = await runSync(syncOptions).finally(progress.finish);
+      reportSummary(output, summary, labels);
+      if (needsAttention(summary)) throw new CommandExit(syncIssuesExitCode);
+    });
+}
