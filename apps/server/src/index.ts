@@ -68,5 +68,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
 }
 
 export { withDataDir } from './admin.js';
+export { rotateSecretKey, type KeyRotationResult } from './connections/key-rotation.js';
+export { getAccessToken } from './connections/token-refresher.js';
 export { runWebhookWorker, type StandaloneWebhookWorker } from './webhooks/worker-main.js';
 export { createUser, createApiToken, findUserByEmail } from './auth/users.js';

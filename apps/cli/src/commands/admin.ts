@@ -8,6 +8,7 @@ import { FerryError } from '@ferry/core';
 import { Option, type Command } from 'commander';
 import { UsageError } from '../exit-codes.js';
 import { readSecretFromStdin } from '../read-secret.js';
+import { registerRotateKey } from './admin-rotate-key.js';
 import { outputFor, type CliRuntime } from '../runtime.js';
 
 interface CreateUserOptions {
@@ -31,6 +32,7 @@ const dataOption = () => new Option('--data <dir>', 'the data folder of the serv
 
 export function registerAdmin(program: Command, runtime: CliRuntime): void {
   const admin = program.command('admin').description('Manage users and tokens directly on a data folder.');
+  registerRotateKey(admin, runtime);
 
   admin
     .command('create-user')

@@ -9,8 +9,9 @@
  * Rotation (`ferry admin rotate-key`) keeps retired keys readable in
  * `<dataDir>/secret.keys/<keyId>.key` (0600) until every ciphertext is
  * re-sealed. A box made by `secretBoxFor` re-reads the keyring when it meets
- * an unknown key id, and at most once a second before sealing, so running
- * servers and workers follow a rotation without a restart.
+ * an unknown key id, and before each seal (sealing is rare: a new webhook
+ * secret, a token refresh), so running servers and workers follow a rotation
+ * without a restart.
  */
 import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:crypto';
 import { existsSync, linkSync, readdirSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
@@ -26,13 +27,11 @@ export class SecretBox {
   #keyId: string;
   #keys: Map<string, Buffer>;
   readonly #reload: (() => SecretKeyring) | undefined;
-  #loadedAt = 0;
 
   constructor(key: Buffer, options: { old?: readonly Buffer[]; reload?: () => SecretKeyring } = {}) {
     this.#keyId = keyIdOf(key);
     this.#keys = keyMap({ current: key, old: options.old ?? [] });
     this.#reload = options.reload;
-    this.#loadedAt = Date.now();
   }
 
   /** The id of the key new secrets are sealed with. */
@@ -50,11 +49,10 @@ export class SecretBox {
     const keyring = this.#reload();
     this.#keyId = keyIdOf(keyring.current);
     this.#keys = keyMap(keyring);
-    this.#loadedAt = Date.now();
   }
 
   seal(plaintext: string): string {
-    if (Date.now() - this.#loadedAt > 1000) this.#reloadKeys();
+    this.#reloadKeys();
     const key = this.#keys.get(this.keyId);
     if (key === undefined) throw new Error('secret-box: no current key');
     const iv = randomBytes(12);
