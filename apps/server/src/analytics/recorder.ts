@@ -110,7 +110,8 @@ export function measureOutboundCall(ctx: ServerContext): (report: OutboundCallRe
       userId: tag.userId ?? null,
       ...outboundOutcome(result),
       durationMs: result.durationMs,
-      bytesOut: request.body === undefined ? 0 : Buffer.byteLength(request.body),
+      // Bytes count as moved only when the other side answered (a refused or failed call moved nothing we know of).
+      bytesOut: result.ok && request.body !== undefined ? Buffer.byteLength(request.body) : 0,
       bytesIn: result.ok ? Buffer.byteLength(result.answer.body) : 0,
     });
   };

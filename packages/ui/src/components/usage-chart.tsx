@@ -51,7 +51,7 @@ export function UsageChart({ title, kind, points, format, valueLabel, partLabel,
   return (
     <figure className="chart" aria-labelledby={`${id}-caption`}>
       <figcaption id={`${id}-caption`}>{title}</figcaption>
-      <svg viewBox={`0 0 ${width} ${height}`} role="img" aria-labelledby={`${id}-title ${id}-desc`} preserveAspectRatio="none" className="chart-svg">
+      <svg viewBox={`0 0 ${width} ${height}`} role="img" aria-labelledby={`${id}-title ${id}-desc`} className="chart-svg">
         <title id={`${id}-title`}>{title}</title>
         <desc id={`${id}-desc`}>{summary}</desc>
         <line x1={pad.left} x2={width - pad.right} y1={y(0)} y2={y(0)} className="chart-axis" />
@@ -87,6 +87,11 @@ export function UsageChart({ title, kind, points, format, valueLabel, partLabel,
             })
           : null}
         {kind === 'line' && linePoints !== '' ? <polyline points={linePoints} className="chart-line" /> : null}
+        {kind === 'line'
+          ? points.map((point, index) =>
+              point.value === null ? null : <circle key={point.at} cx={pad.left + step * index + step / 2} cy={y(point.value)} r={3} className="chart-dot" />,
+            )
+          : null}
       </svg>
       <details className="chart-data">
         <summary>Show data</summary>

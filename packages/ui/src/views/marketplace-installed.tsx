@@ -30,14 +30,11 @@ function InstalledCard({ workspace, install, entry, isAdmin, onChanged }: Instal
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<unknown>(null);
   const [dialog, setDialog] = useState<'upgrade' | 'remove' | null>(null);
-  const [saved, setSaved] = useState<string | null>(null);
-  const [formKey, setFormKey] = useState(0);
   const params = { workspaceId: workspace.id, integrationId: install.integrationId };
 
   const run = async (action: () => Promise<string>) => {
     setBusy(true);
     setError(null);
-    setSaved(null);
     try {
       const message = await action();
       setDialog(null);
@@ -52,8 +49,6 @@ function InstalledCard({ workspace, install, entry, isAdmin, onChanged }: Instal
   const save = (settings: Record<string, unknown>) =>
     run(async () => {
       await client.call('configureIntegration', { params, body: { settings } });
-      setSaved(`Settings of ${install.name} saved.`);
-      setFormKey((key) => key + 1);
       return `Settings of ${install.name} saved.`;
     });
   const toggle = () =>
@@ -105,12 +100,11 @@ function InstalledCard({ workspace, install, entry, isAdmin, onChanged }: Instal
         ) : null}
       </header>
       {Object.keys(fieldErrors).length > 0 ? null : <ErrorMessage error={dialog === null ? error : null} />}
-      <StatusMessage text={saved} />
       <h3>Settings</h3>
       {schema === null ? (
-        <SettingsFromVersion key={formKey} install={install} isAdmin={isAdmin} busy={busy} errors={fieldErrors} onSave={save} />
+        <SettingsFromVersion install={install} isAdmin={isAdmin} busy={busy} errors={fieldErrors} onSave={save} />
       ) : (
-        <SettingsForm key={formKey} schema={schema} values={install.settings} errors={fieldErrors} readOnly={!isAdmin} busy={busy} onSave={save} />
+        <SettingsForm schema={schema} values={install.settings} errors={fieldErrors} readOnly={!isAdmin} busy={busy} onSave={save} />
       )}
       {dialog === 'upgrade' && install.upgrade ? (
         <ConsentDialog

@@ -1,0 +1,124 @@
+/**
+ * @module e2e/marketplace.spec
+ * The integration marketplace and analytics in the console: an admin browses
+ * and searches the catalog, installs Webhooks 1.0.0 after consenting to its
+ * scopes, configures it through the generated form (an invalid value shows
+ * the field's error), disables and enables it, upgrades to 1.1.0 (asked again
+ * for the added scope) and removes it; a member's console offers no Install;
+ * after a few measured calls the analytics dashboard shows totals and charts.
+ */
+import type { Page } from '@playwright/test';
+import { screenshot, test, expect } from './support.js';
+
+const csrf = { 'x-ferry-request': '1' };
+
+async function workspaceId(page: Page): Promise<string> {
+  const me = (await (await page.request.get('/api/v1/me')).json()) as { workspaces: { id: string }[] };
+  const id = me.workspaces[0]?.id;
+  if (id === undefined) throw new Error('the owner has no workspace');
+  return id;
+}
+
+test('an admin installs, configures, upgrades and removes an integration', async ({ page }) => {
+  await page.goto('/marketplace');
+  await expect(page.getByRole('heading', { name: 'Marketplace' })).toBeVisible();
+  const cards = page.getByRole('list', { name: 'Integrations' }).getByRole('listitem');
+  await expect(cards).toHaveCount(6);
+  await screenshot(page, '20-marketplace');
+
+  await page.getByLabel('Search integrations').fill('slash command');
+  await expect(cards).toHaveCount(1);
+  await expect(cards.first()).toContainText('Slack');
+  await page.getByLabel('Search integrations').fill('');
+  await page.getByLabel('Category').selectOption('storage');
+  await expect(cards).toHaveCount(2);
+  await expect(cards.getByRole('heading')).toHaveText(['Dropbox', 'Google Drive']);
+  await page.getByLabel('Category').selectOption('');
+
+  await page.getByRole('link', { name: 'Webhooks', exact: true }).click();
+  await expect(page.getByRole('heading', { name: 'Webhooks', level: 1 })).toBeVisible();
+  await expect(page.getByRole('list', { name: 'Permissions' })).toContainText('Add, change and remove webhook endpoints');
+  await page.getByLabel('Version').selectOption('1.0.0');
+  await expect(page.getByText('version 1.0.0')).toBeVisible();
+  await page.getByRole('button', { name: 'Install' }).click();
+  const consent = page.getByRole('dialog', { name: 'Install Webhooks' });
+  await expect(consent.getByRole('list', { name: 'Permissions asked for' }).getByRole('listitem')).toHaveCount(1);
+  await expect(consent.getByRole('button', { name: 'Install' })).toBeDisabled();
+  await consent.getByLabel('I agree to grant these permissions').check();
+  await screenshot(page, '21-marketplace-consent');
+  await consent.getByRole('button', { name: 'Install' }).click();
+
+  await expect(page).toHaveURL(/\/marketplace\/installed$/);
+  const card = page.getByRole('region', { name: 'Webhooks' });
+  await expect(card).toContainText('Version 1.0.0');
+  const limit = card.getByLabel('Most deliveries per minute');
+  await expect(limit).toHaveValue('120');
+  await limit.fill('5000');
+  await card.getByRole('button', { name: 'Save settings' }).click();
+  await expect(card.getByText('Most deliveries per minute must be at most 1000')).toBeVisible();
+  await expect(limit).toHaveAttribute('aria-invalid', 'true');
+  await screenshot(page, '22-marketplace-settings-error');
+  await limit.fill('60');
+  await card.getByLabel('file.deleted').check();
+  await card.getByRole('button', { name: 'Save settings' }).click();
+  await expect(page.getByRole('status').filter({ hasText: 'Settings of Webhooks saved.' })).toBeVisible();
+  await expect(card.getByLabel('Most deliveries per minute')).toHaveValue('60');
+
+  await card.getByRole('button', { name: 'Disable' }).click();
+  await expect(card.getByText('Disabled', { exact: true })).toBeVisible();
+  await card.getByRole('button', { name: 'Enable' }).click();
+  await expect(card.getByText('Enabled', { exact: true })).toBeVisible();
+
+  await card.getByRole('button', { name: 'Upgrade to 1.1.0' }).click();
+  const reconsent = page.getByRole('dialog', { name: 'Upgrade Webhooks to 1.1.0' });
+  await expect(reconsent).toContainText('Include file names, paths and sizes');
+  await reconsent.getByLabel('I agree to grant these permissions').check();
+  await reconsent.getByRole('button', { name: 'Upgrade' }).click();
+  await expect(card).toContainText('Version 1.1.0');
+  await expect(card.getByLabel('Most deliveries per minute')).toHaveValue('60');
+  await expect(card.getByLabel('Alert email')).toBeVisible();
+  await screenshot(page, '23-marketplace-installed');
+
+  await card.getByRole('button', { name: 'Remove' }).click();
+  const confirm = page.getByRole('dialog', { name: 'Remove Webhooks?' });
+  await confirm.getByRole('button', { name: 'Remove' }).click();
+  await expect(page.getByRole('status').filter({ hasText: 'Webhooks removed' })).toBeVisible();
+  await expect(card).toHaveCount(0);
+});
+
+test('a member is offered no Install button', async ({ page }) => {
+  // The console takes the caller's role from /me; present the owner as a plain member (the server refuses members' writes: see the API tests).
+  await page.route('**/api/v1/me', async (route) => {
+    const response = await route.fetch();
+    const me = (await response.json()) as { workspaces: { role: string }[] };
+    await route.fulfill({ response, json: { ...me, workspaces: me.workspaces.map((workspace) => ({ ...workspace, role: 'member' })) } });
+  });
+  await page.goto('/marketplace/slack');
+  await expect(page.getByRole('heading', { name: 'Slack', level: 1 })).toBeVisible();
+  await expect(page.getByText('Only workspace admins can install integrations.')).toBeVisible();
+  await expect(page.getByRole('button', { name: 'Install' })).toHaveCount(0);
+});
+
+test('the analytics dashboard charts measured integration calls', async ({ page }) => {
+  const id = await workspaceId(page);
+  const created = await page.request.post(`/api/v1/workspaces/${id}/webhooks`, { headers: csrf, data: { url: 'https://hooks.example.invalid/ferry', description: 'analytics e2e' } });
+  expect(created.status()).toBe(201);
+  const endpoint = (await created.json()) as { id: string };
+  for (let attempt = 0; attempt < 3; attempt += 1) {
+    const tested = await page.request.post(`/api/v1/webhooks/${endpoint.id}/test`, { headers: csrf });
+    expect(tested.status()).toBe(200);
+  }
+  await page.request.delete(`/api/v1/workspaces/${id}/webhooks/${endpoint.id}`, { headers: csrf });
+
+  await page.goto('/analytics');
+  await expect(page.getByRole('heading', { name: 'Integration analytics' })).toBeVisible();
+  const totals = page.getByRole('definition').first();
+  await expect(totals).toHaveText(/^[1-9]/);
+  await expect(page.getByRole('img', { name: 'Calls over time' })).toBeVisible();
+  await expect(page.getByRole('img', { name: 'p95 latency over time' })).toBeVisible();
+  const row = page.getByRole('table', { name: 'Usage by integration' }).getByRole('row', { name: /Webhooks/ });
+  await expect(row).toContainText(/refused|network/);
+  await screenshot(page, '24-analytics');
+  await page.getByText('Show data').first().click();
+  await expect(page.getByRole('table', { name: 'Calls over time data' }).getByRole('row')).not.toHaveCount(0);
+});
