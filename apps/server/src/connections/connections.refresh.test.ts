@@ -8,6 +8,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { secretBoxFor } from '../outbound/secret-box.js';
+import { connectionTokenProvider } from './token-refresher.js';
 import { startConnectionHarness, type ConnectionHarness } from './connection-test-harness.js';
 
 let harness: ConnectionHarness;
@@ -53,6 +54,14 @@ describe('token refresh', () => {
     expect(second.refresh).toBe(first.refresh);
     expect(Date.parse(second.expiresAt ?? '')).toBeGreaterThan(Date.now() + 3000_000);
     expect(harness.google.tokens.check(second.access)).toBe('valid');
+
+    // As a sync driver's token source: the same token until the provider refuses it, then a fresh one.
+    const tokens = connectionTokenProvider(harness.server.ctx, connectionId);
+    expect(await tokens({ forceRefresh: false })).toBe(second.access);
+    const forced = await tokens({ forceRefresh: true });
+    expect(forced).not.toBe(second.access);
+    expect(harness.google.tokens.counts.refreshes).toBe(refreshes + 2);
+    seenTokens.add(forced);
   });
 
   it('a grant revoked at the provider turns the connection needs_reauth at once, with an event and an audit entry', async () => {

@@ -197,3 +197,15 @@ export async function markNeedsReauth(ctx: ServerContext, row: ConnectionRow, me
   });
   if (changed) ctx.hub.notify(row.workspace_id);
 }
+
+/**
+ * The connection as a sync driver's token source (`AccessTokenProvider` of
+ * @ferry/sync): `forceRefresh` after the provider refused the last token.
+ */
+export function connectionTokenProvider(ctx: ServerContext, connectionId: string): (request: { readonly forceRefresh: boolean }) => Promise<string> {
+  let last: string | undefined;
+  return async ({ forceRefresh }) => {
+    last = await getAccessToken(ctx, connectionId, forceRefresh && last !== undefined ? { rejectedToken: last } : {});
+    return last;
+  };
+}
