@@ -140,4 +140,24 @@ describe('marketplace routes', () => {
     expect(configured?.details).toEqual({ version: '1.0.0', changed: ['maxPerMinute'] });
     expect(audit.items.some((entry) => entry.action === 'webhook.deleted')).toBe(true);
   });
+
+  it("revokes the provider's connections and stops the integration's jobs on removal", async () => {
+    const slackScopes = ['files:read', 'files:write', 'shares:write', 'slack:chat.write', 'slack:commands', 'slack:files.read'];
+    const installed = await admin.api(installs(), send('POST', { integrationId: 'slack', consentedScopes: slackScopes, settings: { channel: '#files' } }));
+    expect(installed.status).toBe(201);
+    const now = new Date().toISOString();
+    const connection = { workspace_id: admin.workspace.id, provider: 'slack', status: 'active' as const, account_id: 'T1', account_email: null, account_name: null, scopes: 'chat:write', key_id: 'k1', access_token_ciphertext: 'sealed', refresh_token_ciphertext: 'sealed', access_token_expires_at: null, refresh_lease_owner: null, refresh_lease_until: null, refresh_not_before: null, last_error: null, created_by: admin.user.id, created_at: now, updated_at: now, revoked_at: null };
+    await server.ctx.db.insertInto('connections').values([{ ...connection, id: 'con_slack' }, { ...connection, id: 'con_drive', provider: 'google-drive' }]).execute();
+    await server.ctx.db.insertInto('jobs').values({ id: 'job_slack', kind: 'slack.notify', payload: JSON.stringify({ integration: 'slack', workspaceId: admin.workspace.id }), status: 'pending', run_at: now, attempts: 0, lease_owner: null, lease_expires_at: null, last_error: null, created_at: now, done_at: null }).execute();
+
+    const removed = removedIntegrationSchema.parse(await (await admin.api(`${installs()}/slack`, send('DELETE'))).json());
+    expect(removed.revoked).toEqual({ webhookEndpoints: 0, connections: 1, jobs: 1 });
+    const rows = await server.ctx.db.selectFrom('connections').select(['id', 'status', 'access_token_ciphertext', 'refresh_token_ciphertext']).orderBy('id').execute();
+    expect(rows).toEqual([
+      { id: 'con_drive', status: 'active', access_token_ciphertext: 'sealed', refresh_token_ciphertext: 'sealed' },
+      { id: 'con_slack', status: 'revoked', access_token_ciphertext: null, refresh_token_ciphertext: null },
+    ]);
+    const job = await server.ctx.db.selectFrom('jobs').select(['status', 'last_error']).where('id', '=', 'job_slack').executeTakeFirstOrThrow();
+    expect(job).toEqual({ status: 'failed', last_error: 'slack was removed from the workspace' });
+  });
 });
