@@ -9,6 +9,8 @@ import { type ActionRecord, applyAction, describe } from './apply.js';
 import type { ConflictPolicy } from './conflict-policy.js';
 import { checkDeletes, checkListing, type DeleteGuardOptions } from './delete-guard.js';
 import { ignoreFileName, type IgnoreMatcher, loadIgnoreRules } from './ignore-rules.js';
+import { compactListing, type ListOptions } from './listing.js';
+import { unchangedSinceBase } from './no-change.js';
 import { currentPath, planMoves } from './moves.js';
 import { hashesNeeded, pathsToDecide, reconcile, surveyBase } from './plan.js';
 import { type Action, isVisibleAction, type PlanInput, type Side, type SyncIssue } from './plan-types.js';
@@ -87,6 +89,18 @@ async function resolveHashes(input: PlanInput, paths: readonly string[], drivers
   });
 }
 
+/** The end of a run that found nothing to do: the same progress and summary as an empty plan. */
+function finishUnchanged(options: SyncOptions, store: StateStore, progress: { phase: SyncProgress['phase'] }, report: () => void, started: number): SyncSummary {
+  progress.phase = 'hashing';
+  report();
+  progress.phase = 'applying';
+  report();
+  if (options.dryRun !== true) store.clearHashCache();
+  progress.phase = 'done';
+  report();
+  return { dryRun: options.dryRun === true, records: [], copied: 0, moved: 0, deleted: 0, conflicts: 0, failed: 0, bytes: 0, issues: [], durationMs: Date.now() - started };
+}
+
 function countOf(records: readonly ActionRecord[], ...types: Array<Action['type']>): number {
   return records.filter((record) => record.status !== 'failed' && types.includes(record.action)).length;
 }
@@ -119,8 +133,10 @@ async function runWithStore(options: SyncOptions, store: StateStore, started: nu
   report();
 
   const isIgnored = await loadIgnoreRules([drivers.a, drivers.b]);
-  const listOptions = isIgnored === null ? {} : { skip: (path: string, kind: DriverEntry['kind']): boolean => path !== ignoreFileName && isIgnored(path, kind) };
-  const [listA, listB] = await Promise.all([drivers.a.list(listOptions), drivers.b.list(listOptions)]);
+  const listOptions: ListOptions = isIgnored === null ? {} : { skip: (path: string, kind: DriverEntry['kind']): boolean => path !== ignoreFileName && isIgnored(path, kind) };
+  const [scanA, scanB] = await Promise.all([compactListing(drivers.a, listOptions), compactListing(drivers.b, listOptions)]);
+  if (unchangedSinceBase(store, scanA, scanB, isIgnored)) return finishUnchanged(options, store, progress, report, started);
+  const [listA, listB] = [scanA.entries(), scanB.entries()];
   const base = store.loadBase();
   if (isIgnored !== null) for (const path of [...base.keys()]) if (isIgnored(path, (base.get(path) as BaseEntry).kind)) base.delete(path);
   if (options.deleteGuard !== false) {

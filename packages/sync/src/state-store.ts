@@ -50,6 +50,9 @@ CREATE TABLE IF NOT EXISTS hash_cache (
 
 type BaseRow = [string, string, string | null, number, number, string | null, string | null, string | null, string | null];
 
+/** A base row as the no-change check reads it: path, kind, aId, aRevision, bId, bRevision. */
+export type BaseRefRow = [string, string, string | null, string | null, string | null, string | null];
+
 function fromRow(row: BaseRow): BaseEntry {
   const [path, kind, hash, size, mtimeMs, aId, aRevision, bId, bRevision] = row;
   return { path, kind: kind === 'folder' ? 'folder' : 'file', hash, size, mtimeMs, aId, aRevision, bId, bRevision };
@@ -85,6 +88,7 @@ export class StateStore {
          ON CONFLICT(path) DO UPDATE SET kind = excluded.kind, hash = excluded.hash, size = excluded.size, mtime = excluded.mtime,
          a_id = excluded.a_id, a_rev = excluded.a_rev, b_id = excluded.b_id, b_rev = excluded.b_rev`,
       ),
+      refs: this.db.prepare('SELECT path, kind, a_id, a_rev, b_id, b_rev FROM base').raw(true),
       one: this.db.prepare('SELECT path, kind, hash, size, mtime, a_id, a_rev, b_id, b_rev FROM base WHERE path = ?').raw(true),
       deleteOne: this.db.prepare('DELETE FROM base WHERE path = ?'),
       deleteBelow: this.db.prepare('DELETE FROM base WHERE path >= ? AND path < ?'),
@@ -113,6 +117,14 @@ export class StateStore {
     const base = new Map<string, BaseEntry>();
     for (const row of this.statements.all.iterate() as Iterable<BaseRow>) base.set(row[0], fromRow(row));
     return base;
+  }
+
+  /**
+   * Streams the base as [path, kind, aId, aRevision, bId, bRevision] rows
+   * without building entries (the no-change check reads each row once).
+   */
+  baseRefs(): IterableIterator<BaseRefRow> {
+    return this.statements.refs.iterate() as IterableIterator<BaseRefRow>;
   }
 
   loadBaseEntry(path: string): BaseEntry | null {

@@ -35,11 +35,12 @@ import {
   type SyncDriver,
   type WriteOptions,
 } from '../driver.js';
+import { compactList, type CompactListing, type ListOptions } from '../listing.js';
 import { nameKey, pathProblem } from '../name-rules.js';
+import { LocalScan, racyWindowMs } from './local-scan.js';
 
 /** Prefix of the engine's own temporary files; never listed, never synced. */
 export const tempFilePrefix = '.ferry-tmp-';
-const racyWindowMs = 2_000;
 const staleTempMs = 10 * 60_000;
 
 export interface LocalDriverOptions {
@@ -91,7 +92,16 @@ export class LocalDriver implements SyncDriver {
     return { path, kind, size, mtimeMs: Math.floor(stats.mtimeMs), id: String(stats.ino), hash: null, revision };
   }
 
-  async list(options?: { readonly skip?: (path: string, kind: EntryKind) => boolean }): Promise<DriverEntry[]> {
+  async list(options?: ListOptions): Promise<DriverEntry[]> {
+    return (await this.scanColumns(options ?? {})).entries();
+  }
+
+  /** The columnar scan the engine's no-change check reads (see `listing.ts`). */
+  [compactList](options: ListOptions): Promise<CompactListing> {
+    return this.scanColumns(options);
+  }
+
+  private async scanColumns(options: ListOptions): Promise<LocalScan> {
     let rootStats: Stats;
     try {
       rootStats = lstatSync(this.root);
@@ -100,13 +110,12 @@ export class LocalDriver implements SyncDriver {
     }
     if (!rootStats.isDirectory()) throw new FerryError('unavailable', `${this.root} is not a folder.`);
     const now = Date.now();
-    const scan = ++this.scanCounter;
-    const skip = options?.skip;
-    const entries: DriverEntry[] = [];
-    const pending: string[] = [''];
+    const columns = new LocalScan(now, ++this.scanCounter);
+    const skip = options.skip;
+    const pending: Array<[string, number]> = [['', 0]];
     let foldersRead = 0;
     while (pending.length > 0) {
-      const relativeDir = pending.pop() as string;
+      const [relativeDir, folder] = pending.pop() as [string, number];
       const absoluteDir = this.absolute(relativeDir);
       let dirents: Dirent[];
       try {
@@ -124,16 +133,17 @@ export class LocalDriver implements SyncDriver {
         }
         const isFolder = dirent.isDirectory();
         if (!isFolder && !dirent.isFile()) continue; // symlinks, sockets, devices
-        const path = relativeDir === '' ? name : `${relativeDir}/${name}`;
+        const path = isFolder || skip !== undefined ? (relativeDir === '' ? name : `${relativeDir}/${name}`) : '';
         if (skip?.(path, isFolder ? 'folder' : 'file')) continue;
         const stats = lstatSync(absolute, { throwIfNoEntry: false });
         if (stats === undefined) continue;
-        entries.push(this.entryFromStats(path, stats, now, scan));
-        if (isFolder) pending.push(path);
+        const isFolderNow = stats.isDirectory();
+        columns.add(folder, name, isFolderNow, stats.ino, stats.size, stats.mtimeMs);
+        if (isFolder) pending.push([path, columns.addFolder(path)]);
       }
       if (++foldersRead % 256 === 0) await new Promise<void>((resolve) => setImmediate(resolve)); // let timers and signals run
     }
-    return entries;
+    return columns;
   }
 
   private removeIfStale(absolute: string, now: number): void {

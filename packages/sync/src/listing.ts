@@ -1,0 +1,92 @@
+/**
+ * @module listing
+ * A side's listing as the no-change check reads it: find an entry by path and
+ * read its kind, id and revision without a `DriverEntry` object per file.
+ * The local driver answers with its columnar scan (`compactList`); any other
+ * driver's `list()` is wrapped. `entries()` gives the plain list when the
+ * full planner must run after all.
+ */
+import type { DriverEntry, EntryKind, SyncDriver } from './driver.js';
+
+export interface ListOptions {
+  readonly skip?: (path: string, kind: EntryKind) => boolean;
+}
+
+export interface CompactListing {
+  /** Number of distinct paths. */
+  readonly count: number;
+  /** Index of the entry at `path`, or -1. */
+  find(path: string): number;
+  path(index: number): string;
+  kind(index: number): EntryKind;
+  id(index: number): string;
+  revision(index: number): string;
+  /** Number of distinct paths that `isIgnored` keeps. */
+  countKept(isIgnored: (path: string, kind: EntryKind) => boolean): number;
+  /** The listing as `SyncDriver.list()` returns it. */
+  entries(): DriverEntry[];
+}
+
+/** Key of the optional columnar listing method of a driver (not part of the public contract). */
+export const compactList = Symbol('compactList');
+
+interface CompactLister {
+  [compactList](options: ListOptions): Promise<CompactListing>;
+}
+
+function hasCompactList(driver: SyncDriver): driver is SyncDriver & CompactLister {
+  return compactList in driver;
+}
+
+class EntryListing implements CompactListing {
+  /** Path → index of its (last) entry: duplicates count once, as in a map keyed by path. */
+  private readonly byPath = new Map<string, number>();
+
+  constructor(private readonly list: DriverEntry[]) {
+    list.forEach((entry, index) => this.byPath.set(entry.path, index));
+  }
+
+  get count(): number {
+    return this.byPath.size;
+  }
+
+  find(path: string): number {
+    return this.byPath.get(path) ?? -1;
+  }
+
+  private at(index: number): DriverEntry {
+    return this.list[index] as DriverEntry;
+  }
+
+  path(index: number): string {
+    return this.at(index).path;
+  }
+
+  kind(index: number): EntryKind {
+    return this.at(index).kind;
+  }
+
+  id(index: number): string {
+    return this.at(index).id;
+  }
+
+  revision(index: number): string {
+    return this.at(index).revision;
+  }
+
+  countKept(isIgnored: (path: string, kind: EntryKind) => boolean): number {
+    let kept = 0;
+    for (const [path, index] of this.byPath) if (!isIgnored(path, this.at(index).kind)) kept++;
+    return kept;
+  }
+
+  entries(): DriverEntry[] {
+    return this.list;
+  }
+}
+
+/** Lists `driver` in its most compact form. */
+export async function compactListing(driver: SyncDriver, options: ListOptions): Promise<CompactListing> {
+  if (hasCompactList(driver)) return driver[compactList](options);
+  return new EntryListing(await driver.list(options));
+}

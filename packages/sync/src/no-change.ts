@@ -1,0 +1,30 @@
+/**
+ * @module no-change
+ * The common run finds nothing to do: every base entry is still at its path
+ * on both sides with the same id and revision, and neither side has a path
+ * the base lacks. This check answers that in one streamed pass over the base
+ * rows against both (columnar) listings, without building the three trees.
+ * When it says yes, the full planner would plan nothing either (no touched
+ * entry means no move, no decision, no hash); when it says no, the engine
+ * runs the full planner.
+ */
+import type { EntryKind } from './driver.js';
+import type { IgnoreMatcher } from './ignore-rules.js';
+import type { CompactListing } from './listing.js';
+import type { StateStore } from './state-store.js';
+
+/** True when both listings hold exactly what the base recorded (after ignore rules). */
+export function unchangedSinceBase(store: StateStore, a: CompactListing, b: CompactListing, isIgnored: IgnoreMatcher | null): boolean {
+  let matched = 0;
+  for (const [path, storedKind, aId, aRevision, bId, bRevision] of store.baseRefs()) {
+    const kind: EntryKind = storedKind === 'folder' ? 'folder' : 'file';
+    if (isIgnored !== null && isIgnored(path, kind)) continue;
+    const onA = a.find(path);
+    const onB = b.find(path);
+    if (onA < 0 || onB < 0 || a.kind(onA) !== kind || b.kind(onB) !== kind || a.id(onA) !== aId || b.id(onB) !== bId) return false;
+    if (kind === 'file' && (a.revision(onA) !== aRevision || b.revision(onB) !== bRevision)) return false;
+    matched++;
+  }
+  if (isIgnored === null) return matched === a.count && matched === b.count;
+  return matched === a.countKept(isIgnored) && matched === b.countKept(isIgnored);
+}
