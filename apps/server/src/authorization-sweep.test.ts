@@ -81,6 +81,12 @@ function pointsIntoWorkspace(spec: RouteSpec): boolean {
   return names.some((name) => name.endsWith('Id') || pointerFields[name] !== undefined);
 }
 
+/** A path parameter with no fixture: a value its schema accepts (an enum's first member, a well-formed name), so the probe reaches the authorisation check. */
+function pathValue(spec: RouteSpec, param: string, fixtures: Record<string, string>): string {
+  const property = spec.params ? (toJsonSchema(spec.params).properties as Record<string, JsonSchema> | undefined)?.[param] : undefined;
+  return property ? String(sample(property, fixtures, param)) : `${param.replace(/Id$/, '')}_doesnotexist`;
+}
+
 /** Every way to call the route with B's ids: one probe per candidate node (root, folder, file) where a nodeId is taken. */
 function probesOf(name: string, spec: RouteSpec, fixtures: Record<string, string>): Probe[] {
   const nodeCandidates = spec.path.includes(':nodeId') ? ['rootId', 'folderId', 'fileId'] : ['fileId'];
@@ -89,7 +95,7 @@ function probesOf(name: string, spec: RouteSpec, fixtures: Record<string, string
     const path = spec.path.replace(/:(\w+)/g, (_, param: string) => {
       if (param === 'nodeId') return encodeURIComponent(local.fileId ?? '');
       if (param === 'name') return 'probe.txt';
-      return encodeURIComponent(local[param] ?? `${param.replace(/Id$/, '')}_doesnotexist`);
+      return encodeURIComponent(local[param] ?? pathValue(spec, param, local));
     });
     const queryValues = spec.query ? (sample(toJsonSchema(spec.query), local) as Record<string, unknown>) : {};
     const query = new URLSearchParams(Object.entries(queryValues).map(([key, value]): [string, string] => [key, String(value)])).toString();
