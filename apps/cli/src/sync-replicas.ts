@@ -7,13 +7,17 @@
  * (FERRY_GDRIVE_API_URL / FERRY_GDRIVE_TOKEN) or --dropbox-url/--dropbox-token
  * (FERRY_DROPBOX_API_URL / FERRY_DROPBOX_TOKEN), e.g. `ferry emulators`.
  */
-import { mkdir } from 'node:fs/promises';
-import { hostname } from 'node:os';
+import { mkdir, mkdtemp, rm, stat } from 'node:fs/promises';
+import { hostname, tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createClient, pickWorkspace } from '@ferry/core';
 import { dropboxSdkFetch } from '@ferry/emulators';
 import { DropboxDriver, FerryDriver, GoogleDriveDriver, LocalDriver, type SyncDriver } from '@ferry/sync';
 import { UsageError } from './exit-codes.js';
+import type { Output } from './output.js';
+import { FolderMaker } from './remote-paths.js';
 import { canonicalAddress, type ReplicaAddress } from './replica-address.js';
+import type { CliRuntime } from './runtime.js';
 
 export interface ProviderSettings {
   readonly ferryToken?: string;
@@ -23,12 +27,36 @@ export interface ProviderSettings {
   readonly dropboxToken?: string;
 }
 
+export interface OpenContext {
+  readonly runtime: CliRuntime;
+  readonly output: Output;
+  /** Create a missing local or Ferry root folder (not in a dry run). */
+  readonly createRoot: boolean;
+}
+
 export interface OpenReplica {
   readonly driver: SyncDriver;
   /** Stable identity of the replica (the state file is keyed by the pair's). */
   readonly canonical: string;
   /** Default name of the side in conflicted copies. */
   readonly label: string;
+  /** Releases what opening took (a dry run's stand-in folder). */
+  readonly close?: () => Promise<void>;
+}
+
+/** In a dry run a missing local folder is planned as an empty one, without creating it. */
+async function localRoot(path: string, create: boolean): Promise<{ root: string; close?: () => Promise<void> }> {
+  if (create) {
+    await mkdir(path, { recursive: true });
+    return { root: path };
+  }
+  const exists = await stat(path).then(
+    () => true,
+    () => false,
+  );
+  if (exists) return { root: path };
+  const standIn = await mkdtemp(join(tmpdir(), 'ferry-dry-run-'));
+  return { root: standIn, close: () => rm(standIn, { recursive: true, force: true }) };
 }
 
 function providerUrl(raw: string, flag: string): URL {
@@ -48,11 +76,11 @@ function notConfigured(kind: string, address: ReplicaAddress, flags: string): Us
   );
 }
 
-export async function openReplica(address: ReplicaAddress, settings: ProviderSettings): Promise<OpenReplica> {
+export async function openReplica(address: ReplicaAddress, settings: ProviderSettings, context: OpenContext): Promise<OpenReplica> {
   switch (address.kind) {
     case 'local': {
-      await mkdir(address.path, { recursive: true });
-      return { driver: new LocalDriver({ root: address.path }), canonical: canonicalAddress(address), label: 'local' };
+      const { root, close } = await localRoot(address.path, context.createRoot);
+      return { driver: new LocalDriver({ root }), canonical: canonicalAddress(address), label: 'local', ...(close ? { close } : {}) };
     }
     case 'ferry': {
       if (settings.ferryToken === undefined || settings.ferryToken === '') {
@@ -60,6 +88,7 @@ export async function openReplica(address: ReplicaAddress, settings: ProviderSet
       }
       const client = createClient({ baseUrl: address.baseUrl, token: settings.ferryToken, source: `cli-sync@${hostname()}` });
       const workspace = await pickWorkspace(client, address.workspace);
+      if (context.createRoot && address.path !== '/') await new FolderMaker({ client, workspace, output: context.output, runtime: context.runtime }).ensure(address.path);
       const driver = new FerryDriver({ client, workspaceId: workspace.id, rootPath: address.path });
       return { driver, canonical: canonicalAddress(address, workspace.id), label: 'ferry' };
     }

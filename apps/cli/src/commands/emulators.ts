@@ -5,7 +5,6 @@
  * URLs with a ready access token each: text, or one JSON document with --json
  * for scripts. Point `ferry sync gdrive:… / dropbox:…` at them.
  */
-import { startEmulators } from '@ferry/emulators';
 import type { Command } from 'commander';
 import { UsageError } from '../exit-codes.js';
 import { outputFor, type CliRuntime } from '../runtime.js';
@@ -33,6 +32,7 @@ The emulators keep everything in memory; it is gone when they stop.`,
     .action(async (options: { portBase?: string }, command: Command) => {
       const output = outputFor(runtime, command);
       const ports = portBase(options.portBase);
+      const { startEmulators } = await import('@ferry/emulators');
       const emulators = await startEmulators({
         ...(ports === null ? {} : { googleDrive: { port: ports.googleDrive }, dropbox: { port: ports.dropbox } }),
         print: output.json ? () => undefined : (line) => runtime.stdout.write(`${line}\n`),

@@ -8,7 +8,7 @@
  */
 import { mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { conflictPolicies, runSync, type ActionRecord, type ConflictPolicy, type SyncOptions, type SyncProgress, type SyncSummary, watchSync } from '@ferry/sync';
+import type { ActionRecord, ConflictPolicy, SyncOptions, SyncProgress, SyncSummary } from '@ferry/sync';
 import { type Command, Option } from 'commander';
 import { CommandExit } from '../command-exit.js';
 import { exitCodeFor, messageFor, UsageError } from '../exit-codes.js';
@@ -16,7 +16,10 @@ import type { Output } from '../output.js';
 import { TransferProgress } from '../progress.js';
 import { addressHelp, parseReplicaAddress, stateFileFor } from '../replica-address.js';
 import { globalsOf, outputFor, type CliRuntime } from '../runtime.js';
-import { openReplica } from '../sync-replicas.js';
+
+/** The engine and its drivers load on first use, so that other commands start without them. */
+const loadEngine = async () => ({ ...(await import('@ferry/sync')), ...(await import('../sync-replicas.js')) });
+type Engine = Awaited<ReturnType<typeof loadEngine>>;
 
 /** Exit code of a run that finished but left per-file issues, failures or conflicts to look at. */
 export const syncIssuesExitCode = 7;
@@ -67,7 +70,7 @@ function parseDeleteGuard(raw: string): SyncOptions['deleteGuard'] {
   return { maxShare: percent / 100 };
 }
 
-function parseConflict(raw: string): ConflictPolicy {
+function parseConflict(raw: string, conflictPolicies: readonly ConflictPolicy[]): ConflictPolicy {
   const policy = conflictPolicies.find((name) => name === raw);
   if (policy === undefined) throw new UsageError(`--conflict must be one of ${conflictPolicies.join(', ')}, not "${raw}".`);
   return policy;
@@ -134,7 +137,7 @@ function reportSummary(output: Output, summary: SyncSummary, labels: { a: string
   else output.info(summaryLine(summary));
 }
 
-async function runWatching(options: SyncOptions, output: Output, runtime: CliRuntime, labels: { a: string; b: string }, finish: () => void): Promise<void> {
+async function runWatching(watchSync: Engine['watchSync'], options: SyncOptions, output: Output, runtime: CliRuntime, labels: { a: string; b: string }, finish: () => void): Promise<void> {
   const controller = new AbortController();
   const stop = runtime.onInterrupt(() => {
     if (!output.json) output.info('Stopping after the current run...');
@@ -179,7 +182,8 @@ export function registerSync(program: Command, runtime: CliRuntime): void {
     .action(async (rawA: string, rawB: string, options: SyncCommandOptions, command: Command) => {
       const output = outputFor(runtime, command);
       const env = runtime.env;
-      const conflictPolicy = parseConflict(options.conflict);
+      const engine = await loadEngine();
+      const conflictPolicy = parseConflict(options.conflict, engine.conflictPolicies);
       const deleteGuard = parseDeleteGuard(options.deleteGuard);
       if (options.watch && options.dryRun) throw new UsageError('--watch and --dry-run do not go together.');
       const addressA = parseReplicaAddress(rawA, process.cwd());
@@ -191,8 +195,9 @@ export function registerSync(program: Command, runtime: CliRuntime): void {
         dropboxUrl: options.dropboxUrl ?? env.FERRY_DROPBOX_API_URL,
         dropboxToken: options.dropboxToken ?? env.FERRY_DROPBOX_TOKEN,
       };
-      const a = await openReplica(addressA, settings);
-      const b = await openReplica(addressB, settings);
+      const context = { runtime, output, createRoot: options.dryRun !== true };
+      const a = await engine.openReplica(addressA, settings, context);
+      const b = await engine.openReplica(addressB, settings, context);
       if (a.canonical === b.canonical) throw new UsageError('Both addresses name the same replica.');
       const labels = parseLabels(options.labels, [a.label, b.label]);
       const state = stateFileFor(a.canonical, b.canonical, env, options.state);
@@ -210,12 +215,16 @@ export function registerSync(program: Command, runtime: CliRuntime): void {
         onProgress: progress.onProgress,
         onAction: (record) => output.item({ type: 'action', ...record }, () => describeRecord(record, labels)),
       };
-      if (options.watch) {
-        await runWatching(syncOptions, output, runtime, labels, progress.finish);
-        return;
+      try {
+        if (options.watch) {
+          await runWatching(engine.watchSync, syncOptions, output, runtime, labels, progress.finish);
+          return;
+        }
+        const summary = await engine.runSync(syncOptions).finally(progress.finish);
+        reportSummary(output, summary, labels);
+        if (needsAttention(summary)) throw new CommandExit(syncIssuesExitCode);
+      } finally {
+        await Promise.all([a.close?.(), b.close?.()]);
       }
-      const summary = await runSync(syncOptions).finally(progress.finish);
-      reportSummary(output, summary, labels);
-      if (needsAttention(summary)) throw new CommandExit(syncIssuesExitCode);
     });
 }

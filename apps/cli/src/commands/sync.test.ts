@@ -1,0 +1,214 @@
+/**
+ * @module commands/sync.test
+ * The built `ferry` binary syncing real replicas: two local folders (both
+ * directions, edits on each side, a conflict kept as a conflicted copy,
+ * `--conflict a`, `--dry-run`, `--json` lines, `.ferryignore`), a local folder
+ * with a workspace on a real Ferry server, and one with Google Drive (the
+ * emulator); bad addresses exit 2; `ferry emulators --json` serves real URLs.
+ */
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { startGoogleDriveEmulator, type GoogleDriveEmulator } from '@ferry/emulators';
+import { startTestServer, type TestServer, type TestUser } from '@ferry/server/testing';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { buildCli } from '../testing/build-cli.js';
+import { runFerry, spawnFerry, type FerryRun } from '../testing/run-ferry.js';
+
+let work: string;
+let server: TestServer;
+let user: TestUser;
+let drive: GoogleDriveEmulator;
+
+const actionLine = z.object({ type: z.literal('action'), action: z.string(), side: z.enum(['a', 'b']).nullable(), path: z.string(), status: z.enum(['planned', 'done', 'failed']) });
+const summaryLine = z.object({ type: z.literal('summary'), dryRun: z.boolean(), copied: z.number(), conflicts: z.number(), failed: z.number(), issues: z.array(z.unknown()) });
+
+function sync(args: string[], env: Record<string, string> = {}): Promise<FerryRun> {
+  return runFerry(['sync', '--state', join(work, 'state'), ...args], { cwd: work, env: { FERRY_TOKEN: user.token, ...env } });
+}
+
+function jsonLines(text: string): unknown[] {
+  return text
+    .split('\n')
+    .filter((line) => line.trim() !== '')
+    .map((line) => JSON.parse(line) as unknown);
+}
+
+async function writeTree(root: string, files: Record<string, string>): Promise<void> {
+  for (const [path, content] of Object.entries(files)) {
+    await mkdir(dirname(join(root, path)), { recursive: true });
+    await writeFile(join(root, path), content);
+  }
+}
+
+async function readTree(root: string, prefix = ''): Promise<Record<string, string>> {
+  const tree: Record<string, string> = {};
+  for (const entry of await readdir(join(root, prefix), { withFileTypes: true })) {
+    const path = prefix === '' ? entry.name : `${prefix}/${entry.name}`;
+    if (entry.isDirectory()) Object.assign(tree, await readTree(root, path));
+    else tree[path] = await readFile(join(root, path), 'utf8');
+  }
+  return tree;
+}
+
+const starter = { 'readme.md': '# Team\n', 'docs/plan.txt': 'plan v1', 'docs/deep/notes.txt': 'notes', '.ferryignore': '*.tmp\nbuild/\n', 'scratch.tmp': 'temp', 'build/out.bin': 'binary' };
+
+beforeAll(async () => {
+  [, server, drive] = await Promise.all([buildCli(), startTestServer(), startGoogleDriveEmulator()]);
+  user = await server.newUser();
+  work = await mkdtemp(join(tmpdir(), 'ferry-cli-sync-'));
+}, 300_000);
+
+afterAll(async () => {
+  await Promise.all([server?.close(), drive?.close()]);
+  if (work) await rm(work, { recursive: true, force: true });
+});
+
+describe('ferry sync between two local folders', () => {
+  it('copies the tree both ways, keeps ignored files home, and turns a clash into a conflicted copy', async () => {
+    const [a, b] = [join(work, 'l1-a'), join(work, 'l1-b')];
+    await writeTree(a, starter);
+    const first = await sync([a, b]);
+    expect(first.code, first.stderr).toBe(0);
+    expect(await readTree(b)).toEqual({ 'readme.md': '# Team\n', 'docs/plan.txt': 'plan v1', 'docs/deep/notes.txt': 'notes', '.ferryignore': '*.tmp\nbuild/\n' });
+
+    await writeFile(join(a, 'docs/plan.txt'), 'plan v2 from a');
+    await writeTree(b, { 'from-b.txt': 'hello from b', 'build/b-only.bin': 'stays in b' });
+    const second = await sync([a, b]);
+    expect(second.code, second.stderr).toBe(0);
+    expect(await readFile(join(b, 'docs/plan.txt'), 'utf8')).toBe('plan v2 from a');
+    expect(await readFile(join(a, 'from-b.txt'), 'utf8')).toBe('hello from b');
+    expect((await readTree(a))['build/b-only.bin']).toBeUndefined();
+
+    await writeFile(join(a, 'readme.md'), '# Team (a)\n');
+    await writeFile(join(b, 'readme.md'), '# Team (b), longer\n');
+    const clash = await sync([a, b, '--labels', 'laptop,desk']);
+    expect(clash.code, clash.stderr).toBe(7);
+    expect(clash.stderr).toMatch(/1 conflicts/);
+    const treeA = await readTree(a);
+    const treeB = await readTree(b);
+    expect(treeB['build/b-only.bin']).toBe('stays in b');
+    delete treeB['build/b-only.bin'];
+    delete treeA['build/out.bin'];
+    delete treeA['scratch.tmp'];
+    expect(treeB).toEqual(treeA);
+    const copies = Object.keys(treeA).filter((path) => path.startsWith('readme (conflicted copy'));
+    expect(copies).toHaveLength(1);
+    expect([treeA['readme.md'], treeA[copies[0] ?? '']].sort()).toEqual(['# Team (a)\n', '# Team (b), longer\n']);
+    expect(copies[0]).toMatch(/from (laptop|desk)\)\.md$/);
+
+    const quiet = await sync([a, b]);
+    expect(quiet.code, quiet.stderr).toBe(0);
+    expect(quiet.stdout).toBe('');
+  });
+
+  it('--dry-run lists the plan and changes nothing; --json prints parseable lines ending with a summary', async () => {
+    const [a, b] = [join(work, 'l2-a'), join(work, 'l2-b')];
+    await writeTree(a, { 'one.txt': '1', 'sub/two.txt': '22' });
+    const plan = await sync(['--dry-run', a, b]);
+    expect(plan.code, plan.stderr).toBe(0);
+    expect(plan.stdout).toMatch(/would copy .*one\.txt/);
+    expect(plan.stdout).toMatch(/would copy .*sub\/two\.txt/);
+    expect(existsSync(b)).toBe(false);
+
+    const jsonPlan = await runFerry(['--json', 'sync', '--dry-run', '--state', join(work, 'state'), a, b], { cwd: work });
+    const planLines = jsonLines(jsonPlan.stdout);
+    expect(planLines.slice(0, -1).map((line) => actionLine.parse(line).status)).toEqual(['planned', 'planned', 'planned']);
+    expect(summaryLine.parse(planLines.at(-1)).dryRun).toBe(true);
+    expect(existsSync(b)).toBe(false);
+
+    const real = await runFerry(['--json', 'sync', '--state', join(work, 'state'), a, b], { cwd: work });
+    expect(real.code, real.stderr).toBe(0);
+    const lines = jsonLines(real.stdout);
+    const actions = lines.slice(0, -1).map((line) => actionLine.parse(line));
+    expect(actions.filter((action) => action.action === 'copy').map((action) => action.path).sort()).toEqual(['one.txt', 'sub/two.txt']);
+    expect(actions.every((action) => action.status === 'done')).toBe(true);
+    expect(summaryLine.parse(lines.at(-1))).toMatchObject({ dryRun: false, copied: 2, conflicts: 0, failed: 0 });
+    expect(await readTree(b)).toEqual({ 'one.txt': '1', 'sub/two.txt': '22' });
+  });
+
+  it('--conflict a lets side a win a clash without a conflicted copy', async () => {
+    const [a, b] = [join(work, 'l3-a'), join(work, 'l3-b')];
+    await writeTree(a, { 'shared.txt': 'base' });
+    expect((await sync([a, b])).code).toBe(0);
+    await writeFile(join(a, 'shared.txt'), 'a wins');
+    await writeFile(join(b, 'shared.txt'), 'b loses this one');
+    const run = await sync(['--conflict', 'a', a, b]);
+    expect(run.code, run.stderr).toBe(0);
+    expect(await readTree(b)).toEqual({ 'shared.txt': 'a wins' });
+    expect(await readTree(a)).toEqual({ 'shared.txt': 'a wins' });
+  });
+});
+
+describe('ferry sync with remote replicas', () => {
+  it('puts a local tree into a Ferry workspace folder and brings it back into another folder', async () => {
+    const local = join(work, 'f-local');
+    await writeTree(local, starter);
+    const address = `ferry://${new URL(server.url).host}/${encodeURIComponent(user.workspace.name)}/synced`;
+    const up = await sync([local, address]);
+    expect(up.code, up.stderr).toBe(0);
+
+    const resolved = await user.api(`/api/v1/workspaces/${user.workspace.id}/resolve?path=${encodeURIComponent('/synced/docs/deep/notes.txt')}`);
+    expect(resolved.status).toBe(200);
+    const node = z.object({ id: z.string(), size: z.number() }).parse(await resolved.json());
+    expect(node.size).toBe(5);
+    expect(await (await user.api(`/api/v1/nodes/${node.id}/content`)).text()).toBe('notes');
+    const ignored = await user.api(`/api/v1/workspaces/${user.workspace.id}/resolve?path=${encodeURIComponent('/synced/scratch.tmp')}`);
+    expect(ignored.status).toBe(404);
+
+    const down = await sync([`ferry://${new URL(server.url).host}/${user.workspace.id}/synced`, join(work, 'f-copy')]);
+    expect(down.code, down.stderr).toBe(0);
+    expect(await readTree(join(work, 'f-copy'))).toEqual({ 'readme.md': '# Team\n', 'docs/plan.txt': 'plan v1', 'docs/deep/notes.txt': 'notes', '.ferryignore': '*.tmp\nbuild/\n' });
+  });
+
+  it('syncs a local tree with a Google Drive folder through the emulator, and says how to configure a missing one', async () => {
+    const local = join(work, 'g-local');
+    await writeTree(local, { 'report.txt': 'quarterly', 'img/logo.svg': '<svg/>' });
+    const env = { FERRY_GDRIVE_API_URL: drive.url, FERRY_GDRIVE_TOKEN: drive.issueToken().accessToken };
+    const up = await sync([local, 'gdrive:demo/Team Files'], env);
+    expect(up.code, up.stderr).toBe(0);
+    const down = await sync(['gdrive:demo/Team Files', join(work, 'g-copy')], env);
+    expect(down.code, down.stderr).toBe(0);
+    expect(await readTree(join(work, 'g-copy'))).toEqual({ 'report.txt': 'quarterly', 'img/logo.svg': '<svg/>' });
+
+    const unconfigured = await sync([local, 'gdrive:demo/Team Files']);
+    expect(unconfigured.code).toBe(2);
+    expect(unconfigured.stderr).toMatch(/--gdrive-url/);
+  });
+
+  it('rejects addresses it cannot use with exit code 2 and a clear message', async () => {
+    const unknown = await sync(['s3://bucket/x', join(work, 'x')]);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toMatch(/unknown scheme "s3:"/);
+    const noWorkspace = await sync([join(work, 'x'), `ferry://${new URL(server.url).host}`]);
+    expect(noWorkspace.code).toBe(2);
+    expect(noWorkspace.stderr).toMatch(/workspace is missing/);
+  });
+});
+
+describe('ferry emulators', () => {
+  it('--json prints URLs and tokens that answer, and stops on SIGTERM', async () => {
+    const child = spawnFerry(['--json', 'emulators']);
+    let stdout = '';
+    const firstLine = await new Promise<string>((resolve, reject) => {
+      child.stdout?.setEncoding('utf8').on('data', (chunk: string) => {
+        stdout += chunk;
+        if (stdout.includes('\n')) resolve(stdout.slice(0, stdout.indexOf('\n')));
+      });
+      child.on('error', reject);
+      child.on('close', () => reject(new Error(`ferry emulators ended early: ${stdout}`)));
+    });
+    const started = z
+      .object({ googleDrive: z.object({ url: z.string(), accessToken: z.string() }), dropbox: z.object({ url: z.string(), accessToken: z.string() }) })
+      .parse(JSON.parse(firstLine));
+    const about = await fetch(`${started.googleDrive.url}/drive/v3/about?fields=user`, { headers: { authorization: `Bearer ${started.googleDrive.accessToken}` } });
+    expect(about.status).toBe(200);
+    const account = await fetch(`${started.dropbox.url}/2/users/get_current_account`, { method: 'POST', headers: { authorization: `Bearer ${started.dropbox.accessToken}` } });
+    expect(account.status).toBe(200);
+    const closed = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
+    child.kill('SIGTERM');
+    expect(await closed).toBe(0);
+  });
+});
