@@ -142,6 +142,47 @@ describe('ferry sync between two local folders', () => {
   });
 });
 
+describe('ferry sync guards and --watch', () => {
+  it('stops a run that would delete most files, unless the delete guard is off', async () => {
+    const [a, b] = [join(work, 'd-a'), join(work, 'd-b')];
+    await writeTree(a, Object.fromEntries(Array.from({ length: 12 }, (_, index) => [`file-${index}.txt`, `content ${index}`])));
+    expect((await sync([a, b])).code).toBe(0);
+    for (let index = 0; index < 10; index++) await rm(join(a, `file-${index}.txt`));
+    const guarded = await sync([a, b]);
+    expect(guarded.code).toBe(5);
+    expect(guarded.stderr).toMatch(/Delete guard/);
+    expect(Object.keys(await readTree(b))).toHaveLength(12);
+    const forced = await sync(['--delete-guard', 'off', a, b]);
+    expect(forced.code, forced.stderr).toBe(0);
+    expect(Object.keys(await readTree(b)).sort()).toEqual(['file-10.txt', 'file-11.txt']);
+  });
+
+  it('--watch syncs a change as it happens, one JSON line per action, and stops cleanly on SIGINT', async () => {
+    const [a, b] = [join(work, 'w-a'), join(work, 'w-b')];
+    await writeTree(a, { 'first.txt': 'first' });
+    const child = spawnFerry(['--json', 'sync', '--watch', '--state', join(work, 'state'), a, b], { cwd: work });
+    let stdout = '';
+    const waitFor = (pattern: RegExp): Promise<void> =>
+      new Promise((resolve, reject) => {
+        const check = (): void => {
+          if (pattern.test(stdout)) resolve();
+        };
+        child.stdout?.on('data', check);
+        child.on('close', () => reject(new Error(`ferry sync --watch ended early: ${stdout}`)));
+        check();
+      });
+    child.stdout?.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+    await waitFor(/"type":"summary"/);
+    await writeFile(join(a, 'later.txt'), 'written while watching');
+    await waitFor(/"path":"later\.txt"/);
+    const closed = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
+    child.kill('SIGINT');
+    expect(await closed).toBe(0);
+    expect(await readTree(b)).toEqual({ 'first.txt': 'first', 'later.txt': 'written while watching' });
+    for (const line of jsonLines(stdout)) expect(['action', 'summary']).toContain(z.object({ type: z.string() }).parse(line).type);
+  });
+});
+
 describe('ferry sync with remote replicas', () => {
   it('puts a local tree into a Ferry workspace folder and brings it back into another folder', async () => {
     const local = join(work, 'f-local');
