@@ -2,10 +2,13 @@
  * @module console-app
  * The web console's root: the public share page at `/s/<token>`, otherwise
  * first-run set-up, sign-in, or the signed-in console, by what the server says.
+ * Once signed in, a `?next=` naming this server's OAuth authorize page is
+ * followed (see api/sign-in-next); any other `next` is ignored.
  */
 import { createClient, type FerryClient, type Me } from '@ferry/core';
-import { useMemo, useState } from 'react';
+import { useEffect, useMemo, useState } from 'react';
 import { errorCode } from './api/describe-error.js';
+import { signInNextTarget } from './api/sign-in-next.js';
 import { watchSession } from './api/session-watch.js';
 import { ErrorMessage } from './components/error-message.js';
 import { ApiContext, useApi, useLoader } from './hooks/use-api.js';
@@ -41,12 +44,16 @@ function SessionGate() {
       }),
     [client, isSignedIn],
   );
-  if (current === undefined) {
+  const continueTo = isSignedIn ? signInNextTarget(window.location.search, window.location.origin) : null;
+  useEffect(() => {
+    if (continueTo !== null) window.location.assign(continueTo);
+  }, [continueTo]);
+  if (current === undefined || continueTo !== null) {
     return (
       <main className="public-page">
         <div className="card">
           <p className="brand">Ferry</p>
-          {session.loading ? <p className="muted">Connecting…</p> : null}
+          {session.loading || continueTo !== null ? <p className="muted">Connecting…</p> : null}
           <ErrorMessage error={session.error} />
           {session.error !== null ? (
             <button type="button" onClick={session.reload}>

@@ -12,6 +12,7 @@ import { useLinkClick, useLocation } from '../hooks/use-location.js';
 import { useWorkspaceEvents, WorkspaceEventsContext } from '../hooks/use-workspace-events.js';
 import { ActivityView } from './activity.js';
 import { AnalyticsView } from './analytics.js';
+import { ConnectionsView } from './connections.js';
 import { FileBrowser } from './file-browser.js';
 import { MarketplaceView } from './marketplace.js';
 import { SharesView } from './shares.js';
@@ -25,6 +26,7 @@ const sections = [
   { href: '/trash', label: 'Trash' },
   { href: '/marketplace', label: 'Marketplace' },
   { href: '/analytics', label: 'Analytics' },
+  { href: '/connections', label: 'Connections' },
 ] as const;
 
 function CurrentView({ workspace }: { workspace: Workspace }) {
@@ -42,6 +44,7 @@ function CurrentView({ workspace }: { workspace: Workspace }) {
   if (pathname === '/shares') return <SharesView workspace={workspace} />;
   if (pathname === '/marketplace' || pathname.startsWith('/marketplace/')) return <MarketplaceView workspace={workspace} pathname={pathname} />;
   if (pathname === '/analytics') return <AnalyticsView workspace={workspace} />;
+  if (pathname === '/connections') return <ConnectionsView workspace={workspace} />;
   return (
     <section className="view" aria-label="Not found">
       <h1>Page not found</h1>
