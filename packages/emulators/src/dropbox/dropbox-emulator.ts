@@ -117,6 +117,7 @@ export async function startDropboxEmulator(options: DropboxEmulatorOptions = {})
     notFound: (response, request) => sendDropboxError(response, new DropboxApiError(404, `Unknown API function: "${request.url.pathname}"`)),
     controls: {
       expireTokens: () => tokens.expireAll(),
+      revokeGrants: () => tokens.revokeAll(),
       expireCursors: () => {
         state.cursorEpoch += 1;
       },

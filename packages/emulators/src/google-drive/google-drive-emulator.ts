@@ -85,6 +85,7 @@ export async function startGoogleDriveEmulator(options: GoogleDriveEmulatorOptio
       sendDriveError(response, new DriveApiError(404, 'notFound', `Not Found: ${request.method} ${request.url.pathname}`)),
     controls: {
       expireTokens: () => tokens.expireAll(),
+      revokeGrants: () => tokens.revokeAll(),
       expireCursors: () => state.expirePageTokens(),
       issueToken: () => issueToken(),
     },

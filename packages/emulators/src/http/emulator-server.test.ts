@@ -74,4 +74,13 @@ describe('emulator control endpoints and faults', () => {
     const fresh = new Dropbox({ accessToken: issued.accessToken, domain: emulator.domain, domainDelimiter: '', fetch: dropboxSdkFetch() });
     expect(await statusOf(fresh.usersGetCurrentAccount())).toBe(200);
   });
+
+  it('revokes every grant, as when the user removes the app at the provider', async () => {
+    const issued = (await (await control('tokens')).json()) as { accessToken: string };
+    const client = new Dropbox({ accessToken: issued.accessToken, domain: emulator.domain, domainDelimiter: '', fetch: dropboxSdkFetch() });
+    expect(await statusOf(client.usersGetCurrentAccount())).toBe(200);
+    const answer = (await (await control('revoke-grants')).json()) as { revoked: number };
+    expect(answer.revoked).toBeGreaterThanOrEqual(1);
+    expect(await statusOf(client.usersGetCurrentAccount())).toBe(401);
+  });
 });

@@ -26,6 +26,8 @@ export interface EmulatorHooks {
   readonly controls: {
     expireTokens(): void;
     expireCursors(): void;
+    /** Revokes every grant (the user removed the app's access); answers how many. */
+    revokeGrants(): number;
     issueToken(): { accessToken: string; refreshToken: string; expiresIn: number };
   };
 }
@@ -69,6 +71,10 @@ async function handleControl(request: EmulatorRequest, response: ServerResponse,
   if (request.method === 'POST' && action === 'expire-cursors') {
     hooks.controls.expireCursors();
     sendJson(response, 200, { expired: 'cursors' });
+    return;
+  }
+  if (request.method === 'POST' && action === 'revoke-grants') {
+    sendJson(response, 200, { revoked: hooks.controls.revokeGrants() });
     return;
   }
   if (request.method === 'POST' && action === 'tokens') {

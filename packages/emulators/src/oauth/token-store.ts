@@ -143,6 +143,18 @@ export class TokenStore {
     return this.refresh.get(refreshToken)?.revoked === true;
   }
 
+  /** Revokes every grant issued so far, as when the user removes the app's access at the provider; answers how many. */
+  revokeAll(): number {
+    let revoked = 0;
+    for (const record of this.refresh.values()) {
+      if (record.revoked) continue;
+      record.revoked = true;
+      revoked += 1;
+    }
+    this.counts.revocations += revoked;
+    return revoked;
+  }
+
   /** Revokes an access or refresh token; revoking a refresh token kills its access tokens. */
   revoke(token: string): boolean {
     this.counts.revocations += 1;
