@@ -80,6 +80,9 @@ export class StateStore {
     this.db = new Database(file);
     this.db.pragma('journal_mode = WAL');
     this.db.pragma('synchronous = NORMAL');
+    // The base is read in one sequential pass and written row by row: a small page cache does as well as the
+    // 16 MB default of this build, which would otherwise stay resident (~160 bytes per file at 100,000 files).
+    this.db.pragma('cache_size = -2000');
     this.db.exec(schema);
     this.statements = {
       all: this.db.prepare('SELECT path, kind, hash, size, mtime, a_id, a_rev, b_id, b_rev FROM base').raw(true),

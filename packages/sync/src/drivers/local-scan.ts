@@ -2,9 +2,10 @@
  * @module drivers/local-scan
  * One scan of a local folder kept in columns instead of an object per entry:
  * the name as `readdir` returned it, the folder it lies in, and inode, size,
- * mtime in typed arrays (about 100 bytes per entry instead of ~400). Entries
- * are found by folder path + name, so no full path string is built unless
- * someone asks for it. `entries()` rebuilds the plain `DriverEntry` list in
+ * mtime in typed arrays (about 70 bytes per entry instead of ~400). A folder's
+ * entries are added together, sorted by name, so an entry is found by the
+ * folder's path and a binary search of its names: no full path string and no
+ * map entry per file. `entries()` rebuilds the plain `DriverEntry` list in
  * scan order, identical to what the driver listed before.
  */
 import type { DriverEntry, EntryKind } from '../driver.js';
@@ -23,7 +24,9 @@ export class LocalScan implements CompactListing {
   count = 0;
   private readonly folderPaths: string[] = [''];
   private readonly folderIndex = new Map<string, number>([['', 0]]);
-  private readonly children: Array<Map<string, number>> = [new Map()];
+  /** Per folder index: where its entries start and how many there are (-1: not listed). */
+  private firsts = new Int32Array(64).fill(-1);
+  private counts = new Int32Array(64);
   private readonly names: string[] = [];
   private parents = new Int32Array(1024);
   private inodes = new Float64Array(1024);
@@ -40,7 +43,15 @@ export class LocalScan implements CompactListing {
     private readonly scan: number,
   ) {}
 
-  /** Adds an entry of folder `folder` (an index from `addFolder`, 0 for the root); returns its index. */
+  /**
+   * Starts the entries of folder `folder` (an index from `addFolder`, 0 for the root): every `add` until
+   * the next `openFolder` belongs to it, in ascending name order (JavaScript string order).
+   */
+  openFolder(folder: number): void {
+    this.firsts[folder] = this.count;
+  }
+
+  /** Adds an entry of the open folder `folder`; returns its index. */
   add(folder: number, name: string, isFolder: boolean, inode: number, size: number, mtimeMs: number): number {
     const index = this.count++;
     if (index === this.inodes.length) {
@@ -56,7 +67,7 @@ export class LocalScan implements CompactListing {
     this.sizes[index] = isFolder ? 0 : size;
     this.mtimes[index] = mtimeMs;
     this.folders[index] = isFolder ? 1 : 0;
-    (this.children[folder] as Map<string, number>).set(name, index);
+    this.counts[folder] = (this.counts[folder] as number) + 1;
     return index;
   }
 
@@ -65,7 +76,12 @@ export class LocalScan implements CompactListing {
     const folder = this.folderPaths.length;
     this.folderPaths.push(path);
     this.folderIndex.set(path, folder);
-    this.children.push(new Map());
+    if (folder === this.firsts.length) {
+      const firsts = new Int32Array(folder * 2).fill(-1);
+      firsts.set(this.firsts);
+      this.firsts = firsts;
+      this.counts = grown(this.counts, (length) => new Int32Array(length));
+    }
     return folder;
   }
 
@@ -73,7 +89,18 @@ export class LocalScan implements CompactListing {
     const slash = path.lastIndexOf('/');
     const folder = this.folderIndex.get(slash < 0 ? '' : path.slice(0, slash));
     if (folder === undefined) return -1;
-    return (this.children[folder] as Map<string, number>).get(slash < 0 ? path : path.slice(slash + 1)) ?? -1;
+    const name = slash < 0 ? path : path.slice(slash + 1);
+    let low = this.firsts[folder] as number;
+    if (low < 0) return -1;
+    let high = low + (this.counts[folder] as number) - 1;
+    while (low <= high) {
+      const middle = (low + high) >>> 1;
+      const candidate = this.names[middle] as string;
+      if (candidate === name) return middle;
+      if (candidate < name) low = middle + 1;
+      else high = middle - 1;
+    }
+    return -1;
   }
 
   path(index: number): string {

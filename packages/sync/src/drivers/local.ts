@@ -65,6 +65,8 @@ function stableRevision(revision: string): string {
   return tilde < 0 ? revision : revision.slice(0, tilde);
 }
 
+const byName = (left: Dirent, right: Dirent): number => (left.name < right.name ? -1 : left.name > right.name ? 1 : 0);
+
 export class LocalDriver implements SyncDriver {
   readonly kind = 'local';
   readonly capabilities: DriverCapabilities;
@@ -124,6 +126,8 @@ export class LocalDriver implements SyncDriver {
         if (relativeDir !== '' && isNotFound(error)) continue; // removed while scanning
         throw new FerryError('unavailable', `Cannot list ${absoluteDir}: ${String(error)}`);
       }
+      dirents.sort(byName);
+      columns.openFolder(folder);
       for (const dirent of dirents) {
         const name = dirent.name;
         const absolute = `${absoluteDir}/${name}`;
