@@ -12,7 +12,7 @@ import type { ActionRecord, ConflictPolicy, SyncOptions, SyncProgress, SyncSumma
 import { type Command, Option } from 'commander';
 import { CommandExit } from '../command-exit.js';
 import { exitCodeFor, messageFor, UsageError } from '../exit-codes.js';
-import type { Output } from '../output.js';
+import { formatBytes, type Output } from '../output.js';
 import { TransferProgress } from '../progress.js';
 import { addressHelp, parseReplicaAddress, stateFileFor } from '../replica-address.js';
 import { globalsOf, outputFor, type CliRuntime } from '../runtime.js';
@@ -97,7 +97,7 @@ function describeRecord(record: ActionRecord, labels: { a: string; b: string }):
 
 function summaryLine(summary: SyncSummary): string {
   const parts = [`${summary.copied} copied`, `${summary.moved} moved`, `${summary.deleted} deleted`, `${summary.conflicts} conflicts`, `${summary.failed} failed`, `${summary.issues.length} issues`];
-  return `${summary.dryRun ? 'Plan' : 'Synced'}: ${parts.join(', ')}, ${summary.bytes} bytes in ${(summary.durationMs / 1000).toFixed(1)} s`;
+  return `${summary.dryRun ? 'Plan' : 'Synced'}: ${parts.join(', ')}, ${formatBytes(summary.bytes)} in ${(summary.durationMs / 1000).toFixed(1)} s`;
 }
 
 function summaryRecord(summary: SyncSummary): Record<string, unknown> {
@@ -110,8 +110,9 @@ function needsAttention(summary: SyncSummary): boolean {
 }
 
 /** Feeds the engine's progress into a terminal bar, created once the plan's totals are known. */
-function progressReporter(output: Output, runtime: CliRuntime): { onProgress: (progress: SyncProgress) => void; finish: () => void } {
+function progressReporter(output: Output, runtime: CliRuntime): { onProgress: (progress: SyncProgress) => void; line: (text: string) => void; finish: () => void } {
   let bar: TransferProgress | null = null;
+  const stdoutIsTerminal = 'isTTY' in runtime.stdout && runtime.stdout.isTTY === true;
   let files = 0;
   let bytes = 0;
   return {
@@ -121,6 +122,11 @@ function progressReporter(output: Output, runtime: CliRuntime): { onProgress: (p
       if (progress.bytesDone > bytes) bar.addBytes(progress.bytesDone - bytes);
       for (; files < progress.filesDone; files++) bar.fileDone();
       bytes = progress.bytesDone;
+    },
+    // On one terminal, a line goes above the bar instead of through it.
+    line: (text) => {
+      if (bar !== null && stdoutIsTerminal) bar.note(text);
+      else runtime.stdout.write(`${text}\n`);
     },
     finish: () => {
       bar?.finish();
@@ -213,7 +219,10 @@ export function registerSync(program: Command, runtime: CliRuntime): void {
         deleteGuard,
         dryRun: options.dryRun === true,
         onProgress: progress.onProgress,
-        onAction: (record) => output.item({ type: 'action', ...record }, () => describeRecord(record, labels)),
+        onAction: (record) => {
+          if (output.json) output.item({ type: 'action', ...record }, () => '');
+          else progress.line(describeRecord(record, labels));
+        },
       };
       try {
         if (options.watch) {
