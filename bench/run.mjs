@@ -8,6 +8,7 @@ const suites = {
   'sync-ferry': './sync-ferry.mjs',
   'sync-watch': './sync-watch.mjs',
   'sync-model': './sync-model.mjs',
+  webhooks: './webhooks.mjs',
 };
 const chosen = process.argv.slice(2).length > 0 ? process.argv.slice(2) : Object.keys(suites);
 for (const name of chosen) {

@@ -1,0 +1,47 @@
+// @module bench/lib/webhook-server-process
+// A Ferry server with its webhook worker on and 127.0.0.1 allowed for outbound
+// calls, in its own process, with one user and an API token. Prints one JSON
+// line {url, token, workspaceId, rootFolderId}. Over IPC, `{burst: n}` commits
+// n folder.created events in one transaction (as a large import would), wakes
+// the worker, and answers `{committedAt}` (epoch ms).
+import { createApiToken, createUser, startServer } from '@ferry/server';
+
+const dataDir = process.argv[2];
+if (!dataDir) throw new Error('usage: webhook-server-process.mjs DATA_DIR');
+const server = await startServer({ dataDir, port: 0, logLevel: 'warn', rateLimitPerMinute: 100_000_000, webhookWorker: true, outboundAllowList: ['127.0.0.1'] });
+const { user, workspace } = await createUser(server.ctx, { email: 'bench@example.test', password: 'bench-password-1' });
+const { token } = await createApiToken(server.ctx, { userId: user.id, name: 'bench' });
+
+let burstNumber = 0;
+async function burst(count) {
+  burstNumber += 1;
+  const at = new Date().toISOString();
+  await server.ctx.db.transaction().execute(async (trx) => {
+    const { event_seq: start } = await trx.selectFrom('workspaces').select('event_seq').where('id', '=', workspace.id).executeTakeFirstOrThrow();
+    for (let first = 0; first < count; first += 500) {
+      const events = [];
+      for (let n = first; n < Math.min(count, first + 500); n++) {
+        const id = `nod_burst${burstNumber}x${n}`;
+        const name = `burst-${burstNumber}-${n}`;
+        const node = { id, workspaceId: workspace.id, parentId: workspace.rootFolderId, kind: 'folder', name, size: 0, sha256: null, versionId: `ver_${id}`, contentVersionId: null, createdAt: at, updatedAt: at, deletedAt: null, path: `/${name}` };
+        events.push({ workspace_id: workspace.id, seq: start + n + 1, id: `evt_burst${burstNumber}x${n}`, type: 'folder.created', at, actor_id: user.id, source: 'bench', payload: JSON.stringify({ node }) });
+      }
+      await trx.insertInto('events').values(events).execute();
+    }
+    await trx.updateTable('workspaces').set({ event_seq: start + count }).where('id', '=', workspace.id).execute();
+  });
+  const committedAt = Date.now();
+  server.ctx.hub.notify(workspace.id);
+  return committedAt;
+}
+
+process.on('message', (message) => {
+  if (typeof message?.burst === 'number') {
+    burst(message.burst).then(
+      (committedAt) => process.send({ committedAt }),
+      (error) => process.send({ error: String(error) }),
+    );
+  }
+});
+process.stdout.write(`${JSON.stringify({ url: server.url, token, workspaceId: workspace.id, rootFolderId: workspace.rootFolderId })}\n`);
+process.on('SIGTERM', () => void server.close().then(() => process.exit(0)));

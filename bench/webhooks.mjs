@@ -1,0 +1,160 @@
+// @module bench/webhooks
+// The webhook benchmark: deliveries per second to a local receiver after a
+// burst of events, and p50/p99 from an event's commit to the first delivery
+// attempt at a steady rate, side by side with the ceiling of plain undici
+// POSTs (a keep-alive Pool of the worker's concurrency) to the same receiver
+// in the same run. Server (worker on) and receiver run in child processes.
+// Prints a table, writes bench/results/webhooks.json. Scale with
+// BENCH_WEBHOOK_BURST (events), BENCH_WEBHOOK_RATE (events/s),
+// BENCH_WEBHOOK_STEADY_SECONDS, BENCH_ROUNDS.
+import { fork } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { Pool } from 'undici';
+import { fmt, median, memoryOf, mib, pool, timed } from './lib/measure.mjs';
+
+const burstSize = Number(process.env.BENCH_WEBHOOK_BURST ?? 20_000);
+const steadyRate = Number(process.env.BENCH_WEBHOOK_RATE ?? 500);
+const steadySeconds = Number(process.env.BENCH_WEBHOOK_STEADY_SECONDS ?? 10);
+const rounds = Number(process.env.BENCH_ROUNDS ?? 3);
+/** The in-process worker's default number of deliveries in flight. */
+const workerConcurrency = 64;
+
+const work = mkdtempSync(join(process.env.BENCH_DIR ?? tmpdir(), 'ferry-bench-webhooks-'));
+const children = [];
+process.on('exit', () => {
+  for (const child of children) child.kill('SIGKILL');
+  rmSync(work, { recursive: true, force: true });
+});
+
+/** Forks a script that prints one JSON line when ready; `ask(message)` sends over IPC and awaits the next answer. */
+async function startChild(script, args) {
+  const child = fork(new URL(script, import.meta.url).pathname, args, { stdio: ['ignore', 'pipe', 'inherit', 'ipc'] });
+  children.push(child);
+  const line = await new Promise((resolve, reject) => {
+    createInterface({ input: child.stdout }).once('line', resolve);
+    child.once('exit', (code) => reject(new Error(`${script} exited with ${code}`)));
+  });
+  const ask = (message) =>
+    new Promise((resolve) => {
+      child.once('message', resolve);
+      child.send(message);
+    });
+  return { child, ask, ...JSON.parse(line) };
+}
+
+const percentile = (sorted, p) => sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))];
+
+async function waitForDeliveries(receiver, count, timeoutMs = 300_000) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const { unique } = await receiver.ask('count');
+    if (unique >= count) return;
+    if (Date.now() > deadline) throw new Error(`only ${unique} of ${count} deliveries arrived`);
+    await sleep(50);
+  }
+}
+
+/** Deliveries/s: from the burst's commit to the last first-attempt arrival. */
+async function measureBurst(ferry, receiver) {
+  await receiver.ask('reset');
+  const { committedAt, error } = await ferry.ask({ burst: burstSize });
+  if (error) throw new Error(error);
+  await waitForDeliveries(receiver, burstSize);
+  const report = await receiver.ask('report');
+  return { deliveriesPerSecond: burstSize / ((report.lastArrival - committedAt) / 1000), requests: report.requests };
+}
+
+/** Latency at a steady rate of folder creations through the API: event timestamp → first attempt. */
+async function measureSteady(ferry, receiver, api) {
+  await receiver.ask('reset');
+  const total = Math.round(steadyRate * steadySeconds);
+  const tickMs = 10;
+  const perTick = steadyRate / (1000 / tickMs);
+  const started = performance.now();
+  let sent = 0;
+  const pending = [];
+  while (sent < total) {
+    const due = Math.min(total, Math.floor(((performance.now() - started) / tickMs + 1) * perTick));
+    for (; sent < due; sent++) {
+      pending.push(api('POST', `/api/v1/nodes/${ferry.rootFolderId}/folders`, JSON.stringify({ name: `steady-${sent}-${Date.now()}` })));
+    }
+    await sleep(tickMs);
+  }
+  await Promise.all(pending);
+  const achievedRate = total / ((performance.now() - started) / 1000);
+  await waitForDeliveries(receiver, total);
+  const { latencies } = await receiver.ask('report');
+  const sorted = latencies.sort((a, b) => a - b);
+  return { events: total, achievedRate, p50: percentile(sorted, 50), p99: percentile(sorted, 99), max: sorted[sorted.length - 1] };
+}
+
+/** The ceiling: plain POSTs of a delivery-sized body with a keep-alive Pool of the worker's concurrency. */
+async function measureCeiling(receiver, count) {
+  const client = new Pool(receiver.url, { connections: workerConcurrency, pipelining: 1 });
+  const body = JSON.stringify({ type: 'folder.created', timestamp: new Date().toISOString(), data: { padding: 'x'.repeat(400) } });
+  try {
+    await receiver.ask('reset');
+    const { seconds } = await timed(() =>
+      pool(count, workerConcurrency, async () => {
+        const response = await client.request({ method: 'POST', path: '/plain', body, headers: { 'content-type': 'application/json' } });
+        await response.body.dump();
+      }),
+    );
+    return count / seconds;
+  } finally {
+    await client.close();
+  }
+}
+
+async function main() {
+  console.log(`webhooks: burst ${burstSize} events × ${rounds} rounds, steady ${steadyRate} events/s for ${steadySeconds} s; work dir ${work}`);
+  const receiver = await startChild('./lib/webhook-receiver.mjs', []);
+  const ferry = await startChild('./lib/webhook-server-process.mjs', [join(work, 'ferry-data')]);
+  const apiPool = new Pool(ferry.url, { connections: 16 });
+  const api = async (method, path, body) => {
+    const response = await apiPool.request({ method, path, body, headers: { authorization: `Bearer ${ferry.token}`, 'content-type': 'application/json' } });
+    const text = await response.body.text();
+    if (response.statusCode >= 300) throw new Error(`${method} ${path} → ${response.statusCode} ${text}`);
+    return JSON.parse(text);
+  };
+  const endpoint = await api('POST', `/api/v1/workspaces/${ferry.workspaceId}/webhooks`, JSON.stringify({ url: `${receiver.url}/hook`, description: 'bench receiver' }));
+
+  // Warm-up: a small burst opens the worker's connections and JITs the path.
+  await receiver.ask('reset');
+  await ferry.ask({ burst: 500 });
+  await waitForDeliveries(receiver, 500);
+
+  const bursts = [];
+  const ceilings = [];
+  for (let round = 0; round < rounds; round++) {
+    const burst = await measureBurst(ferry, receiver);
+    const ceiling = await measureCeiling(receiver, burstSize);
+    bursts.push(burst.deliveriesPerSecond);
+    ceilings.push(ceiling);
+    console.log(`round ${round + 1}: ${fmt(burst.deliveriesPerSecond, 0)} deliveries/s (${burst.requests} requests), undici ceiling ${fmt(ceiling, 0)} POSTs/s`);
+  }
+  const steady = await measureSteady(ferry, receiver, api);
+  const memory = memoryOf(ferry.child.pid);
+  await apiPool.close();
+
+  const rate = median(bursts);
+  const ceiling = median(ceilings);
+  console.log(`\n| measure (median of ${rounds}) | Ferry | undici ceiling | Ferry / ceiling | aim |`);
+  console.log('|---|---|---|---|---|');
+  console.log(`| deliveries/s after a burst of ${burstSize} events | ${fmt(rate, 0)} | ${fmt(ceiling, 0)} | ${fmt((rate / ceiling) * 100, 0)}% | ≥ 2,000 and ≥ 50% |`);
+  console.log(`| event → first attempt at ${fmt(steady.achievedRate, 0)} events/s, p50 / p99 / max (ms, ${steady.events} events, 1 run) | ${fmt(steady.p50)} / ${fmt(steady.p99)} / ${fmt(steady.max)} | | | p99 ≤ 100 |`);
+  console.log(`| server RSS at the end / peak (MiB) | ${fmt(mib(memory.rss))} / ${fmt(mib(memory.peak))} | | | |`);
+  mkdirSync(new URL('./results/', import.meta.url), { recursive: true });
+  writeFileSync(
+    new URL('./results/webhooks.json', import.meta.url),
+    `${JSON.stringify({ at: new Date().toISOString(), burstSize, rounds, workerConcurrency, endpointId: endpoint.id, deliveriesPerSecond: bursts, ceilingPerSecond: ceilings, steady: { rate: steadyRate, seconds: steadySeconds, ...steady }, memory }, null, 2)}\n`,
+  );
+  ferry.child.kill('SIGTERM');
+  receiver.child.kill('SIGTERM');
+}
+
+await main();
