@@ -24,6 +24,7 @@ import { registerOAuthRoutes } from './oauth/index.js';
 import { registerOpenApiRoutes } from './openapi/routes.js';
 import { registerShareRoutes } from './shares/routes.js';
 import { registerWebRoutes } from './web/routes.js';
+import { registerSyncPairRoutes } from './sync-pairs/routes.js';
 import { registerWebhookRoutes } from './webhooks/routes.js';
 import { registerWorkspaceRoutes } from './workspaces/routes.js';
 
@@ -89,6 +90,7 @@ export async function buildApp(app: FastifyInstance, ctx: ServerContext): Promis
   registerEventRoutes(app, ctx);
   registerAuditRoutes(app, ctx);
   registerWebhookRoutes(app, ctx);
+  registerSyncPairRoutes(app, ctx);
   registerOAuthRoutes(app, ctx);
   registerMarketplaceRoutes(app, ctx);
   registerAnalytics(app, ctx);

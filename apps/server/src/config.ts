@@ -34,6 +34,8 @@ export interface ServerConfig {
   outboundTimeoutMs: number;
   /** Run the webhook delivery worker in this process (tests and split deployments turn it off). */
   webhookWorker: boolean;
+  /** Run the server-side sync pairs in this process (env FERRY_SYNC_PAIR_WORKER=0 turns it off; tests drive a worker themselves). */
+  syncPairWorker: boolean;
   /** Folder of the marketplace manifests; null = the repository's `manifests/marketplace` (env FERRY_MARKETPLACE_DIR). */
   marketplaceDir: string | null;
   /** Days integration usage is kept before the prune deletes it (env FERRY_ANALYTICS_RETENTION_DAYS). */
@@ -86,6 +88,7 @@ export function resolveConfig(options: ServerOptions): ServerConfig {
     outboundAllowList: options.outboundAllowList ?? envList('FERRY_OUTBOUND_ALLOW_LIST'),
     outboundTimeoutMs: options.outboundTimeoutMs ?? envNumber('FERRY_OUTBOUND_TIMEOUT_MS') ?? 10_000,
     webhookWorker: options.webhookWorker ?? process.env.FERRY_WEBHOOK_WORKER !== '0',
+    syncPairWorker: options.syncPairWorker ?? process.env.FERRY_SYNC_PAIR_WORKER !== '0',
     marketplaceDir: options.marketplaceDir ?? process.env.FERRY_MARKETPLACE_DIR ?? null,
     analyticsRetentionDays: options.analyticsRetentionDays ?? envNumber('FERRY_ANALYTICS_RETENTION_DAYS') ?? 90,
     providers: mergeProviderOverrides(providerOverridesFromEnv(process.env), options.providers),

@@ -10,6 +10,7 @@ import { openDatabase } from './db/open.js';
 import { EventHub } from './events/event-hub.js';
 import { closeWebhookServices } from './webhooks/webhook-services.js';
 import { WebhookWorker } from './webhooks/webhook-worker.js';
+import { SyncPairWorker } from './sync-pairs/sync-pair-worker.js';
 
 export type { ServerConfig, ServerOptions } from './config.js';
 export type { Clock, ServerContext } from './context.js';
@@ -50,7 +51,9 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
   await buildApp(app, ctx);
   // Webhook deliveries: started after the routes, stopped before the database closes.
   const webhookWorker = config.webhookWorker ? new WebhookWorker(ctx) : null;
+  let syncPairWorker: SyncPairWorker | null = null;
   app.addHook('preClose', async () => {
+    await syncPairWorker?.stop();
     await webhookWorker?.stop();
     await closeWebhookServices(ctx);
   });
@@ -64,6 +67,11 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
   const url = `http://${host}:${port}`;
   if (config.publicUrl === null) config.publicUrl = url;
   webhookWorker?.start();
+  // Server-side sync pairs reach the workspace through this server's own API (see sync-pairs/pair-drivers.ts).
+  if (config.syncPairWorker) {
+    syncPairWorker = new SyncPairWorker(ctx, { selfUrl: url });
+    syncPairWorker.start();
+  }
   return { url, port, ctx, close: () => closeGracefully(app, options.shutdownGraceMs ?? 10_000) };
 }
 

@@ -37,6 +37,7 @@ export const errorStatus = {
   webhook_not_found: 404,
   delivery_not_found: 404,
   connection_not_found: 404,
+  sync_pair_not_found: 404,
   method_not_allowed: 405,
   conflict: 409,
   name_conflict: 409,

@@ -405,4 +405,33 @@ export const migrations: Record<string, Migration> = {
       await db.schema.createIndex('integration_usage_age').on('integration_usage').column('bucket_start').execute();
     },
   },
+  '0007_sync_pairs': {
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable('sync_pairs')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('workspace_id', 'text', (c) => c.notNull().references('workspaces.id').onDelete('cascade'))
+        .addColumn('folder_id', 'text', (c) => c.notNull())
+        .addColumn('connection_id', 'text', (c) => c.notNull())
+        .addColumn('remote_path', 'text', (c) => c.notNull())
+        .addColumn('conflict_policy', 'text', (c) => c.notNull())
+        .addColumn('interval_seconds', 'integer', (c) => c.notNull())
+        .addColumn('paused', 'integer', (c) => c.notNull())
+        .addColumn('status', 'text', (c) => c.notNull())
+        .addColumn('schedule_token', 'text', (c) => c.notNull())
+        .addColumn('next_run_at', 'text')
+        .addColumn('consecutive_failures', 'integer', (c) => c.notNull())
+        .addColumn('circuit', 'text', (c) => c.notNull())
+        .addColumn('circuit_open_until', 'text')
+        .addColumn('last_run', 'text')
+        .addColumn('last_error', 'text')
+        .addColumn('recent_errors', 'text', (c) => c.notNull())
+        .addColumn('last_event_seq', 'integer', (c) => c.notNull())
+        .addColumn('created_by', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .addColumn('updated_at', 'text', (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('sync_pairs_workspace').on('sync_pairs').columns(['workspace_id', 'created_at']).execute();
+    },
+  },
 };

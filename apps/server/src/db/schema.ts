@@ -367,6 +367,39 @@ export interface IntegrationUsageTable {
   users: string;
 }
 
+/** Server-side sync pairs: a workspace folder kept in two-way sync with a Drive/Dropbox folder of a connection. */
+export interface SyncPairsTable {
+  id: string;
+  workspace_id: string;
+  folder_id: string;
+  connection_id: string;
+  remote_path: string;
+  conflict_policy: string;
+  interval_seconds: number;
+  /** 1 when an admin paused the pair (or it waits for a reconnect). */
+  paused: number;
+  /** idle | running | paused | error | backing_off */
+  status: string;
+  /** Only the job carrying this token runs; a new schedule makes older jobs no-ops. */
+  schedule_token: string;
+  next_run_at: string | null;
+  consecutive_failures: number;
+  /** closed | open | half_open */
+  circuit: string;
+  circuit_open_until: string | null;
+  /** JSON of the last run's summary. */
+  last_run: string | null;
+  /** JSON {at, code, message}. */
+  last_error: string | null;
+  /** JSON array of the last errors, newest first. */
+  recent_errors: string;
+  /** The workspace event feed position the pair last looked at (change-driven runs). */
+  last_event_seq: number;
+  created_by: string;
+  created_at: string;
+  updated_at: string;
+}
+
 export interface Database {
   users: UsersTable;
   sessions: SessionsTable;
@@ -392,6 +425,7 @@ export interface Database {
   integration_usage: IntegrationUsageTable;
   connections: ConnectionsTable;
   connection_authorizations: ConnectionAuthorizationsTable;
+  sync_pairs: SyncPairsTable;
 }
 
 export type UserRow = Selectable<UsersTable>;
@@ -407,3 +441,4 @@ export type WebhookEndpointRow = Selectable<WebhookEndpointsTable>;
 export type WebhookDeliveryRow = Selectable<WebhookDeliveriesTable>;
 export type WebhookAttemptRow = Selectable<WebhookAttemptsTable>;
 export type ConnectionRow = Selectable<ConnectionsTable>;
+export type SyncPairRow = Selectable<SyncPairsTable>;

@@ -96,6 +96,60 @@ export const oauthGrantSchema = z.object({
 });
 export type OAuthGrant = z.infer<typeof oauthGrantSchema>;
 
+// ── sync pairs (schemas) ──
+export const syncPairConflictPolicySchema = z.enum(['keep-both', 'newer', 'workspace', 'remote']);
+export const syncPairStatusSchema = z.enum(['idle', 'running', 'paused', 'error', 'backing_off']);
+export const syncPairCircuitSchema = z.enum(['closed', 'open', 'half_open']);
+export const syncPairErrorSchema = z.object({ at: z.string(), code: z.string(), message: z.string() });
+export const syncPairRunSchema = z.object({
+  startedAt: z.string(),
+  finishedAt: z.string(),
+  ok: z.boolean(),
+  copied: z.number().int(),
+  moved: z.number().int(),
+  deleted: z.number().int(),
+  conflicts: z.number().int(),
+  failed: z.number().int(),
+  issues: z.number().int(),
+  bytes: z.number().int(),
+});
+export const syncPairSchema = z.object({
+  id: idSchema,
+  workspaceId: idSchema,
+  folderId: idSchema,
+  connectionId: idSchema,
+  provider: z.string(),
+  remotePath: z.string(),
+  conflictPolicy: syncPairConflictPolicySchema,
+  intervalSeconds: z.number().int(),
+  paused: z.boolean(),
+  status: syncPairStatusSchema,
+  circuit: syncPairCircuitSchema,
+  circuitOpenUntil: z.string().nullable(),
+  consecutiveFailures: z.number().int(),
+  nextRunAt: z.string().nullable(),
+  lastRun: syncPairRunSchema.nullable(),
+  lastError: syncPairErrorSchema.nullable(),
+  recentErrors: z.array(syncPairErrorSchema),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+});
+const syncPairParams = z.object({ workspaceId: idSchema, pairId: idSchema });
+const remotePathSchema = z.string().min(1).max(1024).regex(/^\//, 'starts with "/"');
+const intervalSecondsSchema = z.number().int().min(10).max(7 * 86_400);
+export const createSyncPairSchema = z.object({
+  folderId: idSchema,
+  connectionId: idSchema,
+  remotePath: remotePathSchema,
+  conflictPolicy: syncPairConflictPolicySchema.default('keep-both'),
+  intervalSeconds: intervalSecondsSchema.default(300),
+});
+export const updateSyncPairSchema = z.object({
+  paused: z.boolean().optional(),
+  conflictPolicy: syncPairConflictPolicySchema.optional(),
+  intervalSeconds: intervalSecondsSchema.optional(),
+});
+
 export const routes = defineRoutes({
   // ── set-up, sessions, identity ──────────────────────────────────────────
   setupStatus: {
@@ -663,6 +717,50 @@ export const routes = defineRoutes({
     query: analyticsQuerySchema,
     response: analyticsReportSchema,
     errors: ['forbidden', 'validation_failed'],
+  },
+  // ── sync pairs ──────────────────────────────────────────────────────────
+  listSyncPairs: {
+    method: 'GET', path: '/api/v1/workspaces/:workspaceId/sync-pairs', tag: 'sync-pairs', auth: 'user',
+    summary: 'Server-side sync pairs of a workspace with their status (members).',
+    params: wsParams,
+    response: z.object({ items: z.array(syncPairSchema) }),
+  },
+  createSyncPair: {
+    method: 'POST', path: '/api/v1/workspaces/:workspaceId/sync-pairs', tag: 'sync-pairs', auth: 'user', status: 201,
+    summary: 'Keep a workspace folder in two-way sync with a folder of a Drive or Dropbox connection (admin or owner); the first run is queued at once.',
+    params: wsParams,
+    body: createSyncPairSchema,
+    response: syncPairSchema,
+    errors: ['forbidden', 'folder_not_found', 'connection_not_found', 'validation_failed'],
+  },
+  getSyncPair: {
+    method: 'GET', path: '/api/v1/workspaces/:workspaceId/sync-pairs/:pairId', tag: 'sync-pairs', auth: 'user',
+    summary: 'One sync pair: status, circuit breaker, last run, last errors, next run.',
+    params: syncPairParams,
+    response: syncPairSchema,
+    errors: ['sync_pair_not_found'],
+  },
+  updateSyncPair: {
+    method: 'PATCH', path: '/api/v1/workspaces/:workspaceId/sync-pairs/:pairId', tag: 'sync-pairs', auth: 'user',
+    summary: 'Pause or resume a pair, change its interval or conflict policy (admin or owner).',
+    params: syncPairParams,
+    body: updateSyncPairSchema,
+    response: syncPairSchema,
+    errors: ['forbidden', 'sync_pair_not_found'],
+  },
+  deleteSyncPair: {
+    method: 'DELETE', path: '/api/v1/workspaces/:workspaceId/sync-pairs/:pairId', tag: 'sync-pairs', auth: 'user',
+    summary: 'Stop syncing a pair (files stay on both sides) and forget its state (admin or owner).',
+    params: syncPairParams,
+    response: ok,
+    errors: ['forbidden', 'sync_pair_not_found'],
+  },
+  runSyncPair: {
+    method: 'POST', path: '/api/v1/workspaces/:workspaceId/sync-pairs/:pairId/run', tag: 'sync-pairs', auth: 'user', status: 202,
+    summary: 'Queue a run now (admin or owner); also the trial run of an open circuit.',
+    params: syncPairParams,
+    response: syncPairSchema,
+    errors: ['forbidden', 'sync_pair_not_found'],
   },
 });
 
