@@ -31,6 +31,9 @@ const environmentHelp = `Environment:
   FERRY_DATA                                   default for --data (serve, admin)
   FERRY_RESUMABLE_ABOVE_BYTES                  put: files larger than this use resumable uploads (64 MiB)
   FERRY_UPLOAD_CHUNK_BYTES                     put: chunk size of resumable uploads (16 MiB)
+  FERRY_GDRIVE_API_URL, FERRY_GDRIVE_TOKEN     sync: the Google Drive API for gdrive: replicas (e.g. ferry emulators)
+  FERRY_DROPBOX_API_URL, FERRY_DROPBOX_TOKEN   sync: the Dropbox API for dropbox: replicas
+  XDG_STATE_HOME                               sync: state files go to $XDG_STATE_HOME/ferry/sync
   FERRY_DEBUG=1                                print stack traces of unexpected errors`;
 
 function version(): string {

@@ -9,6 +9,8 @@ import type { Command } from 'commander';
 import { UsageError } from '../exit-codes.js';
 import { outputFor, type CliRuntime } from '../runtime.js';
 
+const closeGraceMs = 2_000;
+
 function portBase(raw: string | undefined): { googleDrive: number; dropbox: number } | null {
   if (raw === undefined) return null;
   const base = Number(raw);
@@ -50,7 +52,13 @@ The emulators keep everything in memory; it is gone when they stop.`,
       await new Promise<void>((resolve) => {
         const stop = runtime.onInterrupt(() => {
           stop();
-          emulators.close().then(resolve, resolve);
+          runtime.onInterrupt(() => process.exit(130));
+          // Keep-alive connections of clients may hold the servers open; stop after a short grace anyway.
+          const grace = setTimeout(resolve, closeGraceMs);
+          emulators.close().finally(() => {
+            clearTimeout(grace);
+            resolve();
+          });
         });
       });
     });

@@ -145,8 +145,11 @@ function reportSummary(output: Output, summary: SyncSummary, labels: { a: string
 
 async function runWatching(watchSync: Engine['watchSync'], options: SyncOptions, output: Output, runtime: CliRuntime, labels: { a: string; b: string }, finish: () => void): Promise<void> {
   const controller = new AbortController();
-  const stop = runtime.onInterrupt(() => {
-    if (!output.json) output.info('Stopping after the current run...');
+  let stop = runtime.onInterrupt(() => {
+    stop();
+    if (!output.json) output.info('Stopping after the current run... (Ctrl-C again stops at once)');
+    // A second signal while the last run finishes exits at once; the state store resumes next time.
+    stop = runtime.onInterrupt(() => process.exit(130));
     controller.abort();
   });
   try {
