@@ -56,7 +56,7 @@ export function registerSyncPairRoutes(app: FastifyInstance, ctx: ServerContext)
           workspace_id: params.workspaceId,
           folder_id: body.folderId,
           connection_id: body.connectionId,
-          remote_path: body.remotePath,
+          remote_path: body.remotePath.startsWith('/') ? body.remotePath : `/${body.remotePath}`,
           conflict_policy: body.conflictPolicy,
           interval_seconds: body.intervalSeconds,
           paused: 0,

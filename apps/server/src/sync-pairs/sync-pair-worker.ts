@@ -73,12 +73,14 @@ export class SyncPairWorker {
 
   /**
    * Schedules a run now for each pair of the workspace whose folder saw a
-   * change since its last run (the event feed after `last_event_seq`).
+   * change since its last run (the event feed after `last_event_seq`); answers their ids.
+   * A run's own writes land in the feed too, so a run that changed the
+   * workspace is followed by one cheap no-change run.
    */
-  async runChangedPairs(workspaceId: string): Promise<number> {
+  async runChangedPairs(workspaceId: string): Promise<string[]> {
     const { db, clock } = this.#ctx;
     const pairs = await db.selectFrom('sync_pairs').selectAll().where('workspace_id', '=', workspaceId).where('paused', '=', 0).where('status', '!=', 'running').execute();
-    let scheduled = 0;
+    const scheduled: string[] = [];
     for (const pair of pairs) {
       // Own writes of the pair's runs also land in the feed; a no-change run after them is cheap and settles the feed position.
       if (pair.circuit === 'open') continue;
@@ -94,9 +96,9 @@ export class SyncPairWorker {
       if (!touched) continue;
       const now = clock.now();
       await schedulePairRun(db, pair.id, now, now);
-      scheduled += 1;
+      scheduled.push(pair.id);
     }
-    if (scheduled > 0) this.jobs.wake();
+    if (scheduled.length > 0) this.jobs.wake();
     return scheduled;
   }
 

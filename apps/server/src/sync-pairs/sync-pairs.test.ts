@@ -101,6 +101,23 @@ describe('server-side sync pairs', () => {
     expect(audit.map((row) => row.action)).toEqual(['sync_pair.created', 'sync_pair.run_requested']);
   });
 
+  it('a change under the pair\'s folder starts a run; a change elsewhere does not', async () => {
+    const { connectionId } = await harness.connect('google-drive');
+    const folderId = await newFolder('Feed');
+    const elsewhere = await newFolder('Elsewhere');
+    const pair = await createPair(folderId, connectionId, '/Feed');
+    await worker.runDue();
+    await worker.runChangedPairs(harness.workspaceId);
+    await worker.runDue();
+
+    await upload(elsewhere, 'not-synced.txt', 'stays here');
+    expect(await worker.runChangedPairs(harness.workspaceId)).not.toContain(pair.id);
+    await upload(folderId, 'fresh.txt', 'picked up from the event feed');
+    expect(await worker.runChangedPairs(harness.workspaceId)).toContain(pair.id);
+    await worker.runDue();
+    expect(driveFiles(driveFolder('Feed')?.id ?? '')).toEqual({ 'fresh.txt': 'picked up from the event feed' });
+  });
+
   it('backs off in a 503 storm, opens the circuit, and after the cool-down a trial run closes it and converges', async () => {
     const { connectionId } = await harness.connect('google-drive');
     const folderId = await newFolder('Storm');

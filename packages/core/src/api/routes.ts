@@ -135,7 +135,8 @@ export const syncPairSchema = z.object({
   updatedAt: z.string(),
 });
 const syncPairParams = z.object({ workspaceId: idSchema, pairId: idSchema });
-const remotePathSchema = z.string().min(1).max(1024).regex(/^\//, 'starts with "/"');
+/** A folder path of the connected account, e.g. "/Team/Reports" (a missing leading "/" is added). */
+const remotePathSchema = z.string().min(1).max(1024);
 const intervalSecondsSchema = z.number().int().min(10).max(7 * 86_400);
 export const createSyncPairSchema = z.object({
   folderId: idSchema,
