@@ -14,10 +14,23 @@ import type { CompactListing } from '../listing.js';
 /** A file touched this recently may change again within the same mtime tick. */
 export const racyWindowMs = 2_000;
 
-function grown<T extends Float64Array | Int32Array | Uint8Array>(array: T, make: (length: number) => T): T {
-  const bigger = make(array.length * 2);
+function grown(array: Int32Array<ArrayBuffer>): Int32Array<ArrayBuffer> {
+  const bigger = new Int32Array(array.length * 2);
   bigger.set(array);
   return bigger;
+}
+
+const blockBits = 12;
+const blockMask = (1 << blockBits) - 1;
+
+/** The numbers of 4,096 entries (fixed blocks: growing never copies, at most one block is partly empty). */
+interface Block {
+  /** inode, size, mtime (ms, fractional) of each entry. */
+  readonly numbers: Float64Array;
+  /** Folder index of the folder each entry lies in. */
+  readonly parents: Int32Array;
+  /** 1 for folders. */
+  readonly folders: Uint8Array;
 }
 
 export class LocalScan implements CompactListing {
@@ -28,11 +41,7 @@ export class LocalScan implements CompactListing {
   private firsts = new Int32Array(64).fill(-1);
   private counts = new Int32Array(64);
   private readonly names: string[] = [];
-  private parents = new Int32Array(1024);
-  private inodes = new Float64Array(1024);
-  private sizes = new Float64Array(1024);
-  private mtimes = new Float64Array(1024);
-  private folders = new Uint8Array(1024);
+  private readonly blocks: Block[] = [];
 
   /**
    * @param now the scan's clock (racy files are those modified after `now - racyWindowMs`)
@@ -54,21 +63,26 @@ export class LocalScan implements CompactListing {
   /** Adds an entry of the open folder `folder`; returns its index. */
   add(folder: number, name: string, isFolder: boolean, inode: number, size: number, mtimeMs: number): number {
     const index = this.count++;
-    if (index === this.inodes.length) {
-      this.parents = grown(this.parents, (length) => new Int32Array(length));
-      this.inodes = grown(this.inodes, (length) => new Float64Array(length));
-      this.sizes = grown(this.sizes, (length) => new Float64Array(length));
-      this.mtimes = grown(this.mtimes, (length) => new Float64Array(length));
-      this.folders = grown(this.folders, (length) => new Uint8Array(length));
-    }
+    const at = index & blockMask;
+    if (at === 0) this.blocks.push({ numbers: new Float64Array(3 << blockBits), parents: new Int32Array(1 << blockBits), folders: new Uint8Array(1 << blockBits) });
+    const block = this.blocks[this.blocks.length - 1] as Block;
     this.names.push(name);
-    this.parents[index] = folder;
-    this.inodes[index] = inode;
-    this.sizes[index] = isFolder ? 0 : size;
-    this.mtimes[index] = mtimeMs;
-    this.folders[index] = isFolder ? 1 : 0;
+    block.numbers[at * 3] = inode;
+    block.numbers[at * 3 + 1] = isFolder ? 0 : size;
+    block.numbers[at * 3 + 2] = mtimeMs;
+    block.parents[at] = folder;
+    block.folders[at] = isFolder ? 1 : 0;
     this.counts[folder] = (this.counts[folder] as number) + 1;
     return index;
+  }
+
+  /** Column `column` (0 inode, 1 size, 2 mtime) of entry `index`. */
+  private number(index: number, column: number): number {
+    return (this.blocks[index >>> blockBits] as Block).numbers[(index & blockMask) * 3 + column] as number;
+  }
+
+  private isFolder(index: number): boolean {
+    return (this.blocks[index >>> blockBits] as Block).folders[index & blockMask] === 1;
   }
 
   /** Registers a listed folder at `path` so its children can be added; returns its folder index. */
@@ -80,7 +94,7 @@ export class LocalScan implements CompactListing {
       const firsts = new Int32Array(folder * 2).fill(-1);
       firsts.set(this.firsts);
       this.firsts = firsts;
-      this.counts = grown(this.counts, (length) => new Int32Array(length));
+      this.counts = grown(this.counts);
     }
     return folder;
   }
@@ -104,23 +118,23 @@ export class LocalScan implements CompactListing {
   }
 
   path(index: number): string {
-    const folder = this.folderPaths[this.parents[index] as number] as string;
+    const folder = this.folderPaths[(this.blocks[index >>> blockBits] as Block).parents[index & blockMask] as number] as string;
     const name = this.names[index] as string;
     return folder === '' ? name : `${folder}/${name}`;
   }
 
   kind(index: number): EntryKind {
-    return this.folders[index] === 1 ? 'folder' : 'file';
+    return this.isFolder(index) ? 'folder' : 'file';
   }
 
   id(index: number): string {
-    return String(this.inodes[index]);
+    return String(this.number(index, 0));
   }
 
   revision(index: number): string {
-    const mtimeMs = this.mtimes[index] as number;
-    const revision = `${this.inodes[index]}:${this.sizes[index]}:${mtimeMs}`;
-    return this.folders[index] === 0 && mtimeMs > this.now - racyWindowMs ? `${revision}~${this.now}.${this.scan}` : revision;
+    const mtimeMs = this.number(index, 2);
+    const revision = `${this.number(index, 0)}:${this.number(index, 1)}:${mtimeMs}`;
+    return !this.isFolder(index) && mtimeMs > this.now - racyWindowMs ? `${revision}~${this.now}.${this.scan}` : revision;
   }
 
   countKept(isIgnored: (path: string, kind: EntryKind) => boolean): number {
@@ -132,8 +146,8 @@ export class LocalScan implements CompactListing {
   entries(): DriverEntry[] {
     const entries: DriverEntry[] = [];
     for (let index = 0; index < this.count; index++) {
-      const size = this.sizes[index] as number;
-      entries.push({ path: this.path(index), kind: this.kind(index), size, mtimeMs: Math.floor(this.mtimes[index] as number), id: this.id(index), hash: null, revision: this.revision(index) });
+      const size = this.number(index, 1);
+      entries.push({ path: this.path(index), kind: this.kind(index), size, mtimeMs: Math.floor(this.number(index, 2)), id: this.id(index), hash: null, revision: this.revision(index) });
     }
     return entries;
   }
