@@ -101,6 +101,23 @@ describe('server-side sync pairs', () => {
     expect(audit.map((row) => row.action)).toEqual(['sync_pair.created', 'sync_pair.run_requested']);
   });
 
+  it('syncs with Dropbox through the same pair routes', async () => {
+    const { connectionId } = await harness.connect('dropbox');
+    const folderId = await newFolder('Boxed');
+    await upload(folderId, 'to-dropbox.txt', 'hello dropbox');
+    const pair = await createPair(folderId, connectionId, '/Team Box');
+    expect(pair.provider).toBe('dropbox');
+    await worker.runDue();
+    expect(harness.dropbox.state.lookup('/Team Box/to-dropbox.txt')?.content?.toString('utf8')).toBe('hello dropbox');
+
+    const written = harness.dropbox.state.commitFile({ path: '/Team Box/from-dropbox.txt', mode: { kind: 'add' }, autorename: false, strictConflict: false }, Buffer.from('hello ferry'));
+    expect(written.ok).toBe(true);
+    await runNow(pair.id);
+    await worker.runDue();
+    expect(await workspaceNames(folderId)).toEqual(['from-dropbox.txt', 'to-dropbox.txt']);
+    expect(await getPair(pair.id)).toMatchObject({ status: 'idle', lastError: null });
+  });
+
   it('a change under the pair\'s folder starts a run; a change elsewhere does not', async () => {
     const { connectionId } = await harness.connect('google-drive');
     const folderId = await newFolder('Feed');
