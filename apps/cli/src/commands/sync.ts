@@ -96,7 +96,8 @@ function describeRecord(record: ActionRecord, labels: { a: string; b: string }):
 }
 
 function summaryLine(summary: SyncSummary): string {
-  const parts = [`${summary.copied} copied`, `${summary.moved} moved`, `${summary.deleted} deleted`, `${summary.conflicts} conflicts`, `${summary.failed} failed`, `${summary.issues.length} issues`];
+  const verbs = summary.dryRun ? ['to copy', 'to move', 'to delete'] : ['copied', 'moved', 'deleted'];
+  const parts = [`${summary.copied} ${verbs[0]}`, `${summary.moved} ${verbs[1]}`, `${summary.deleted} ${verbs[2]}`, `${summary.conflicts} conflicts`, `${summary.failed} failed`, `${summary.issues.length} issues`];
   return `${summary.dryRun ? 'Plan' : 'Synced'}: ${parts.join(', ')}, ${formatBytes(summary.bytes)} in ${(summary.durationMs / 1000).toFixed(1)} s`;
 }
 
@@ -206,7 +207,10 @@ export function registerSync(program: Command, runtime: CliRuntime): void {
       };
       const context = { runtime, output, createRoot: options.dryRun !== true };
       const a = await engine.openReplica(addressA, settings, context);
-      const b = await engine.openReplica(addressB, settings, context);
+      const b = await engine.openReplica(addressB, settings, context).catch(async (error: unknown) => {
+        await a.close?.();
+        throw error;
+      });
       if (a.canonical === b.canonical) throw new UsageError('Both addresses name the same replica.');
       const labels = parseLabels(options.labels, [a.label, b.label]);
       const state = stateFileFor(a.canonical, b.canonical, env, options.state);
