@@ -3,7 +3,9 @@
 // calls, in its own process, with one user and an API token. Prints one JSON
 // line {url, token, workspaceId, rootFolderId}. Over IPC, `{burst: n}` commits
 // n folder.created events in one transaction (as a large import would), wakes
-// the worker, and answers `{committedAt}` (epoch ms).
+// the worker, and answers `{committedAt}` (epoch ms); `{steady: {rate,
+// seconds}}` commits events at that rate (a small transaction every 10 ms, each
+// event stamped with its own time) and answers `{events, seconds}`.
 import { createApiToken, createUser, startServer } from '@ferry/server';
 
 const dataDir = process.argv[2];
@@ -15,6 +17,7 @@ const { token } = await createApiToken(server.ctx, { userId: user.id, name: 'ben
 let burstNumber = 0;
 async function burst(count) {
   burstNumber += 1;
+  if (count === 0) return Date.now();
   const at = new Date().toISOString();
   await server.ctx.db.transaction().execute(async (trx) => {
     const { event_seq: start } = await trx.selectFrom('workspaces').select('event_seq').where('id', '=', workspace.id).executeTakeFirstOrThrow();
@@ -35,7 +38,28 @@ async function burst(count) {
   return committedAt;
 }
 
+async function steady(rate, seconds) {
+  const total = Math.round(rate * seconds);
+  const started = performance.now();
+  let committed = 0;
+  while (committed < total) {
+    const due = Math.min(total, Math.floor(((performance.now() - started) / 1000) * rate));
+    if (due > committed) {
+      await burst(due - committed);
+      committed = due;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+  return { events: total, seconds: (performance.now() - started) / 1000 };
+}
+
 process.on('message', (message) => {
+  if (message?.steady !== undefined) {
+    steady(message.steady.rate, message.steady.seconds).then(
+      (done) => process.send(done),
+      (error) => process.send({ error: String(error) }),
+    );
+  }
   if (typeof message?.burst === 'number') {
     burst(message.burst).then(
       (committedAt) => process.send({ committedAt }),
