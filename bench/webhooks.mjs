@@ -9,7 +9,8 @@
 // BENCH_WEBHOOK_STEADY_SECONDS, BENCH_ROUNDS. The steady events are committed
 // inside the server process (BENCH_WEBHOOK_STEADY_SOURCE=direct, the default)
 // or made by folder creations through the API (=api), whose own rate limits
-// the achievable pace on a small machine.
+// the achievable pace on a small machine. BENCH_CPU_PROF_DIR writes CPU
+// profiles of the server and receiver processes there.
 import { fork } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -36,7 +37,8 @@ process.on('exit', () => {
 
 /** Forks a script that prints one JSON line when ready; `ask(message)` sends over IPC and awaits the next answer. */
 async function startChild(script, args) {
-  const child = fork(new URL(script, import.meta.url).pathname, args, { stdio: ['ignore', 'pipe', 'inherit', 'ipc'] });
+  const execArgv = process.env.BENCH_CPU_PROF_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF_DIR}`] : [];
+  const child = fork(new URL(script, import.meta.url).pathname, args, { stdio: ['ignore', 'pipe', 'inherit', 'ipc'], execArgv });
   children.push(child);
   const line = await new Promise((resolve, reject) => {
     createInterface({ input: child.stdout }).once('line', resolve);
