@@ -142,6 +142,8 @@ export const eventTypeSchema = z.enum([
   'connection.created',
   'connection.revoked',
   'connection.needs_reauth',
+  'sync_pair.failed',
+  'sync_pair.recovered',
 ]);
 export type EventType = z.infer<typeof eventTypeSchema>;
 

@@ -9,13 +9,18 @@
  *   (`backing_off`); after `circuitThreshold` failures in a row the circuit
  *   opens and runs wait `coolDownMs`; then one half-open trial run closes it
  *   on success or opens it again on failure.
+ * Pausing for a reconnect and opening the circuit add a `sync_pair.failed`
+ * event (and an audit row); closing an open circuit adds `sync_pair.recovered`.
  * One pair never runs twice at once: the job lease, an in-process set, and the
  * engine's state-store run lock (a second run fails with `conflict`).
  */
 import { mkdir } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
+import { appendAudit } from '../audit/audit-log.js';
 import type { ServerContext } from '../context.js';
-import type { SyncPairRow } from '../db/schema.js';
+import type { Kysely } from 'kysely';
+import type { Database, SyncPairRow } from '../db/schema.js';
+import { appendEvent } from '../events/event-log.js';
 import type { ClaimedJob } from '../jobs/job-queue.js';
 import type { JobOutcome } from '../jobs/job-worker.js';
 import { openPairReplicas } from './pair-drivers.js';
@@ -95,7 +100,11 @@ async function runOnce(ctx: ServerContext, row: SyncPairRow, selfUrl: string, po
     const summary = runSummarySchema.parse(raw);
     const now = ctx.clock.now();
     const lastRun = { startedAt, finishedAt: now.toISOString(), ok: true, copied: summary.copied, moved: summary.moved, deleted: summary.deleted, conflicts: summary.conflicts, failed: summary.failed, issues: summary.issues.length, bytes: summary.bytes };
+    const recovered = row.circuit !== 'closed';
     await ctx.db.transaction().execute(async (trx) => {
+      if (recovered) {
+        await appendEvent(trx, { workspaceId: row.workspace_id, type: 'sync_pair.recovered', at: now.toISOString(), actorId: null, source: 'sync-pairs', data: { pairId: row.id, failures: row.consecutive_failures } });
+      }
       await schedulePairRun(trx, row.id, new Date(now.getTime() + row.interval_seconds * 1000), now, {
         status: 'idle',
         circuit: 'closed',
@@ -105,6 +114,7 @@ async function runOnce(ctx: ServerContext, row: SyncPairRow, selfUrl: string, po
         last_event_seq: eventSeq,
       });
     });
+    if (recovered) ctx.hub.notify(row.workspace_id);
   } catch (error) {
     await recordFailure(ctx, row, errorOf(error, ctx.clock.now().toISOString()), startedAt, policy, trial, eventSeq);
   }
@@ -126,11 +136,15 @@ async function recordFailure(ctx: ServerContext, row: SyncPairRow, failure: Pair
   };
   if (failure.code === 'unauthenticated' || failure.code === 'connection_needs_reauth') {
     const message = 'The connection needs to be reconnected: an admin reconnects it under Connections, then resumes this pair.';
-    await ctx.db
-      .updateTable('sync_pairs')
-      .set({ ...base, last_error: JSON.stringify({ ...failure, message: `${message} (${failure.message})` }), paused: 1, status: 'paused', next_run_at: null, updated_at: now.toISOString() })
-      .where('id', '=', row.id)
-      .execute();
+    await ctx.db.transaction().execute(async (trx) => {
+      await trx
+        .updateTable('sync_pairs')
+        .set({ ...base, last_error: JSON.stringify({ ...failure, message: `${message} (${failure.message})` }), paused: 1, status: 'paused', next_run_at: null, updated_at: now.toISOString() })
+        .where('id', '=', row.id)
+        .execute();
+      await announceFailure(trx, row, failure, 'paused', now);
+    });
+    ctx.hub.notify(row.workspace_id);
     return;
   }
   const failures = row.consecutive_failures + 1;
@@ -141,9 +155,21 @@ async function recordFailure(ctx: ServerContext, row: SyncPairRow, failure: Pair
   }
   if (trial || failures >= policy.circuitThreshold) {
     const until = new Date(now.getTime() + policy.coolDownMs);
-    await schedulePairRun(ctx.db, row.id, until, now, { ...base, status: 'backing_off', consecutive_failures: failures, circuit: 'open', circuit_open_until: until.toISOString() });
+    await ctx.db.transaction().execute(async (trx) => {
+      await schedulePairRun(trx, row.id, until, now, { ...base, status: 'backing_off', consecutive_failures: failures, circuit: 'open', circuit_open_until: until.toISOString() });
+      await announceFailure(trx, row, failure, 'circuit_open', now);
+    });
+    ctx.hub.notify(row.workspace_id);
     return;
   }
   const at = new Date(now.getTime() + backoffDelayMs(failures, policy));
   await schedulePairRun(ctx.db, row.id, at, now, { ...base, status: 'backing_off', consecutive_failures: failures, circuit: 'closed' });
+}
+
+/** The `sync_pair.failed` event and its audit row, in the transaction that records the failure. */
+async function announceFailure(db: Kysely<Database>, row: SyncPairRow, failure: PairError, state: 'paused' | 'circuit_open', now: Date): Promise<void> {
+  const at = now.toISOString();
+  const data = { pairId: row.id, connectionId: row.connection_id, state, code: failure.code, message: failure.message };
+  await appendEvent(db, { workspaceId: row.workspace_id, type: 'sync_pair.failed', at, actorId: null, source: 'sync-pairs', data });
+  await appendAudit(db, { at, workspaceId: row.workspace_id, actorId: null, action: state === 'paused' ? 'sync_pair.paused' : 'sync_pair.circuit_opened', target: row.id, details: { code: failure.code, message: failure.message } });
 }

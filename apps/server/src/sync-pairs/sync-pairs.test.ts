@@ -69,6 +69,15 @@ function driveFiles(folderId: string): Record<string, string> {
   return files;
 }
 
+async function pairEvents(pairId: string): Promise<{ type: string; state: unknown }[]> {
+  const rows = await harness.server.ctx.db.selectFrom('events').select(['type', 'payload']).where('workspace_id', '=', harness.workspaceId).where('type', 'like', 'sync_pair.%').orderBy('seq').execute();
+  const payloadSchema = z.object({ data: z.object({ pairId: z.string(), state: z.unknown().optional() }) });
+  return rows.flatMap((row) => {
+    const { data } = payloadSchema.parse(JSON.parse(row.payload));
+    return data.pairId === pairId ? [{ type: row.type, state: data.state }] : [];
+  });
+}
+
 const getPair = async (id: string) => json(syncPairSchema, await harness.api(`${pairsPath()}/${id}`), 200);
 const runNow = async (id: string) => json(syncPairSchema, await harness.api(`${pairsPath()}/${id}/run`, { method: 'POST' }), 202);
 
@@ -170,6 +179,10 @@ describe('server-side sync pairs', () => {
     await worker.runDue();
     const closed = await getPair(pair.id);
     expect(closed).toMatchObject({ status: 'idle', circuit: 'closed', consecutiveFailures: 0, lastRun: { ok: true } });
+    expect(await pairEvents(pair.id)).toEqual([
+      { type: 'sync_pair.failed', state: 'circuit_open' },
+      { type: 'sync_pair.recovered', state: undefined },
+    ]);
     expect(driveFiles(driveFolder('Storm')?.id ?? '')).toEqual({ 'during-outage.txt': 'queued while Drive is down' });
   });
 
@@ -182,6 +195,7 @@ describe('server-side sync pairs', () => {
     const paused = await getPair(pair.id);
     expect(paused).toMatchObject({ status: 'paused', paused: true, nextRunAt: null });
     expect(paused.lastError?.message).toContain('reconnect');
+    expect(await pairEvents(pair.id)).toEqual([{ type: 'sync_pair.failed', state: 'paused' }]);
     expect((await harness.api(`${pairsPath()}/${pair.id}/run`, { method: 'POST' })).status).toBe(409);
 
     await harness.server.ctx.db.updateTable('connections').set({ status: 'active' }).where('id', '=', connectionId).execute();
