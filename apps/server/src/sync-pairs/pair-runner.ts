@@ -24,7 +24,7 @@ import { appendEvent } from '../events/event-log.js';
 import type { ClaimedJob } from '../jobs/job-queue.js';
 import type { JobOutcome } from '../jobs/job-worker.js';
 import { openPairReplicas } from './pair-drivers.js';
-import { keptErrors, recentErrorsOf, schedulePairRun, syncPairJobSchema, type PairError } from './pair-store.js';
+import { finishPairRun, keptErrors, recentErrorsOf, schedulePairRun, syncPairJobSchema, type PairError } from './pair-store.js';
 import { loadSyncEngine, runSummarySchema, type DriverRetry } from './sync-engine-port.js';
 
 export interface PairRunPolicy {
@@ -105,7 +105,7 @@ async function runOnce(ctx: ServerContext, row: SyncPairRow, selfUrl: string, po
       if (recovered) {
         await appendEvent(trx, { workspaceId: row.workspace_id, type: 'sync_pair.recovered', at: now.toISOString(), actorId: null, source: 'sync-pairs', data: { pairId: row.id, failures: row.consecutive_failures } });
       }
-      await schedulePairRun(trx, row.id, new Date(now.getTime() + row.interval_seconds * 1000), now, {
+      await finishPairRun(trx, row.id, row.schedule_token, new Date(now.getTime() + row.interval_seconds * 1000), now, {
         status: 'idle',
         circuit: 'closed',
         circuit_open_until: null,
@@ -150,20 +150,20 @@ async function recordFailure(ctx: ServerContext, row: SyncPairRow, failure: Pair
   const failures = row.consecutive_failures + 1;
   if (!transientCodes.has(failure.code)) {
     // Not a provider outage (a removed folder, a refused write): say so and try again at the next interval.
-    await schedulePairRun(ctx.db, row.id, new Date(now.getTime() + row.interval_seconds * 1000), now, { ...base, status: 'error', consecutive_failures: failures, circuit: 'closed', circuit_open_until: null });
+    await finishPairRun(ctx.db, row.id, row.schedule_token, new Date(now.getTime() + row.interval_seconds * 1000), now, { ...base, status: 'error', consecutive_failures: failures, circuit: 'closed', circuit_open_until: null });
     return;
   }
   if (trial || failures >= policy.circuitThreshold) {
     const until = new Date(now.getTime() + policy.coolDownMs);
     await ctx.db.transaction().execute(async (trx) => {
-      await schedulePairRun(trx, row.id, until, now, { ...base, status: 'backing_off', consecutive_failures: failures, circuit: 'open', circuit_open_until: until.toISOString() });
+      await finishPairRun(trx, row.id, row.schedule_token, until, now, { ...base, status: 'backing_off', consecutive_failures: failures, circuit: 'open', circuit_open_until: until.toISOString() });
       await announceFailure(trx, row, failure, 'circuit_open', now);
     });
     ctx.hub.notify(row.workspace_id);
     return;
   }
   const at = new Date(now.getTime() + backoffDelayMs(failures, policy));
-  await schedulePairRun(ctx.db, row.id, at, now, { ...base, status: 'backing_off', consecutive_failures: failures, circuit: 'closed' });
+  await finishPairRun(ctx.db, row.id, row.schedule_token, at, now, { ...base, status: 'backing_off', consecutive_failures: failures, circuit: 'closed' });
 }
 
 /** The `sync_pair.failed` event and its audit row, in the transaction that records the failure. */

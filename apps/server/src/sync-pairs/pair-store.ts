@@ -82,3 +82,23 @@ export async function schedulePairRun(db: Kysely<Database>, pairId: string, at: 
     .execute();
   await enqueueJobs(db, [{ kind: syncPairJobKind, payload: { pairId, token }, runAt: at }], now);
 }
+
+/**
+ * Records the end of the run that held `runToken` and schedules the next one,
+ * unless the pair was rescheduled (run now) or paused while it ran: then that
+ * schedule stays, and only the outcome is written.
+ */
+export async function finishPairRun(db: Kysely<Database>, pairId: string, runToken: string, at: Date, now: Date, extra: Partial<SyncPairRow>): Promise<void> {
+  const current = await db.selectFrom('sync_pairs').select(['schedule_token', 'paused']).where('id', '=', pairId).executeTakeFirst();
+  if (current === undefined) return;
+  if (current.schedule_token === runToken && current.paused === 0) {
+    await schedulePairRun(db, pairId, at, now, extra);
+    return;
+  }
+  const { status, ...outcome } = extra;
+  await db
+    .updateTable('sync_pairs')
+    .set({ ...outcome, ...(current.paused === 1 || status === undefined ? {} : { status }), updated_at: now.toISOString() })
+    .where('id', '=', pairId)
+    .execute();
+}
