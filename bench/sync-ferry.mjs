@@ -17,7 +17,7 @@ const work = mkdtempSync(join(process.env.BENCH_DIR ?? tmpdir(), 'ferry-bench-sy
 const cleanup = [];
 process.on('exit', () => {
   for (const step of cleanup.reverse()) step();
-  rmSync(work, { recursive: true, force: true });
+  rmSync(work, { recursive: true, force: true, maxRetries: 5 });
 });
 
 const found = references();

@@ -64,6 +64,7 @@ export function measured(command, args, { env = {}, cwd, allowFail = false } = {
   });
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   if (result.status !== 0 && !allowFail) {
+    rmSync(scratch, { recursive: true, force: true });
     throw new Error(`${command} ${args.join(' ')} exited with ${result.status}\n${result.stderr.slice(-4000)}${result.stdout.slice(-2000)}`);
   }
   const io = Object.fromEntries(
