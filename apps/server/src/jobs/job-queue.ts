@@ -14,7 +14,8 @@
  */
 import type { Kysely } from 'kysely';
 import type { Database, JobRow } from '../db/schema.js';
-import { newId } from '../ids.js';
+import { newOrderedId } from './ordered-id.js';
+import { insertRows, runSql } from './prepared-sql.js';
 
 export interface NewJob {
   kind: string;
@@ -36,7 +37,7 @@ export interface ClaimedJob {
 
 export function jobRow(job: NewJob, now: Date): JobRow {
   return {
-    id: newId('job'),
+    id: newOrderedId('job'),
     kind: job.kind,
     payload: JSON.stringify(job.payload),
     status: 'pending',
@@ -50,15 +51,35 @@ export function jobRow(job: NewJob, now: Date): JobRow {
   };
 }
 
+const jobColumns = ['id', 'kind', 'payload', 'status', 'run_at', 'attempts', 'lease_owner', 'lease_expires_at', 'last_error', 'created_at', 'done_at'] as const;
+
 /** Adds jobs; pass the transaction of the change that needs them, so they exist exactly when it does. */
 export async function enqueueJobs(db: Kysely<Database>, jobs: readonly NewJob[], now: Date): Promise<string[]> {
   if (jobs.length === 0) return [];
   const rows = jobs.map((job) => jobRow(job, now));
-  // SQLite allows 32k bound values per statement: insert in slices.
-  for (let start = 0; start < rows.length; start += 500) {
-    await db.insertInto('jobs').values(rows.slice(start, start + 500)).execute();
-  }
+  await insertRows(db, 'jobs', jobColumns, rows.map((row) => jobColumns.map((column) => row[column])));
   return rows.map((row) => row.id);
+}
+
+/**
+ * Deletes claimed jobs that are finished, where nothing needs their row any
+ * more (the handler recorded the outcome elsewhere in the same transaction):
+ * cheaper than marking them done and pruning them later. Guarded by the lease
+ * like every finishing write; answers how many were still held.
+ */
+export async function deleteFinishedJobs(db: Kysely<Database>, jobs: readonly Pick<ClaimedJob, 'id' | 'leaseOwner'>[]): Promise<number> {
+  const byOwner = new Map<string, string[]>();
+  for (const job of jobs) {
+    const ids = byOwner.get(job.leaseOwner);
+    if (ids === undefined) byOwner.set(job.leaseOwner, [job.id]);
+    else ids.push(job.id);
+  }
+  let deleted = 0;
+  for (const [owner, ids] of byOwner) {
+    const result = await runSql(db, 'DELETE FROM "jobs" WHERE "lease_owner" = ? AND "id" IN (SELECT "value" FROM json_each(?))', [owner, JSON.stringify(ids)]);
+    deleted += result.changes;
+  }
+  return deleted;
 }
 
 export interface ClaimOptions {

@@ -6,7 +6,14 @@
  * one connected to). Redirects are never followed (a 3xx is an answer like
  * any other), the connect and the whole exchange have timeouts, and at most
  * `maxResponseBytes` of the answer are read. Connections are kept alive.
+ *
+ * Per-request costs are kept small for webhook fan-outs of thousands of
+ * calls: a URL's form is checked once (the verdict cannot change: the
+ * allow-list is fixed; names are still checked at every connect), and
+ * requests that start within the same `timeoutSlotMs` share one timeout
+ * signal, which fires no earlier than `timeoutMs` after any of them started.
  */
+import { setMaxListeners } from 'node:events';
 import { Agent, request } from 'undici';
 import { findRefusal, type SsrfGuard } from './ssrf-guard.js';
 
@@ -55,12 +62,19 @@ export type OutboundResult =
   | { ok: true; answer: OutboundAnswer; durationMs: number }
   | { ok: false; error: string; refused: boolean; timedOut: boolean; durationMs: number };
 
+/** Requests starting within this long share one timeout signal (so a timeout may come up to this much late). */
+const timeoutSlotMs = 50;
+/** URLs whose form passed the guard, remembered (then forgotten all at once past this many). */
+const checkedUrlLimit = 1000;
+
 export class OutboundHttp {
   readonly #guard: SsrfGuard;
   readonly #timeoutMs: number;
   readonly #maxBytes: number;
   readonly #agent: Agent;
   readonly #onCall: ((report: OutboundCallReport) => void) | undefined;
+  readonly #checkedUrls = new Set<string>();
+  #timeoutSlot: { signal: AbortSignal; startedAt: number } | null = null;
 
   constructor(options: OutboundOptions) {
     this.#guard = options.guard;
@@ -86,10 +100,10 @@ export class OutboundHttp {
   async #exchange(outbound: OutboundRequest): Promise<OutboundResult> {
     const started = performance.now();
     const elapsed = () => Math.round((performance.now() - started) * 10) / 10;
-    const signal = AbortSignal.timeout(this.#timeoutMs);
+    const signal = this.#timeoutSignal(started);
     try {
       // A literal IP in the URL never reaches the connector's lookup: check the form here.
-      this.#guard.checkUrl(outbound.url);
+      this.#checkUrlOnce(outbound.url);
       const response = await request(outbound.url, {
         dispatcher: this.#agent,
         method: outbound.method ?? 'POST',
@@ -123,6 +137,25 @@ export class OutboundHttp {
       const message = timedOut ? `No answer within ${this.#timeoutMs} ms.` : describe(error);
       return { ok: false, error: message, refused: false, timedOut, durationMs: elapsed() };
     }
+  }
+
+  /** The guard's check of the URL's form; a URL that passed once passes again (same guard, same allow-list). */
+  #checkUrlOnce(url: string): void {
+    if (this.#checkedUrls.has(url)) return;
+    this.#guard.checkUrl(url);
+    if (this.#checkedUrls.size >= checkedUrlLimit) this.#checkedUrls.clear();
+    this.#checkedUrls.add(url);
+  }
+
+  /** A signal that aborts at least `timeoutMs` after `now`: shared by the requests of one slot. */
+  #timeoutSignal(now: number): AbortSignal {
+    const slot = this.#timeoutSlot;
+    if (slot !== null && now - slot.startedAt < timeoutSlotMs) return slot.signal;
+    const signal = AbortSignal.timeout(this.#timeoutMs + timeoutSlotMs);
+    // Every request of the slot listens to it (and stops listening when done): no leak to warn about.
+    setMaxListeners(0, signal);
+    this.#timeoutSlot = { signal, startedAt: now };
+    return signal;
   }
 
   async close(): Promise<void> {

@@ -8,7 +8,7 @@
  */
 import type { ServerContext } from '../context.js';
 import type { WebhookAttemptRow, WebhookDeliveryRow, WebhookEndpointRow } from '../db/schema.js';
-import { newId } from '../ids.js';
+import { newOrderedId } from '../jobs/ordered-id.js';
 import { signingSecrets } from './endpoint-store.js';
 import { parseRetryAfter } from './retry-schedule.js';
 import { signatureHeader, webhookTimestamp } from './signing.js';
@@ -45,7 +45,7 @@ export async function sendAttempt(
   const tag = { workspaceId: delivery.workspace_id, integration: 'webhooks', operation: delivery.test === 1 ? 'test' : 'deliver' };
   const result = await webhookServices(ctx).http.send({ url: endpoint.url, headers, body: delivery.body, tag });
   const attempt: WebhookAttemptRow = {
-    id: newId('wha'),
+    id: newOrderedId('wha'),
     delivery_id: delivery.id,
     endpoint_id: endpoint.id,
     attempt: delivery.attempts + 1,

@@ -10,7 +10,8 @@
 import type { FerryEvent } from '@ferry/core';
 import type { ServerContext } from '../context.js';
 import type { WebhookAttemptRow, WebhookDeliveryRow, WebhookEndpointRow } from '../db/schema.js';
-import { rescheduleJob, type ClaimedJob } from '../jobs/job-queue.js';
+import { deleteFinishedJobs, rescheduleJob, type ClaimedJob } from '../jobs/job-queue.js';
+import { insertRows, runSql } from '../jobs/prepared-sql.js';
 import { disableEndpoint } from './endpoint-health.js';
 import { TickBatcher } from './tick-batcher.js';
 
@@ -35,7 +36,20 @@ export interface AttemptRecord {
   disable: string | null;
 }
 
-const slice = 100;
+const attemptColumns = ['id', 'delivery_id', 'endpoint_id', 'attempt', 'started_at', 'duration_ms', 'request_headers', 'response_status', 'response_headers', 'response_body', 'error'] as const;
+
+/** Deliveries with their endpoint, by a JSON array of delivery ids (one statement text for any number). */
+const loadSql = `SELECT d."id", d."body", d."attempts", d."status", d."test", d."workspace_id",
+  e."id" AS "endpoint_id", e."url", e."enabled", e."failing_since",
+  e."secret_ciphertext", e."previous_secret_ciphertext", e."previous_secret_expires_at"
+FROM "webhook_deliveries" AS d INNER JOIN "webhook_endpoints" AS e ON e."id" = d."endpoint_id"
+WHERE d."id" IN (SELECT "value" FROM json_each(?))`;
+
+/** One attempt more for a JSON array of deliveries that are now finished (succeeded or failed). */
+const finishSql = `UPDATE "webhook_deliveries" SET "status" = ?, "attempts" = "attempts" + 1, "next_attempt_at" = NULL, "updated_at" = ?
+WHERE "id" IN (SELECT "value" FROM json_each(?))`;
+
+const rescheduleSql = 'UPDATE "webhook_deliveries" SET "attempts" = "attempts" + 1, "next_attempt_at" = ?, "updated_at" = ? WHERE "id" = ?';
 
 export class DeliveryStore {
   readonly #ctx: ServerContext;
@@ -57,16 +71,7 @@ export class DeliveryStore {
   }
 
   async #load(ids: string[]): Promise<(DeliveryToAttempt | undefined)[]> {
-    const rows = await this.#ctx.db
-      .selectFrom('webhook_deliveries as d')
-      .innerJoin('webhook_endpoints as e', 'e.id', 'd.endpoint_id')
-      .select([
-        'd.id', 'd.body', 'd.attempts', 'd.status', 'd.test', 'd.workspace_id',
-        'e.id as endpoint_id', 'e.url', 'e.enabled', 'e.failing_since',
-        'e.secret_ciphertext', 'e.previous_secret_ciphertext', 'e.previous_secret_expires_at',
-      ])
-      .where('d.id', 'in', [...new Set(ids)])
-      .execute();
+    const { rows } = await runSql<DeliveryToAttempt>(this.#ctx.db, loadSql, [JSON.stringify([...new Set(ids)])]);
     const byId = new Map(rows.map((row) => [row.id, row]));
     return ids.map((id) => byId.get(id));
   }
@@ -74,38 +79,23 @@ export class DeliveryStore {
   async #record(records: AttemptRecord[]): Promise<null[]> {
     const announced: FerryEvent[] = [];
     await this.#ctx.db.transaction().execute(async (trx) => {
-      for (let start = 0; start < records.length; start += slice) {
-        await trx.insertInto('webhook_attempts').values(records.slice(start, start + slice).map((record) => record.attempt)).execute();
-      }
+      await insertRows(trx, 'webhook_attempts', attemptColumns, records.map((record) => attemptColumns.map((column) => record.attempt[column])));
       const updatedAt = this.#ctx.clock.now().toISOString();
       // Finished deliveries in one statement per status; rescheduled ones each get their own time.
       for (const status of ['succeeded', 'failed'] as const) {
         const ids = records.filter((record) => record.status === status).map((record) => record.deliveryId);
-        if (ids.length > 0) {
-          await trx.updateTable('webhook_deliveries').set((eb) => ({ status, attempts: eb('attempts', '+', 1), next_attempt_at: null, updated_at: updatedAt })).where('id', 'in', ids).execute();
-        }
+        if (ids.length > 0) await runSql(trx, finishSql, [status, updatedAt, JSON.stringify(ids)]);
       }
       for (const record of records.filter((entry) => entry.status === 'pending')) {
-        await trx
-          .updateTable('webhook_deliveries')
-          .set((eb) => ({ attempts: eb('attempts', '+', 1), next_attempt_at: record.retryAt?.toISOString() ?? null, updated_at: updatedAt }))
-          .where('id', '=', record.deliveryId)
-          .execute();
+        await runSql(trx, rescheduleSql, [record.retryAt?.toISOString() ?? null, updatedAt, record.deliveryId]);
       }
-      // The jobs: done in one statement per lease owner, retries each at their time.
-      const doneByOwner = new Map<string, string[]>();
+      // The jobs: finished ones are deleted (the delivery row is their record), retries wait for their time.
+      const finished: ClaimedJob[] = [];
       for (const record of records) {
         if (record.retryAt !== null) await rescheduleJob(trx, record.job, record.retryAt, record.error ?? 'failed');
-        else doneByOwner.set(record.job.leaseOwner, [...(doneByOwner.get(record.job.leaseOwner) ?? []), record.job.id]);
+        else finished.push(record.job);
       }
-      for (const [owner, ids] of doneByOwner) {
-        await trx
-          .updateTable('jobs')
-          .set({ status: 'done', done_at: updatedAt, lease_owner: null, lease_expires_at: null })
-          .where('id', 'in', ids)
-          .where('lease_owner', '=', owner)
-          .execute();
-      }
+      await deleteFinishedJobs(trx, finished);
       // Endpoint health, in the order the attempts finished.
       const byEndpoint = new Map<string, AttemptRecord[]>();
       for (const record of records.filter((entry) => entry.counts)) byEndpoint.set(record.endpoint.id, [...(byEndpoint.get(record.endpoint.id) ?? []), record]);

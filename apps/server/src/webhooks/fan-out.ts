@@ -12,8 +12,9 @@ import type { Kysely } from 'kysely';
 import type { Clock } from '../context.js';
 import type { Database, EventRow, WebhookDeliveryRow } from '../db/schema.js';
 import { eventFromRow } from '../events/event-log.js';
-import { newId } from '../ids.js';
 import { enqueueJobs } from '../jobs/job-queue.js';
+import { newOrderedId } from '../jobs/ordered-id.js';
+import { insertRows } from '../jobs/prepared-sql.js';
 
 export const deliverJobKind = 'webhook.deliver';
 
@@ -33,6 +34,8 @@ export interface FanOutResult {
   /** More events are waiting after this batch. */
   more: boolean;
 }
+
+const deliveryColumns = ['id', 'endpoint_id', 'workspace_id', 'event_id', 'event_seq', 'event_type', 'body', 'status', 'attempts', 'next_attempt_at', 'test', 'created_at', 'updated_at'] as const;
 
 /** Fans out the next `batch` events of one endpoint. */
 export async function fanOutEndpoint(db: Kysely<Database>, clock: Clock, endpointId: string, batch = 500): Promise<FanOutResult> {
@@ -62,7 +65,7 @@ export async function fanOutEndpoint(db: Kysely<Database>, clock: Clock, endpoin
     const rows: WebhookDeliveryRow[] = events
       .filter((event) => types.size === 0 || types.has(event.type as EventType))
       .map((event) => ({
-        id: newId('msg'),
+        id: newOrderedId('msg'),
         endpoint_id: endpoint.id,
         workspace_id: endpoint.workspace_id,
         event_id: event.id,
@@ -76,16 +79,15 @@ export async function fanOutEndpoint(db: Kysely<Database>, clock: Clock, endpoin
         created_at: now,
         updated_at: now,
       }));
-    const created: string[] = [];
-    for (let start = 0; start < rows.length; start += 200) {
-      const inserted = await trx
-        .insertInto('webhook_deliveries')
-        .values(rows.slice(start, start + 200))
-        .onConflict((conflict) => conflict.columns(['endpoint_id', 'event_id']).doNothing())
-        .returning('id')
-        .execute();
-      created.push(...inserted.map((row) => row.id));
-    }
+    // Prepared multi-row inserts (no query building per row); a delivery that exists already is skipped.
+    const inserted = await insertRows<{ id: string }>(
+      trx,
+      'webhook_deliveries',
+      deliveryColumns,
+      rows.map((row) => deliveryColumns.map((column) => row[column])),
+      'ON CONFLICT ("endpoint_id", "event_id") DO NOTHING RETURNING "id"',
+    );
+    const created = inserted.rows.map((row) => row.id);
     await enqueueJobs(
       trx,
       created.map((deliveryId) => ({ kind: deliverJobKind, payload: { deliveryId } satisfies DeliverJobPayload })),

@@ -1,7 +1,8 @@
 /**
  * @module webhooks/signing.test
  * Ferry's signatures match the Standard Webhooks spec's published test vector
- * and verify with the spec library's own `Webhook.verify`, one secret or two.
+ * and verify with the spec library's own `Webhook.verify`, one secret or two;
+ * the native HMAC gives byte for byte the library's own `Webhook.sign`.
  */
 import { describe, expect, it } from 'vitest';
 import { Webhook } from 'standardwebhooks';
@@ -13,6 +14,18 @@ describe('Standard Webhooks signing', () => {
     const secret = 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw';
     const header = signatureHeader([secret], 'msg_p5jXN8AQM9LWM0D4loKWxJek', new Date(1614265330 * 1000), '{"test": 2432232314}');
     expect(header).toBe('v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=');
+  });
+
+  it('signs exactly as the standardwebhooks library does (native HMAC, any body)', () => {
+    const at = new Date(1_700_000_000_000);
+    const bodies = ['', '{}', JSON.stringify({ type: 'file.created', data: { name: 'Résumé – ünïcode ✓ 📁', size: 12 } }), 'x'.repeat(100_000)];
+    for (const body of bodies) {
+      const secret = newSigningSecret();
+      expect(signatureHeader([secret], 'msg_same', at, body)).toBe(new Webhook(secret).sign('msg_same', at, body));
+    }
+    // A secret given without its whsec_ prefix is the same key.
+    const secret = newSigningSecret();
+    expect(signatureHeader([secret.slice('whsec_'.length)], 'msg_2', at, '{}')).toBe(signatureHeader([secret], 'msg_2', at, '{}'));
   });
 
   it('makes whsec_ secrets of 32 random bytes', () => {
