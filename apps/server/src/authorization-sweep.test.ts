@@ -76,7 +76,7 @@ function pointsIntoWorkspace(spec: RouteSpec): boolean {
   const names = [
     ...[...spec.path.matchAll(/:(\w+)/g)].map((match) => match[1] ?? ''),
     ...Object.keys(spec.query?.shape ?? {}),
-    ...(spec.body !== undefined && spec.body !== 'binary' ? Object.keys((toJsonSchema(spec.body).properties ?? {}) as object) : []),
+    ...(spec.body !== undefined && spec.body !== 'binary' && spec.body !== 'multipart' ? Object.keys((toJsonSchema(spec.body).properties ?? {}) as object) : []),
   ];
   return names.some((name) => name.endsWith('Id') || pointerFields[name] !== undefined);
 }
@@ -104,6 +104,15 @@ function probesOf(name: string, spec: RouteSpec, fixtures: Record<string, string
     if (spec.body === 'binary') {
       body = 'probe bytes';
       contentType = 'application/octet-stream';
+    } else if (spec.body === 'multipart') {
+      const boundary = 'probe-boundary';
+      const manifest = JSON.stringify({ files: [{ name: 'probe.txt', size: 11 }] });
+      body = [
+        `--${boundary}\r\ncontent-disposition: form-data; name="manifest"\r\n\r\n${manifest}\r\n`,
+        `--${boundary}\r\ncontent-disposition: form-data; name="file"; filename="probe.txt"\r\ncontent-type: application/octet-stream\r\n\r\nprobe bytes\r\n`,
+        `--${boundary}--\r\n`,
+      ].join('');
+      contentType = `multipart/form-data; boundary=${boundary}`;
     } else if (spec.body !== undefined) {
       body = JSON.stringify(sample(toJsonSchema(spec.body), local));
       contentType = 'application/json';

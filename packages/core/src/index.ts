@@ -6,6 +6,7 @@
 export * from './errors.js';
 export * from './names.js';
 export * from './schemas.js';
+export * from './batch-upload-schemas.js';
 export * from './webhook-schemas.js';
 export * from './connection-schemas.js';
 export * from './marketplace/index.js';

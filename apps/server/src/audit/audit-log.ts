@@ -17,16 +17,24 @@ export interface AuditEntryInput {
 }
 
 export async function appendAudit(db: Kysely<Database>, entry: AuditEntryInput): Promise<void> {
-  await db
-    .insertInto('audit')
-    .values({
-      at: entry.at,
-      workspace_id: entry.workspaceId,
-      actor_id: entry.actorId,
-      action: entry.action,
-      target: entry.target ?? null,
-      ip: entry.ip ?? null,
-      details: entry.details ? JSON.stringify(entry.details) : null,
-    })
-    .execute();
+  await appendAuditEntries(db, [entry]);
+}
+
+/** Rows per multi-row insert: far below SQLite's bound-variable limit. */
+const insertChunkRows = 200;
+
+/** Appends several audit rows in order, with multi-row inserts. */
+export async function appendAuditEntries(db: Kysely<Database>, entries: readonly AuditEntryInput[]): Promise<void> {
+  const rows = entries.map((entry) => ({
+    at: entry.at,
+    workspace_id: entry.workspaceId,
+    actor_id: entry.actorId,
+    action: entry.action,
+    target: entry.target ?? null,
+    ip: entry.ip ?? null,
+    details: entry.details ? JSON.stringify(entry.details) : null,
+  }));
+  for (let start = 0; start < rows.length; start += insertChunkRows) {
+    await db.insertInto('audit').values(rows.slice(start, start + insertChunkRows)).execute();
+  }
 }

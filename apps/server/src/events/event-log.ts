@@ -22,24 +22,40 @@ export interface NewEvent {
 }
 
 export async function appendEvent(trx: Kysely<Database>, event: NewEvent): Promise<FerryEvent> {
-  const { event_seq: seq } = await trx
+  const [appended] = await appendEvents(trx, event.workspaceId, [event]);
+  if (!appended) throw new Error('appendEvents returned no event');
+  return appended;
+}
+
+/** Rows per multi-row insert: far below SQLite's bound-variable limit. */
+const insertChunkRows = 200;
+
+/** Appends several events of one workspace with consecutive seqs, in order (one counter bump, chunked inserts). */
+export async function appendEvents(trx: Kysely<Database>, workspaceId: string, events: readonly NewEvent[]): Promise<FerryEvent[]> {
+  if (events.length === 0) return [];
+  const { event_seq: last } = await trx
     .updateTable('workspaces')
-    .set((eb) => ({ event_seq: eb('event_seq', '+', 1) }))
-    .where('id', '=', event.workspaceId)
+    .set((eb) => ({ event_seq: eb('event_seq', '+', events.length) }))
+    .where('id', '=', workspaceId)
     .returning('event_seq')
     .executeTakeFirstOrThrow();
-  const row: EventRow = {
-    workspace_id: event.workspaceId,
-    seq,
-    id: newId('evt'),
-    type: event.type,
-    at: event.at,
-    actor_id: event.actorId,
-    source: event.source,
-    payload: JSON.stringify({ node: event.node, from: event.from, data: event.data }),
-  };
-  await trx.insertInto('events').values(row).execute();
-  return eventFromRow(row);
+  const first = last - events.length + 1;
+  const rows = events.map(
+    (event, index): EventRow => ({
+      workspace_id: workspaceId,
+      seq: first + index,
+      id: newId('evt'),
+      type: event.type,
+      at: event.at,
+      actor_id: event.actorId,
+      source: event.source,
+      payload: JSON.stringify({ node: event.node, from: event.from, data: event.data }),
+    }),
+  );
+  for (let start = 0; start < rows.length; start += insertChunkRows) {
+    await trx.insertInto('events').values(rows.slice(start, start + insertChunkRows)).execute();
+  }
+  return rows.map(eventFromRow);
 }
 
 export function eventFromRow(row: EventRow): FerryEvent {

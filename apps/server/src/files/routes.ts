@@ -10,6 +10,7 @@ import type { Actor } from '../auth/actor.js';
 import type { ServerContext } from '../context.js';
 import { route } from '../http/route.js';
 import { requireRole } from '../workspaces/access.js';
+import { registerBatchUploadRoutes } from './batch-upload-routes.js';
 import { registerContentRoutes } from './content-routes.js';
 import { blobStoreOf } from './file-store.js';
 import { loadLiveFolder, loadLiveNode, loadNode, preconditionsOf } from './node-access.js';
@@ -99,4 +100,5 @@ export function registerFileRoutes(app: FastifyInstance, ctx: ServerContext): vo
   });
 
   registerContentRoutes(app, ctx);
+  registerBatchUploadRoutes(app, ctx);
 }

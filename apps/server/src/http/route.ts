@@ -15,7 +15,7 @@ type Parsed<S> = S extends z.ZodType ? z.output<S> : Record<string, never>;
 export interface HandlerInput<R extends RouteSpec> {
   params: Parsed<R['params']>;
   query: Parsed<R['query']>;
-  /** The parsed JSON body; for `binary` routes read `request.raw` (a stream) instead. */
+  /** The parsed JSON body; for `binary` and `multipart` routes read `request.raw` (a stream) instead. */
   body: R['body'] extends z.ZodType ? z.output<R['body']> : undefined;
   actor: R['auth'] extends 'user' ? Actor : Actor | null;
   request: FastifyRequest;
@@ -67,7 +67,7 @@ export function route<N extends keyof Routes>(app: FastifyInstance, name: N, han
       const params = spec.params ? parse(spec.params, request.params, 'path parameters') : {};
       const query = spec.query ? parse(spec.query, request.query, 'query') : {};
       let body: unknown;
-      if (spec.body !== undefined && spec.body !== 'binary') {
+      if (spec.body !== undefined && spec.body !== 'binary' && spec.body !== 'multipart') {
         if (!isJsonRequest(request)) throw new FerryError('unsupported_media_type', 'Send the body as application/json.');
         body = parse(spec.body, request.body, 'body');
       }

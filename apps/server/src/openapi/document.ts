@@ -68,7 +68,7 @@ function successContent(spec: RouteSpec): Record<string, unknown> | undefined {
 function errorResponses(spec: RouteSpec): Record<string, unknown> {
   const codes = new Set<string>(spec.errors ?? []);
   if (spec.auth === 'user') codes.add('unauthenticated');
-  if (spec.params || spec.query || (spec.body !== undefined && spec.body !== 'binary')) codes.add('validation_failed');
+  if (spec.params || spec.query || (spec.body !== undefined && spec.body !== 'binary' && spec.body !== 'multipart')) codes.add('validation_failed');
   codes.add('rate_limited');
   const byStatus = new Map<number, string[]>();
   for (const code of codes) {
@@ -106,6 +106,8 @@ function operationOf(name: string, spec: RouteSpec): Record<string, unknown> {
   };
   if (spec.body === 'binary') {
     operation.requestBody = { required: true, content: { 'application/octet-stream': { schema: { type: 'string', contentMediaType: 'application/octet-stream' } } } };
+  } else if (spec.body === 'multipart') {
+    operation.requestBody = { required: true, content: { 'multipart/form-data': { schema: { type: 'object', additionalProperties: true } } } };
   } else if (spec.body !== undefined) {
     operation.requestBody = { required: true, content: { 'application/json': { schema: toSchema(spec.body, 'input') } } };
   }

@@ -51,7 +51,9 @@ type BodyPart<R extends RouteSpec> = R['body'] extends z.ZodType
     : { body: Input<R['body']> }
   : R['body'] extends 'binary'
     ? { body: BinaryBody }
-    : { body?: undefined };
+    : R['body'] extends 'multipart'
+      ? { body: FormData }
+      : { body?: undefined };
 
 /** What one call takes: the route's params, query and body, plus per-call headers and an abort signal. */
 export type CallInput<R extends RouteSpec> = ParamsPart<R> &
@@ -193,6 +195,10 @@ export function createClient(options: ClientOptions): FerryClient {
       headers.set('content-type', 'application/octet-stream');
       if (isStream(body)) init.duplex = 'half';
       init.body = body as BodyInit;
+    } else if (spec.body === 'multipart') {
+      // fetch writes the content type itself, with the boundary of the form.
+      if (!(input.body instanceof FormData)) throw new FerryError('bad_request', 'This route needs a FormData body.');
+      init.body = input.body;
     } else if (spec.body !== undefined && input.body !== undefined) {
       headers.set('content-type', 'application/json');
       init.body = JSON.stringify(input.body);

@@ -10,8 +10,11 @@ export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 /** What an OAuth access token may be allowed to do (the server's scope catalog describes each). */
 export type ApiScope = 'files:read' | 'files:write' | 'shares:write' | 'webhooks:manage';
 
-/** `binary` means a raw byte stream (application/octet-stream) instead of JSON. */
-export type BodySpec = z.ZodType | 'binary' | undefined;
+/**
+ * `binary` means a raw byte stream (application/octet-stream) instead of JSON;
+ * `multipart` a `multipart/form-data` body (RFC 7578) the handler streams part by part.
+ */
+export type BodySpec = z.ZodType | 'binary' | 'multipart' | undefined;
 export type ResponseSpec = z.ZodType | 'binary' | 'empty' | 'html' | 'text';
 
 export interface RouteSpec {
@@ -49,7 +52,9 @@ export type RouteBody<R extends RouteSpec> = R['body'] extends z.ZodType
   ? z.input<R['body']>
   : R['body'] extends 'binary'
     ? BinaryBody
-    : undefined;
+    : R['body'] extends 'multipart'
+      ? FormData
+      : undefined;
 export type RouteResponse<R extends RouteSpec> = R['response'] extends z.ZodType
   ? z.output<R['response']>
   : R['response'] extends 'binary'

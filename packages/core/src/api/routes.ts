@@ -30,6 +30,7 @@ import {
   versionSchema,
   workspaceSchema,
 } from '../schemas.js';
+import { batchUploadResultSchema } from '../batch-upload-schemas.js';
 import {
   createWebhookEndpointSchema,
   restHookSchema,
@@ -82,6 +83,7 @@ export const oauthClientSchema = z.object({
   scopes: z.array(oauthScopeSchema).describe('the most the client may ask for'),
   createdAt: z.string(),
   createdBy: idSchema.nullable(),
+  integrationId: z.string().nullable().optional().describe('the marketplace integration the client belongs to: its tokens are refused while the integration is disabled, revoked when it is removed'),
 });
 export type OAuthClient = z.infer<typeof oauthClientSchema>;
 export const oauthGrantSchema = z.object({
@@ -332,6 +334,17 @@ export const routes = defineRoutes({
     response: nodeSchema,
     errors: ['digest_mismatch', 'payload_too_large', 'precondition_failed', 'name_conflict'],
   },
+  uploadFiles: {
+    method: 'POST', path: '/api/v1/nodes/:nodeId/files', tag: 'files', auth: 'user', scope: 'files:write',
+    summary:
+      'Upload many files into a folder in one request (multipart/form-data): a `manifest` part (JSON: {files:[{name,size,sha256?,ifMatch?,ifNoneMatch?}]}, ' +
+      'at most 1,000 files and 256 MiB) then one `file` part per entry in the same order. Each entry is written or fails on its own; ' +
+      'a malformed or cut-off body stores nothing.',
+    params: nodeParams,
+    body: 'multipart',
+    response: batchUploadResultSchema,
+    errors: ['bad_request', 'payload_too_large', 'not_a_folder'],
+  },
   putFileContent: {
     method: 'PUT', path: '/api/v1/nodes/:nodeId/content', tag: 'files', auth: 'user', scope: 'files:write',
     summary: 'Stream a new version of an existing file (If-Match: versionId).',
@@ -577,6 +590,7 @@ export const routes = defineRoutes({
       type: z.enum(['public', 'confidential']),
       redirectUris: z.array(z.string().max(2000)).min(1).max(10),
       scopes: z.array(oauthScopeSchema).min(1),
+      integrationId: z.string().max(100).optional().describe('a marketplace integration id (e.g. zapier, outlook)'),
     }),
     response: oauthClientSchema.extend({ clientSecret: z.string().nullable().describe('confidential clients only; shown once') }),
     errors: ['forbidden', 'validation_failed'],
