@@ -45,6 +45,13 @@ export interface DriverCapabilities {
   readonly forbidsReservedNames: boolean;
   /** Names ending with `.` or ` ` are refused (Windows). */
   readonly forbidsTrailingDotOrSpace: boolean;
+  /**
+   * A deleted entry's id may be given to a new entry (inodes on local file
+   * systems; absent means false for provider ids): an id found at
+   * another path is then a move only when the file also kept its content
+   * identity (revision, or size and modification time).
+   */
+  readonly idsMayBeReused?: boolean;
 }
 
 /** A precondition for a write, move or delete, so a lost race is detected instead of overwriting. */
@@ -136,6 +143,7 @@ export const posixCapabilities: DriverCapabilities = {
   forbiddenCharacters: '',
   forbidsReservedNames: false,
   forbidsTrailingDotOrSpace: false,
+  idsMayBeReused: true,
 };
 
 /** Capabilities of Windows (NTFS through Win32). */
@@ -146,6 +154,7 @@ export const windowsCapabilities: DriverCapabilities = {
   forbiddenCharacters: '<>:"\\|?*',
   forbidsReservedNames: true,
   forbidsTrailingDotOrSpace: true,
+  idsMayBeReused: true,
 };
 
 /** Capabilities of macOS (APFS, default case-insensitive, normalisation-insensitive). */
@@ -156,6 +165,7 @@ export const macCapabilities: DriverCapabilities = {
   forbiddenCharacters: ':',
   forbidsReservedNames: false,
   forbidsTrailingDotOrSpace: false,
+  idsMayBeReused: true,
 };
 
 /** Parent path of a relative path ("" for top-level entries). */

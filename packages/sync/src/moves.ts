@@ -6,14 +6,26 @@
  * other side and of the base, so the content reconciliation that follows
  * compares the right entries.
  *
- * A move that cannot be mirrored (the other side deleted the entry, the
- * target is taken or not a valid name there) is left alone: the content
- * rules then see a delete at the old path and a new entry at the new one.
+ * A move that cannot be mirrored (the other side deleted or replaced the
+ * entry, the target is taken or not a valid name there) is left alone: the
+ * content rules then see a delete at the old path and a new entry at the new
+ * one. When both sides moved the entry to places neither can follow, the
+ * base follows one side's move (see `keepOnePlacement`) so the entry is kept
+ * once, not twice.
+ *
+ * Order matters when moves nest: a move into a folder that another pending
+ * move takes away waits for that move, and a move whose target folder does
+ * not exist yet waits while any other move can go first (that folder may be
+ * the target of another move, as in a case-only folder rename).
+ *
+ * On replicas whose ids may be reused (inodes: a deleted file's inode goes to
+ * the next new file) an id match counts as a move only when the file also
+ * kept its content identity (revision, or size and modification time).
  */
 import type { DriverCapabilities, DriverEntry } from './driver.js';
-import { isSameOrBelow } from './driver.js';
+import { isSameOrBelow, parentPath } from './driver.js';
 import { pathKey, pathProblem } from './name-rules.js';
-import { type Action, otherSide, type PlanInput, type Side, sideId } from './plan-types.js';
+import { type Action, otherSide, type PlanInput, type Side, sideId, sideRevision } from './plan-types.js';
 import type { BaseEntry } from './state-store.js';
 
 /** Where a relocated entry really is until the planned move is applied. */
@@ -76,6 +88,19 @@ function moveInBase(base: Map<string, BaseEntry>, from: string, to: string): voi
   }
 }
 
+/**
+ * True when a file found under the base entry's id on a side whose ids may be
+ * reused is that entry and not a new file that got its freed id: a rename
+ * keeps the revision, or at least the size and modification time. The time
+ * is compared to the millisecond with a tolerance of one, because a time set
+ * on a received copy may read back a hair earlier (1795623058300 ms is stored
+ * as ...299.999) and times are whole milliseconds here.
+ */
+function keptIdentity(view: SideView, now: DriverEntry, entry: BaseEntry, side: Side): boolean {
+  if (view.capabilities.idsMayBeReused !== true || now.kind === 'folder') return true;
+  return now.revision === sideRevision(entry, side) || (now.size === entry.size && Math.abs(now.mtimeMs - entry.mtimeMs) <= 1);
+}
+
 /** Where `side` now has the base entry, when that is somewhere else. */
 function movedTo(view: SideView, entry: BaseEntry, side: Side): string | null {
   const id = sideId(entry, side);
@@ -84,14 +109,21 @@ function movedTo(view: SideView, entry: BaseEntry, side: Side): string | null {
   const now = view.byId.get(id);
   if (now === undefined || now.kind !== entry.kind || now.path === entry.path) return null;
   if (entry.kind === 'folder' && isSameOrBelow(now.path, entry.path)) return null; // cannot move a folder into itself
+  if (!keptIdentity(view, now, entry, side)) return null; // a new file with a reused id: the entry was deleted
   return now.path;
 }
 
-/** True when `side` can take an entry at `to` (moving it from `from`). */
-function targetFree(view: SideView, from: string, to: string): boolean {
-  if (view.tree.has(to)) return false;
+/**
+ * True when `side` can take an entry at `to` by moving it from `from`.
+ * `replacing`: the entry at `from` is removed instead (so it is no obstacle,
+ * and `to` may lie below it).
+ */
+function targetFree(view: SideView, from: string, to: string, replacing = false): boolean {
+  if (!replacing && isSameOrBelow(to, from)) return false; // cannot move an entry below itself
+  if (view.tree.has(to) && !(replacing && to === from)) return false;
   for (let slash = to.lastIndexOf('/'); slash > 0; slash = to.lastIndexOf('/', slash - 1)) {
-    if (view.tree.get(to.slice(0, slash))?.kind === 'file') return false; // a file where a folder would be needed
+    const ancestor = to.slice(0, slash);
+    if (view.tree.get(ancestor)?.kind === 'file' && !(replacing && ancestor === from)) return false; // a file where a folder would be needed
   }
   if (pathProblem(to, view.capabilities) !== null) return false;
   if (view.keys !== null) {
@@ -107,6 +139,14 @@ function parentExists(view: SideView, path: string): boolean {
   return slash < 0 || view.tree.get(path.slice(0, slash))?.kind === 'folder';
 }
 
+/**
+ * How eagerly a move goes ahead. `strict`: only into folders that exist and
+ * are not about to move away. `relaxed`: also into a folder that does not
+ * exist yet (the move creates it). `final`: last pass; a move into a folder
+ * that is still about to move away is given up instead of waiting.
+ */
+type PlanMode = 'strict' | 'relaxed' | 'final';
+
 class MovePlanner {
   readonly actions: Action[] = [];
   private readonly views: Record<Side, SideView>;
@@ -118,19 +158,52 @@ class MovePlanner {
     this.views = { a: buildView(input.trees.a, capabilities.a), b: buildView(input.trees.b, capabilities.b) };
   }
 
-  /** True when another base entry still sits at `path` but has moved away on some side (it must be re-keyed first). */
+  /**
+   * True when `path` or a folder above it is still the base path of another
+   * entry that has moved away on some side: that entry must be re-keyed
+   * first, or its move would carry this one's base along to a place where
+   * this side does not have it.
+   */
   private heldByPendingMove(path: string, entry: BaseEntry): boolean {
-    const occupant = this.input.base.get(path);
-    if (occupant === undefined || occupant === entry) return false;
-    return movedTo(this.views.a, occupant, 'a') !== null || movedTo(this.views.b, occupant, 'b') !== null;
+    for (let held = path; held !== ''; held = parentPath(held)) {
+      const occupant = this.input.base.get(held);
+      if (occupant === undefined || occupant === entry) continue;
+      if (movedTo(this.views.a, occupant, 'a') !== null || movedTo(this.views.b, occupant, 'b') !== null) return true;
+    }
+    return false;
+  }
+
+  /** Whether a move to `to` on `view` can be planned now ('go'), later ('wait'), or not at all ('never'). */
+  private readiness(view: SideView, to: string, entry: BaseEntry, mode: PlanMode): 'go' | 'wait' | 'never' {
+    if (this.heldByPendingMove(to, entry)) return mode === 'final' ? 'never' : 'wait';
+    if (mode === 'strict' && !parentExists(view, to)) return 'wait';
+    return 'go';
   }
 
   /**
-   * Plans the move of one base entry. Returns false to retry later: in strict
-   * mode a move whose target folder does not exist yet waits, because that
-   * folder may be the target of another move (a case-only folder rename).
+   * Both sides moved the entry, to places neither side can follow. Keeping
+   * both would keep the entry twice, so the base follows one side's move: the
+   * other side's copy is then seen as moved away from there (deleted when
+   * unchanged, kept when edited) and the moved copy travels as new. Side a's
+   * place is kept, unless side b's place fits on side a once a's copy is gone
+   * and a's does not fit on b (a file moved on b into a folder named like
+   * a's new name for it).
    */
-  plan(entry: BaseEntry, strict: boolean): boolean {
+  private keepOnePlacement(entry: BaseEntry, toA: string, toB: string): void {
+    const bFitsOnA = targetFree(this.views.a, toA, toB, true);
+    const aFitsOnB = targetFree(this.views.b, toB, toA, true);
+    const dropped = bFitsOnA && !aFitsOnB ? toA : toB;
+    if (this.input.base.has(dropped)) return; // another entry's base is there: leave both as they are
+    this.actions.push({ type: 'rebase', from: entry.path, to: dropped });
+    moveInBase(this.input.base, entry.path, dropped);
+  }
+
+  /**
+   * Plans the move of one base entry. Returns false to retry later (see
+   * `PlanMode`): a move whose target folder does not exist yet may wait for
+   * another move that brings it (a case-only folder rename).
+   */
+  plan(entry: BaseEntry, mode: PlanMode): boolean {
     const { views, input } = this;
     if (input.base.get(entry.path) !== entry) return true; // replaced by an earlier move
     const toA = movedTo(views.a, entry, 'a');
@@ -144,7 +217,8 @@ class MovePlanner {
         const follow = (side: Side, at: string, to: string): 'moved' | 'blocked' | 'wait' => {
           const view = views[side];
           if (!targetFree(view, at, to)) return 'blocked';
-          if (strict && (!parentExists(view, to) || this.heldByPendingMove(to, entry))) return 'wait';
+          const ready = this.readiness(view, to, entry, mode);
+          if (ready !== 'go') return ready === 'wait' ? 'wait' : 'blocked';
           const current = view.tree.get(at);
           if (current === undefined) return 'blocked';
           this.actions.push({ type: 'move', side, kind: entry.kind, from: at, to, ref: { path: at, id: current.id, kind: current.kind } });
@@ -164,7 +238,10 @@ class MovePlanner {
         if (bFollows === 'blocked') {
           const aFollows = follow('a', toA, toB);
           if (aFollows === 'wait') return false;
-          if (aFollows === 'blocked') return true;
+          if (aFollows === 'blocked') {
+            this.keepOnePlacement(entry, toA, toB);
+            return true;
+          }
           agreed = toB;
         }
       }
@@ -177,9 +254,11 @@ class MovePlanner {
     const follower = otherSide(movedSide);
     const view = views[follower];
     const current = view.tree.get(from);
-    if (current === undefined || current.kind !== entry.kind) return true; // gone there: the delete and the new entry are handled as such
+    // Gone there, or replaced by another entry (which may be another base entry moved there): the delete and the new entry are handled as such.
+    if (current === undefined || current.kind !== entry.kind || current.id !== sideId(entry, follower)) return true;
     if (!targetFree(view, from, target)) return true;
-    if (strict && (!parentExists(view, target) || this.heldByPendingMove(target, entry))) return false;
+    const ready = this.readiness(view, target, entry, mode);
+    if (ready !== 'go') return ready === 'never';
     this.actions.push({ type: 'move', side: follower, kind: entry.kind, from, to: target, ref: { path: from, id: current.id, kind: current.kind } });
     moveInView(view, from, target);
     moveInBase(input.base, from, target);
@@ -201,12 +280,19 @@ export function planMoves(input: PlanInput, capabilities: Record<Side, DriverCap
   if (suspects.length === 0) return [];
   const planner = new MovePlanner(input, capabilities);
   let pending = suspects.sort((left, right) => (left.path < right.path ? -1 : left.path > right.path ? 1 : 0));
-  for (;;) {
-    const waiting = pending.filter((entry) => !planner.plan(entry, true));
-    if (waiting.length === 0) return planner.actions;
-    if (waiting.length === pending.length) break;
-    pending = waiting;
+  while (pending.length > 0) {
+    const waiting = pending.filter((entry) => !planner.plan(entry, 'strict'));
+    if (waiting.length < pending.length) {
+      pending = waiting;
+      continue;
+    }
+    // Stuck: let the first move that can create its target folder go, then try the strict way again.
+    const going = waiting.findIndex((entry) => planner.plan(entry, 'relaxed'));
+    if (going < 0) {
+      for (const entry of waiting) planner.plan(entry, 'final');
+      break;
+    }
+    pending = waiting.filter((_, index) => index !== going);
   }
-  for (const entry of pending) planner.plan(entry, false);
   return planner.actions;
 }

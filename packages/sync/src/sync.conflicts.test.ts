@@ -87,4 +87,15 @@ describe('conflicts', () => {
   it('formats conflict timestamps as YYYY-MM-DD HHMMSS (UTC)', () => {
     expect(conflictTimestamp(Date.UTC(2026, 0, 2, 3, 4, 5))).toBe('2026-01-02 030405');
   });
+  it('crossing renames that cannot follow each other keep the file once (a file name on a, a folder of that name on b)', async () => {
+    const h = await syncPair('local', 'local');
+    await h.a.write('notes.txt', 'x');
+    await h.sync();
+    await h.a.move('notes.txt', 'b');
+    await h.b.move('notes.txt', 'b/notes.txt');
+    const summary = await h.sync();
+    expect(summary.failed).toBe(0);
+    await h.expectTrees({ 'b/notes.txt': 'x' });
+    await h.expectConverged();
+  });
 });

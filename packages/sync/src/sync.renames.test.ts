@@ -93,4 +93,32 @@ describe('renames and moves', () => {
     await h.expectTrees({ 'b.txt': 'x', 'keep.txt': 'k' });
     await h.expectConverged();
   });
+  it('a file moved into a folder that the other side moved into a new folder ends up inside it, once', async () => {
+    // "A.txt" sorts before "b": the file's move is planned first and must wait for the folder's.
+    const h = await syncPair('local', 'local');
+    await h.a.write('A.txt', 'x');
+    await h.a.write('b/keep.txt', 'k');
+    await h.sync();
+    await h.b.move('A.txt', 'b/A.txt');
+    await h.a.move('b', 'archive/b');
+    const summary = await h.sync();
+    expect(summary).toMatchObject({ moved: 2, copied: 0, deleted: 0 });
+    await h.expectTrees({ 'archive/b/A.txt': 'x', 'archive/b/keep.txt': 'k' });
+    await h.expectConverged();
+  });
+
+  it('a folder renamed on one side is not confused with another folder the other side renamed to its old name', async () => {
+    const h = await syncPair('local', 'local');
+    await h.a.write('dir1/x.txt', 'x');
+    await h.a.write('DIR1/y.txt', 'y');
+    await h.sync();
+    await h.b.delete('dir1');
+    await h.b.move('DIR1', 'dir1');
+    await h.a.move('dir1', 'renamed');
+    const summary = await h.sync();
+    expect(summary.failed).toBe(0);
+    // The rename on a brings the folder b deleted back under its new name; b's rename of DIR1 travels.
+    await h.expectTrees({ 'dir1/y.txt': 'y', 'renamed/x.txt': 'x' });
+    await h.expectConverged();
+  });
 });
