@@ -20,6 +20,7 @@ export const errorStatus = {
   forbidden: 403,
   csrf_failed: 403,
   insufficient_scope: 403,
+  integration_disabled: 403,
   not_found: 404,
   workspace_not_found: 404,
   node_not_found: 404,

@@ -46,6 +46,11 @@ export class IntegrationRecorder {
     this.#metrics.observe(call);
   }
 
+  /** Counts a call in `/metrics` only: one that belongs to no workspace yet (e.g. a provider's code exchange). */
+  observeOnly(call: Omit<IntegrationCall, 'workspaceId' | 'userId'>): void {
+    this.#metrics.observe({ ...call, workspaceId: '' });
+  }
+
   /** Aggregates not yet written. */
   get pendingBuckets(): number {
     return this.#pending.size;

@@ -21,6 +21,9 @@ export interface Actor {
   scopes?: string[] | null;
   /** The one workspace an OAuth access token may act in; null/absent = any of the user's. */
   workspaceId?: string | null;
+  /** OAuth access tokens: the client, and the marketplace integration it belongs to (if any). */
+  clientId?: string | null;
+  integrationId?: string | null;
 }
 
 declare module 'fastify' {
@@ -52,8 +55,8 @@ async function resolveActor(ctx: ServerContext, request: FastifyRequest): Promis
       .executeTakeFirst();
     const delegated = token ? undefined : await findOAuthAccessToken(ctx, match[1]);
     if (delegated) {
-      const { userId, scopes, workspaceId, clientName } = delegated;
-      return { userId, tokenId: null, sessionId: null, source: sourceOf(request, clientName), scopes, workspaceId };
+      const { userId, scopes, workspaceId, clientName, clientId, integrationId } = delegated;
+      return { userId, tokenId: null, sessionId: null, source: sourceOf(request, clientName), scopes, workspaceId, clientId, integrationId };
     }
     if (!token || token.revoked_at !== null || (token.expires_at !== null && token.expires_at <= now)) {
       throw new FerryError('unauthenticated', 'The API token is unknown, expired or revoked.');

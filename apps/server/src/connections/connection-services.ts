@@ -2,10 +2,12 @@
  * @module connections/connection-services
  * What the connection routes and token refreshes share per server: the
  * guarded provider HTTP client, the secret box, the refresher (with its
- * single-flight map) and this process's lease owner id.
+ * single-flight map) and this process's lease owner id. Every provider call
+ * is measured for integration analytics (analytics/provider-calls.ts).
  */
 import { randomBytes } from 'node:crypto';
 import type { ProviderId } from '@ferry/core';
+import { measureProviderCall } from '../analytics/provider-calls.js';
 import type { ServerContext } from '../context.js';
 import { secretBoxFor, type SecretBox } from '../outbound/secret-box.js';
 import { configuredProvider } from './provider-catalog.js';
@@ -28,7 +30,7 @@ export function connectionServices(ctx: ServerContext): ConnectionServices {
   let found = services.get(ctx);
   if (found === undefined) {
     found = {
-      http: new ProviderHttp({ allowList: ctx.config.outboundAllowList, timeoutMs: ctx.config.outboundTimeoutMs }),
+      http: new ProviderHttp({ allowList: ctx.config.outboundAllowList, timeoutMs: ctx.config.outboundTimeoutMs, onCall: measureProviderCall(ctx) }),
       box: secretBoxFor(ctx.config.dataDir),
       leaseOwner: `${process.pid}.${randomBytes(6).toString('hex')}`,
       inFlight: new Map(),

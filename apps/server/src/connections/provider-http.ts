@@ -6,6 +6,8 @@
  * provider's per-connection rate, and a provider's `Retry-After` (429/503)
  * holds back that connection's next calls. Answers come back as standard
  * `Response`s, the shape oauth4webapi's `customFetch` expects.
+ * Every call — answered, failed, or refused before it left (SSRF guard,
+ * Retry-After wait too long) — is reported to `onCall` (integration analytics).
  */
 import { FerryError } from '@ferry/core';
 import { Agent, request } from 'undici';
@@ -19,6 +21,23 @@ interface Pace {
   nextAt: number;
   /** A provider's Retry-After: nothing starts before this. */
   blockedUntil: number;
+}
+
+/** One provider call as analytics count it: `status` when the provider answered, else why not. */
+export interface ProviderCallReport {
+  paceKey: string;
+  url: string;
+  method: string;
+  status: number | null;
+  failure: 'refused' | 'rate_limited' | 'timeout' | 'network' | null;
+  durationMs: number;
+  bytesOut: number;
+  bytesIn: number;
+}
+
+interface SendOutcome {
+  failure: 'timeout' | 'network';
+  bytesIn: number;
 }
 
 export interface ProviderRequestInit {
@@ -42,10 +61,12 @@ export class ProviderHttp {
   readonly #agent: Agent;
   readonly #timeoutMs: number;
   readonly #paces = new Map<string, Pace>();
+  readonly #onCall: ((report: ProviderCallReport) => void) | undefined;
 
-  constructor(options: { allowList: readonly string[]; timeoutMs: number }) {
+  constructor(options: { allowList: readonly string[]; timeoutMs: number; onCall?: (report: ProviderCallReport) => void }) {
     this.#guard = new SsrfGuard({ allowList: options.allowList });
     this.#timeoutMs = options.timeoutMs;
+    this.#onCall = options.onCall;
     this.#agent = new Agent({
       connect: { lookup: this.#guard.lookup, timeout: options.timeoutMs },
       headersTimeout: options.timeoutMs,
@@ -67,8 +88,28 @@ export class ProviderHttp {
     if (startAt > now) await new Promise((resolve) => setTimeout(resolve, startAt - now));
   }
 
-  /** Sends one request for a connection (or a provider, before a connection exists). */
+  /** Sends one request for a connection (or a provider, before a connection exists), and reports it. */
   async fetch(paceKey: string, perSecond: number, url: string, init: ProviderRequestInit = {}): Promise<Response> {
+    const startedAt = performance.now();
+    const method = init.method ?? 'GET';
+    const report = (status: number | null, failure: ProviderCallReport['failure'], bytesIn: number) => {
+      const bytesOut = status === null || init.body === undefined ? 0 : Buffer.byteLength(init.body);
+      this.#onCall?.({ paceKey, url, method, status, failure, durationMs: performance.now() - startedAt, bytesOut, bytesIn });
+    };
+    const outcome: SendOutcome = { failure: 'network', bytesIn: 0 };
+    let response: Response;
+    try {
+      response = await this.#send(paceKey, perSecond, url, init, outcome);
+    } catch (error) {
+      const code = error instanceof FerryError ? error.code : null;
+      report(null, code === 'rate_limited' ? 'rate_limited' : code === 'url_not_allowed' ? 'refused' : outcome.failure, 0);
+      throw error;
+    }
+    report(response.status, null, outcome.bytesIn);
+    return response;
+  }
+
+  async #send(paceKey: string, perSecond: number, url: string, init: ProviderRequestInit, outcome: SendOutcome): Promise<Response> {
     await this.#takeTurn(paceKey, perSecond);
     this.#guard.checkUrl(url);
     const signal = init.signal ? AbortSignal.any([init.signal, AbortSignal.timeout(this.#timeoutMs)]) : AbortSignal.timeout(this.#timeoutMs);
@@ -82,11 +123,13 @@ export class ProviderHttp {
         signal,
       });
     } catch (error) {
+      if (signal.aborted && signal.reason instanceof Error && signal.reason.name === 'TimeoutError') outcome.failure = 'timeout';
       const cause = error instanceof FerryError ? error : error instanceof Error && error.cause instanceof FerryError ? error.cause : null;
       if (cause !== null) throw cause;
       throw new FerryError('provider_error', `The provider could not be reached (${new URL(url).host}): ${error instanceof Error ? error.message : String(error)}`);
     }
     const body = Buffer.from(await answer.body.arrayBuffer());
+    outcome.bytesIn = body.byteLength;
     const headers = new Headers();
     for (const [name, value] of Object.entries(answer.headers)) {
       if (value === undefined) continue;

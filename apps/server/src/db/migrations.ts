@@ -434,4 +434,10 @@ export const migrations: Record<string, Migration> = {
       await db.schema.createIndex('sync_pairs_workspace').on('sync_pairs').columns(['workspace_id', 'created_at']).execute();
     },
   },
+  '0008_oauth_client_integration': {
+    // The marketplace integration an OAuth client belongs to (its tokens stop while the integration is disabled).
+    async up(db: Kysely<unknown>) {
+      await db.schema.alterTable('oauth_clients').addColumn('integration_id', 'text').execute();
+    },
+  },
 };

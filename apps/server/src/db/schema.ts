@@ -227,6 +227,8 @@ export interface OAuthClientsTable {
   scopes: string;
   created_by: string | null;
   created_at: string;
+  /** The marketplace integration the client belongs to (migration 0008); null for a plain client. */
+  integration_id: string | null;
 }
 
 /** A remembered consent: the user allowed the client these scopes in this workspace. */

@@ -14,6 +14,7 @@ import { newId } from '../ids.js';
 import type { Catalog } from './catalog.js';
 import type { LoadedManifest } from './catalog-loader.js';
 import { findInstall, installScopes, installSettings, requireInstall, type InstallRow } from './install-store.js';
+import { pauseIntegration, resumeIntegration } from './integration-state.js';
 import { revokeIntegrationResources, type RevokedResources } from './removal.js';
 
 export interface ChangeContext {
@@ -118,7 +119,13 @@ export async function configureIntegration(change: ChangeContext, workspaceId: s
 export async function setIntegrationEnabled(change: ChangeContext, workspaceId: string, integrationId: string, enabled: boolean): Promise<InstallRow> {
   const row = await requireInstall(change.ctx, workspaceId, integrationId);
   if ((row.enabled === 1) === enabled) return row;
-  return updateInstall(change, row, { enabled: enabled ? 1 : 0 }, enabled ? 'integration.enabled' : 'integration.disabled', { version: row.version });
+  const updated = await updateInstall(change, row, { enabled: enabled ? 1 : 0 }, enabled ? 'integration.enabled' : 'integration.disabled', { version: row.version });
+  const manifest = change.catalog.versions(integrationId)[0]?.manifest;
+  const target = { workspaceId, integrationId, name: manifest?.name ?? integrationId, provider: manifest?.provider ?? null };
+  // The flag first, then its effects: a run or a call that starts in between already sees the flag.
+  if (enabled) await resumeIntegration(change.ctx, target);
+  else await pauseIntegration(change.ctx, target);
+  return updated;
 }
 
 export async function upgradeIntegration(

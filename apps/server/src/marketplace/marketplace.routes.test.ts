@@ -2,7 +2,8 @@
  * @module marketplace/marketplace.routes.test
  * The marketplace over real HTTP with the shipped catalog: search and filter,
  * install with consent, configure with field errors, disable/enable, upgrade
- * that asks again for added scopes, remove revoking the webhook endpoints;
+ * that asks again for added scopes, remove revoking the webhook endpoints
+ * and deleting the integration's jobs;
  * members read but every write answers 403; the audit log has each change.
  */
 import { catalogPageSchema, errorBodySchema, integrationInstallSchema, pageOf, auditEntrySchema, removedIntegrationSchema } from '@ferry/core';
@@ -128,7 +129,7 @@ describe('marketplace routes', () => {
     expect(endpoint.status).toBe(201);
     const removed = await admin.api(`${installs()}/webhooks`, send('DELETE'));
     expect(removed.status).toBe(200);
-    expect(removedIntegrationSchema.parse(await removed.json()).revoked).toEqual({ webhookEndpoints: 1, connections: 0, jobs: 0 });
+    expect(removedIntegrationSchema.parse(await removed.json()).revoked).toEqual({ webhookEndpoints: 1, connections: 0, jobs: 0, syncPairs: 0, oauthTokens: 0 });
     const left = (await (await admin.api(`/api/v1/workspaces/${admin.workspace.id}/webhooks`)).json()) as { items: unknown[] };
     expect(left.items).toEqual([]);
     expect((await admin.api(`${installs()}/webhooks`)).status).toBe(404);
@@ -141,23 +142,23 @@ describe('marketplace routes', () => {
     expect(audit.items.some((entry) => entry.action === 'webhook.deleted')).toBe(true);
   });
 
-  it("revokes the provider's connections and stops the integration's jobs on removal", async () => {
+  it("deletes the integration's pending jobs on removal (connections and sync pairs: marketplace.providers.test)", async () => {
     const slackScopes = ['files:read', 'files:write', 'shares:write', 'slack:chat.write', 'slack:commands', 'slack:files.read'];
     const installed = await admin.api(installs(), send('POST', { integrationId: 'slack', consentedScopes: slackScopes, settings: { channel: '#files' } }));
     expect(installed.status).toBe(201);
     const now = new Date().toISOString();
-    const connection = { workspace_id: admin.workspace.id, provider: 'slack', status: 'active' as const, account_id: 'T1', account_email: null, account_name: null, scopes: 'chat:write', key_id: 'k1', access_token_ciphertext: 'sealed', refresh_token_ciphertext: 'sealed', access_token_expires_at: null, refresh_lease_owner: null, refresh_lease_until: null, refresh_not_before: null, last_error: null, created_by: admin.user.id, created_at: now, updated_at: now, revoked_at: null };
-    await server.ctx.db.insertInto('connections').values([{ ...connection, id: 'con_slack' }, { ...connection, id: 'con_drive', provider: 'google-drive' }]).execute();
-    await server.ctx.db.insertInto('jobs').values({ id: 'job_slack', kind: 'slack.notify', payload: JSON.stringify({ integration: 'slack', workspaceId: admin.workspace.id }), status: 'pending', run_at: now, attempts: 0, lease_owner: null, lease_expires_at: null, last_error: null, created_at: now, done_at: null }).execute();
+    const job = { kind: 'slack.notify', status: 'pending' as const, run_at: now, attempts: 0, lease_owner: null, lease_expires_at: null, last_error: null, created_at: now, done_at: null };
+    await server.ctx.db
+      .insertInto('jobs')
+      .values([
+        { ...job, id: 'job_slack', payload: JSON.stringify({ integration: 'slack', workspaceId: admin.workspace.id }) },
+        { ...job, id: 'job_other_workspace', payload: JSON.stringify({ integration: 'slack', workspaceId: member.workspace.id }) },
+      ])
+      .execute();
 
     const removed = removedIntegrationSchema.parse(await (await admin.api(`${installs()}/slack`, send('DELETE'))).json());
-    expect(removed.revoked).toEqual({ webhookEndpoints: 0, connections: 1, jobs: 1 });
-    const rows = await server.ctx.db.selectFrom('connections').select(['id', 'status', 'access_token_ciphertext', 'refresh_token_ciphertext']).orderBy('id').execute();
-    expect(rows).toEqual([
-      { id: 'con_drive', status: 'active', access_token_ciphertext: 'sealed', refresh_token_ciphertext: 'sealed' },
-      { id: 'con_slack', status: 'revoked', access_token_ciphertext: null, refresh_token_ciphertext: null },
-    ]);
-    const job = await server.ctx.db.selectFrom('jobs').select(['status', 'last_error']).where('id', '=', 'job_slack').executeTakeFirstOrThrow();
-    expect(job).toEqual({ status: 'failed', last_error: 'slack was removed from the workspace' });
+    expect(removed.revoked).toEqual({ webhookEndpoints: 0, connections: 0, jobs: 1, syncPairs: 0, oauthTokens: 0 });
+    const left = await server.ctx.db.selectFrom('jobs').select('id').where('id', 'in', ['job_slack', 'job_other_workspace']).execute();
+    expect(left).toEqual([{ id: 'job_other_workspace' }]);
   });
 });

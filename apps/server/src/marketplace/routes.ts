@@ -3,19 +3,22 @@
  * The catalog (any signed-in user) and a workspace's installs: members read
  * them; install, configure, enable/disable, upgrade and remove need an admin
  * or owner. The catalog is loaded when the routes are registered, so a bad
- * manifest stops the server at start.
+ * manifest stops the server at start. Calls with integration OAuth tokens are
+ * checked, measured and audited from here (integration-access.ts).
  */
 import type { FastifyInstance } from 'fastify';
 import type { ServerContext } from '../context.js';
 import { route } from '../http/route.js';
 import { requireRole } from '../workspaces/access.js';
 import { openCatalog } from './catalog.js';
+import { installIntegrationAccess } from './integration-access.js';
 import { configureIntegration, installIntegration, removeIntegration, setIntegrationEnabled, upgradeIntegration } from './install-service.js';
 import { describeInstall, listInstallRows, requireInstall } from './install-store.js';
 
 export function registerMarketplaceRoutes(app: FastifyInstance, ctx: ServerContext): void {
   const catalog = openCatalog(ctx);
   ctx.log.debug({ integrations: catalog.size }, 'marketplace catalog loaded');
+  installIntegrationAccess(app, ctx);
 
   route(app, 'listMarketplace', async ({ query }) => ({
     items: catalog.search(query.q, query.category).map((loaded) => catalog.entry(loaded)),

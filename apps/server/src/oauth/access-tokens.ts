@@ -14,6 +14,8 @@ export interface DelegatedAccess {
   workspaceId: string;
   clientId: string;
   clientName: string;
+  /** The marketplace integration of the client, if it belongs to one. */
+  integrationId: string | null;
 }
 
 /** The access the token grants, or undefined when it is not a live OAuth access token. */
@@ -21,12 +23,12 @@ export async function findOAuthAccessToken(ctx: ServerContext, secret: string): 
   const row = await ctx.db
     .selectFrom('oauth_tokens')
     .innerJoin('oauth_clients', 'oauth_clients.id', 'oauth_tokens.client_id')
-    .select(['oauth_tokens.user_id', 'oauth_tokens.scopes', 'oauth_tokens.workspace_id', 'oauth_tokens.client_id', 'oauth_clients.name'])
+    .select(['oauth_tokens.user_id', 'oauth_tokens.scopes', 'oauth_tokens.workspace_id', 'oauth_tokens.client_id', 'oauth_clients.name', 'oauth_clients.integration_id'])
     .where('oauth_tokens.token_hash', '=', sha256Hex(secret))
     .where('oauth_tokens.kind', '=', 'access')
     .where('oauth_tokens.revoked_at', 'is', null)
     .where('oauth_tokens.expires_at', '>', ctx.clock.now().toISOString())
     .executeTakeFirst();
   if (!row) return undefined;
-  return { userId: row.user_id, scopes: storedScopes(row.scopes), workspaceId: row.workspace_id, clientId: row.client_id, clientName: row.name };
+  return { userId: row.user_id, scopes: storedScopes(row.scopes), workspaceId: row.workspace_id, clientId: row.client_id, clientName: row.name, integrationId: row.integration_id };
 }

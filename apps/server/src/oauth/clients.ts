@@ -31,6 +31,7 @@ export function toOAuthClient(row: OAuthClientRow): OAuthClient {
     scopes: storedScopes(row.scopes),
     createdAt: row.created_at,
     createdBy: row.created_by,
+    integrationId: row.integration_id,
   };
 }
 
@@ -42,6 +43,8 @@ export interface NewClientInput {
   type: 'public' | 'confidential';
   redirectUris: string[];
   scopes: OAuthScope[];
+  /** The marketplace integration the client belongs to (checked by the caller). */
+  integrationId?: string | undefined;
 }
 
 export async function registerClient(ctx: ServerContext, input: NewClientInput): Promise<OAuthClient & { clientSecret: string | null }> {
@@ -59,6 +62,7 @@ export async function registerClient(ctx: ServerContext, input: NewClientInput):
     scopes: formatScopes(input.scopes),
     created_by: input.actorId,
     created_at: at,
+    integration_id: input.integrationId ?? null,
   };
   await ctx.db.transaction().execute(async (trx) => {
     await trx.insertInto('oauth_clients').values(row).execute();
@@ -69,7 +73,7 @@ export async function registerClient(ctx: ServerContext, input: NewClientInput):
       action: 'oauth.client_registered',
       target: row.id,
       ip: input.ip,
-      details: { name: row.name, type: row.type, redirectUris: redirectUrisOf(row), scopes: storedScopes(row.scopes) },
+      details: { name: row.name, type: row.type, redirectUris: redirectUrisOf(row), scopes: storedScopes(row.scopes), integrationId: row.integration_id },
     });
   });
   return { ...toOAuthClient(row), clientSecret: secret };

@@ -6,6 +6,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { ServerContext } from '../context.js';
 import { route } from '../http/route.js';
+import { catalogOf } from '../marketplace/catalog.js';
 import { requireRole } from '../workspaces/access.js';
 import { deleteClient, listClients, registerClient } from './clients.js';
 import { listGrants, revokeGrant } from './grants.js';
@@ -18,6 +19,8 @@ export function registerOAuthManagementRoutes(app: FastifyInstance, ctx: ServerC
 
   route(app, 'createOAuthClient', async ({ actor, params, body, request }) => {
     await requireRole(ctx, actor, params.workspaceId, 'admin');
+    // An integration client names an integration of the marketplace (404 integration_not_found otherwise).
+    if (body.integrationId !== undefined) catalogOf(ctx).get(body.integrationId);
     return registerClient(ctx, { ...body, workspaceId: params.workspaceId, actorId: actor.userId, ip: request.ip });
   });
 

@@ -12,6 +12,8 @@
  * the file store directly would duplicate those rules.
  */
 import { createClient, FerryError } from '@ferry/core';
+import { providerIntegration } from '../analytics/provider-calls.js';
+import { measuredDriverFetch } from '../analytics/sync-calls.js';
 import type { ServerContext } from '../context.js';
 import { connectionTokenProvider } from '../connections/token-refresher.js';
 import { providerOf } from '../connections/connection-store.js';
@@ -44,7 +46,9 @@ function remoteDriver(ctx: ServerContext, engine: SyncEngineModule, row: SyncPai
   if (providerId === 'dropbox') {
     const url = new URL(resolveProvider('dropbox', ctx.config.providers).apiBaseUrl);
     const official = url.hostname.endsWith('.dropboxapi.com');
-    const host = official ? {} : { domain: url.host, domainDelimiter: '', ...(url.protocol === 'http:' ? { fetch: plainHttpFetch } : {}) };
+    // Every Dropbox call of the run is measured for integration analytics.
+    const measured = measuredDriverFetch(ctx, { workspaceId: row.workspace_id, integration: providerIntegration(ctx, 'dropbox'), userId: row.created_by }, url.protocol === 'http:' ? plainHttpFetch : (target, init) => fetch(target, init));
+    const host = official ? { fetch: measured } : { domain: url.host, domainDelimiter: '', fetch: measured };
     return new engine.DropboxDriver({ auth, root: row.remote_path === '/' ? '' : row.remote_path, ...host, retry });
   }
   throw new FerryError('bad_request', `Connections to ${providerId} cannot be synced.`);

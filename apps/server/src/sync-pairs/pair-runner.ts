@@ -23,6 +23,8 @@ import type { Database, SyncPairRow } from '../db/schema.js';
 import { appendEvent } from '../events/event-log.js';
 import type { ClaimedJob } from '../jobs/job-queue.js';
 import type { JobOutcome } from '../jobs/job-worker.js';
+import { recordSyncRun } from '../analytics/sync-calls.js';
+import { pairStoppedByIntegration } from '../marketplace/integration-state.js';
 import { openPairReplicas } from './pair-drivers.js';
 import { finishPairRun, keptErrors, recentErrorsOf, schedulePairRun, syncPairJobSchema, type PairError } from './pair-store.js';
 import { loadSyncEngine, runSummarySchema, type DriverRetry } from './sync-engine-port.js';
@@ -65,6 +67,8 @@ export function pairRunHandler(ctx: ServerContext, selfUrl: () => string, policy
     const row = await ctx.db.selectFrom('sync_pairs').selectAll().where('id', '=', pairId).executeTakeFirst();
     // Deleted, paused or rescheduled since: this job is outdated.
     if (row === undefined || row.paused === 1 || row.schedule_token !== token) return { kind: 'done' };
+    // Its integration is disabled in the marketplace: the pair stops until it is enabled again.
+    if (await pairStoppedByIntegration(ctx, row)) return { kind: 'done' };
     if (running.has(pairId)) return { kind: 'retry', at: new Date(ctx.clock.now().getTime() + 5_000), error: 'pair already running' };
     const now = ctx.clock.now();
     if (row.circuit === 'open' && row.circuit_open_until !== null && Date.parse(row.circuit_open_until) > now.getTime()) {
@@ -86,6 +90,11 @@ export function pairRunHandler(ctx: ServerContext, selfUrl: () => string, policy
 async function runOnce(ctx: ServerContext, row: SyncPairRow, selfUrl: string, policy: PairRunPolicy, trial: boolean): Promise<void> {
   const startedAt = ctx.clock.now().toISOString();
   const eventSeq = await latestEventSeq(ctx, row.workspace_id);
+  const startedMs = performance.now();
+  const measure = (errorCode: string | null, files: number, bytes: number) =>
+    recordSyncRun(ctx, { workspaceId: row.workspace_id, connectionId: row.connection_id, userId: row.created_by, durationMs: performance.now() - startedMs, errorCode, files, bytes }).catch((error: unknown) =>
+      ctx.log.warn({ err: error }, 'analytics: a sync run could not be measured'),
+    );
   try {
     const engine = await loadSyncEngine();
     await mkdir(dirname(stateFileOf(ctx, row.id)), { recursive: true });
@@ -98,6 +107,7 @@ async function runOnce(ctx: ServerContext, row: SyncPairRow, selfUrl: string, po
       await replicas.release();
     }
     const summary = runSummarySchema.parse(raw);
+    await measure(null, summary.copied, summary.bytes);
     const now = ctx.clock.now();
     const lastRun = { startedAt, finishedAt: now.toISOString(), ok: true, copied: summary.copied, moved: summary.moved, deleted: summary.deleted, conflicts: summary.conflicts, failed: summary.failed, issues: summary.issues.length, bytes: summary.bytes };
     const recovered = row.circuit !== 'closed';
@@ -116,7 +126,9 @@ async function runOnce(ctx: ServerContext, row: SyncPairRow, selfUrl: string, po
     });
     if (recovered) ctx.hub.notify(row.workspace_id);
   } catch (error) {
-    await recordFailure(ctx, row, errorOf(error, ctx.clock.now().toISOString()), startedAt, policy, trial, eventSeq);
+    const failure = errorOf(error, ctx.clock.now().toISOString());
+    await measure(failure.code, 0, 0);
+    await recordFailure(ctx, row, failure, startedAt, policy, trial, eventSeq);
   }
 }
 

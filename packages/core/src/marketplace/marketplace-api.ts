@@ -83,5 +83,7 @@ export const removedIntegrationSchema = z.object({
     webhookEndpoints: z.number().int().nonnegative(),
     connections: z.number().int().nonnegative(),
     jobs: z.number().int().nonnegative(),
+    syncPairs: z.number().int().nonnegative().describe('sync pairs of the provider\'s connections, deleted'),
+    oauthTokens: z.number().int().nonnegative().describe('Ferry-issued OAuth tokens of the integration\'s clients in this workspace, revoked'),
   }),
 });
