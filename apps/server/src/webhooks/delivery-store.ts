@@ -1,19 +1,22 @@
 /**
  * @module webhooks/delivery-store
- * The database side of delivery attempts, batched: deliveries being attempted
- * at the same moment are loaded with one query, and their outcomes are
- * written in one transaction (group commit) — attempt rows, delivery status,
- * the jobs' fate (done or rescheduled, guarded by lease), and each endpoint's
- * health (failing since / recovered / disabled). If that transaction fails,
- * the leases run out and the deliveries are attempted again (at-least-once).
+ * The database side of delivery attempts, in batches, inside the caller's
+ * transaction (the delivery pump's one transaction per cycle): deliveries
+ * about to be attempted are loaded with one statement, and the outcomes of
+ * finished attempts are written together — attempt rows, delivery status, the
+ * jobs' fate (finished jobs deleted, retries rescheduled, guarded by lease),
+ * and each endpoint's health (failing since / recovered / disabled). If that
+ * transaction fails, the leases run out and the deliveries are attempted
+ * again (at-least-once).
  */
 import type { FerryEvent } from '@ferry/core';
+import type { Kysely } from 'kysely';
 import type { ServerContext } from '../context.js';
+import type { Database } from '../db/schema.js';
 import type { WebhookAttemptRow, WebhookDeliveryRow, WebhookEndpointRow } from '../db/schema.js';
 import { deleteFinishedJobs, rescheduleJob, type ClaimedJob } from '../jobs/job-queue.js';
 import { insertRows, runSql } from '../jobs/prepared-sql.js';
 import { disableEndpoint } from './endpoint-health.js';
-import { TickBatcher } from './tick-batcher.js';
 
 export type DeliveryToAttempt = Pick<WebhookDeliveryRow, 'id' | 'body' | 'attempts' | 'status' | 'test' | 'workspace_id'> &
   Pick<WebhookEndpointRow, 'url' | 'enabled' | 'failing_since' | 'secret_ciphertext' | 'previous_secret_ciphertext' | 'previous_secret_expires_at'> & {
@@ -51,73 +54,59 @@ WHERE "id" IN (SELECT "value" FROM json_each(?))`;
 
 const rescheduleSql = 'UPDATE "webhook_deliveries" SET "attempts" = "attempts" + 1, "next_attempt_at" = ?, "updated_at" = ? WHERE "id" = ?';
 
-export class DeliveryStore {
-  readonly #ctx: ServerContext;
-  readonly #loader: TickBatcher<string, DeliveryToAttempt | undefined>;
-  readonly #recorder: TickBatcher<AttemptRecord, null>;
+/** The deliveries (with their endpoint) of these ids, in the order asked; undefined where one is gone. */
+export async function loadDeliveries(db: Kysely<Database>, ids: readonly string[]): Promise<(DeliveryToAttempt | undefined)[]> {
+  if (ids.length === 0) return [];
+  const { rows } = await runSql<DeliveryToAttempt>(db, loadSql, [JSON.stringify([...new Set(ids)])]);
+  const byId = new Map(rows.map((row) => [row.id, row]));
+  return ids.map((id) => byId.get(id));
+}
 
-  constructor(ctx: ServerContext) {
-    this.#ctx = ctx;
-    this.#loader = new TickBatcher((ids) => this.#load(ids));
-    this.#recorder = new TickBatcher((records) => this.#record(records));
+/** Writes the outcomes of finished attempts inside `trx`; returns the events to announce after commit (endpoints disabled). */
+export async function recordAttempts(ctx: Pick<ServerContext, 'clock'>, trx: Kysely<Database>, records: readonly AttemptRecord[]): Promise<FerryEvent[]> {
+  const announced: FerryEvent[] = [];
+  if (records.length === 0) return announced;
+  await insertRows(trx, 'webhook_attempts', attemptColumns, records.map((record) => attemptColumns.map((column) => record.attempt[column])));
+  const updatedAt = ctx.clock.now().toISOString();
+  // Finished deliveries in one statement per status; rescheduled ones each get their own time.
+  for (const status of ['succeeded', 'failed'] as const) {
+    const ids = records.filter((record) => record.status === status).map((record) => record.deliveryId);
+    if (ids.length > 0) await runSql(trx, finishSql, [status, updatedAt, JSON.stringify(ids)]);
   }
-
-  load(deliveryId: string): Promise<DeliveryToAttempt | undefined> {
-    return this.#loader.add(deliveryId);
+  for (const record of records.filter((entry) => entry.status === 'pending')) {
+    await runSql(trx, rescheduleSql, [record.retryAt?.toISOString() ?? null, updatedAt, record.deliveryId]);
   }
-
-  async record(record: AttemptRecord): Promise<void> {
-    await this.#recorder.add(record);
+  // The jobs: finished ones are deleted (the delivery row is their record), retries wait for their time.
+  const finished: ClaimedJob[] = [];
+  for (const record of records) {
+    if (record.retryAt !== null) await rescheduleJob(trx, record.job, record.retryAt, record.error ?? 'failed');
+    else finished.push(record.job);
   }
-
-  async #load(ids: string[]): Promise<(DeliveryToAttempt | undefined)[]> {
-    const { rows } = await runSql<DeliveryToAttempt>(this.#ctx.db, loadSql, [JSON.stringify([...new Set(ids)])]);
-    const byId = new Map(rows.map((row) => [row.id, row]));
-    return ids.map((id) => byId.get(id));
+  await deleteFinishedJobs(trx, finished);
+  // Endpoint health, in the order the attempts finished.
+  const byEndpoint = new Map<string, AttemptRecord[]>();
+  for (const record of records) {
+    if (!record.counts) continue;
+    const list = byEndpoint.get(record.endpoint.id);
+    if (list === undefined) byEndpoint.set(record.endpoint.id, [record]);
+    else list.push(record);
   }
-
-  async #record(records: AttemptRecord[]): Promise<null[]> {
-    const announced: FerryEvent[] = [];
-    await this.#ctx.db.transaction().execute(async (trx) => {
-      await insertRows(trx, 'webhook_attempts', attemptColumns, records.map((record) => attemptColumns.map((column) => record.attempt[column])));
-      const updatedAt = this.#ctx.clock.now().toISOString();
-      // Finished deliveries in one statement per status; rescheduled ones each get their own time.
-      for (const status of ['succeeded', 'failed'] as const) {
-        const ids = records.filter((record) => record.status === status).map((record) => record.deliveryId);
-        if (ids.length > 0) await runSql(trx, finishSql, [status, updatedAt, JSON.stringify(ids)]);
-      }
-      for (const record of records.filter((entry) => entry.status === 'pending')) {
-        await runSql(trx, rescheduleSql, [record.retryAt?.toISOString() ?? null, updatedAt, record.deliveryId]);
-      }
-      // The jobs: finished ones are deleted (the delivery row is their record), retries wait for their time.
-      const finished: ClaimedJob[] = [];
-      for (const record of records) {
-        if (record.retryAt !== null) await rescheduleJob(trx, record.job, record.retryAt, record.error ?? 'failed');
-        else finished.push(record.job);
-      }
-      await deleteFinishedJobs(trx, finished);
-      // Endpoint health, in the order the attempts finished.
-      const byEndpoint = new Map<string, AttemptRecord[]>();
-      for (const record of records.filter((entry) => entry.counts)) byEndpoint.set(record.endpoint.id, [...(byEndpoint.get(record.endpoint.id) ?? []), record]);
-      for (const [endpointId, list] of byEndpoint) {
-        const disabling = list.find((record) => record.disable !== null);
-        if (disabling?.disable) {
-          const event = await disableEndpoint(trx, disabling.endpoint, disabling.disable, disabling.at);
-          if (event) announced.push(event);
-          continue;
-        }
-        const lastSuccess = list.findLastIndex((record) => record.succeeded);
-        const firstFailureAfter = list.slice(lastSuccess + 1).find((record) => !record.succeeded);
-        if (firstFailureAfter === undefined) {
-          await trx.updateTable('webhook_endpoints').set({ failing_since: null }).where('id', '=', endpointId).where('failing_since', 'is not', null).execute();
-        } else if (lastSuccess >= 0) {
-          await trx.updateTable('webhook_endpoints').set({ failing_since: firstFailureAfter.at.toISOString() }).where('id', '=', endpointId).execute();
-        } else {
-          await trx.updateTable('webhook_endpoints').set({ failing_since: firstFailureAfter.at.toISOString() }).where('id', '=', endpointId).where('failing_since', 'is', null).execute();
-        }
-      }
-    });
-    for (const event of announced) this.#ctx.hub.notify(event.workspaceId);
-    return records.map(() => null);
+  for (const [endpointId, list] of byEndpoint) {
+    const disabling = list.find((record) => record.disable !== null);
+    if (disabling?.disable) {
+      const event = await disableEndpoint(trx, disabling.endpoint, disabling.disable, disabling.at);
+      if (event) announced.push(event);
+      continue;
+    }
+    const lastSuccess = list.findLastIndex((record) => record.succeeded);
+    const firstFailureAfter = list.slice(lastSuccess + 1).find((record) => !record.succeeded);
+    if (firstFailureAfter === undefined) {
+      await trx.updateTable('webhook_endpoints').set({ failing_since: null }).where('id', '=', endpointId).where('failing_since', 'is not', null).execute();
+    } else if (lastSuccess >= 0) {
+      await trx.updateTable('webhook_endpoints').set({ failing_since: firstFailureAfter.at.toISOString() }).where('id', '=', endpointId).execute();
+    } else {
+      await trx.updateTable('webhook_endpoints').set({ failing_since: firstFailureAfter.at.toISOString() }).where('id', '=', endpointId).where('failing_since', 'is', null).execute();
+    }
   }
+  return announced;
 }

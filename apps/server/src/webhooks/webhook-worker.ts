@@ -1,25 +1,24 @@
 /**
  * @module webhooks/webhook-worker
  * The webhook delivery engine of one process: follows the event feed into
- * delivery jobs (fan-out) and runs those jobs (a JobWorker with the delivery
- * handler). It is woken by the event hub — each workspace with an enabled
+ * delivery jobs (fan-out) and runs those jobs (the delivery pump: one
+ * transaction per cycle records, claims and loads). It is woken by the event hub — each workspace with an enabled
  * endpoint, and `$webhooks` for endpoint changes and replays — and polls as a
  * safety net (events written by another process, jobs whose time has come).
  * Several processes may run it on the same database: leases and the fan-out's
  * write lock keep them from stepping on each other.
  */
 import type { ServerContext } from '../context.js';
-import { JobWorker } from '../jobs/job-worker.js';
-import { deliveryJobHandler } from './delivery-handler.js';
 import { pruneDeliveryLog } from './delivery-log.js';
-import { deliverJobKind, fanOutAll } from './fan-out.js';
+import { DeliveryPump } from './delivery-pump.js';
+import { fanOutAll } from './fan-out.js';
 import type { RandomSource } from './retry-schedule.js';
 import { webhookWakeKey } from './webhook-services.js';
 
 export interface WebhookWorkerOptions {
   /** Deliveries in flight at once. */
   concurrency?: number;
-  /** Jobs claimed per database round trip. */
+  /** Jobs claimed per cycle (one transaction) at most. */
   batchSize?: number;
   pollMs?: number;
   leaseMs?: number;
@@ -28,7 +27,7 @@ export interface WebhookWorkerOptions {
 }
 
 export class WebhookWorker {
-  readonly jobs: JobWorker;
+  readonly pump: DeliveryPump;
   readonly #ctx: ServerContext;
   readonly #pollMs: number;
   readonly #subscriptions = new Map<string, () => void>();
@@ -42,15 +41,12 @@ export class WebhookWorker {
   constructor(ctx: ServerContext, options: WebhookWorkerOptions = {}) {
     this.#ctx = ctx;
     this.#pollMs = options.pollMs ?? 1000;
-    this.jobs = new JobWorker({
-      db: ctx.db,
-      clock: ctx.clock,
-      handlers: { [deliverJobKind]: deliveryJobHandler(ctx, options.random) },
+    this.pump = new DeliveryPump(ctx, {
       concurrency: options.concurrency ?? 64,
       batchSize: options.batchSize ?? 64,
       pollMs: this.#pollMs,
       leaseMs: options.leaseMs ?? Math.max(60_000, ctx.config.outboundTimeoutMs * 3),
-      log: ctx.log,
+      random: options.random ?? Math.random,
     });
   }
 
@@ -58,7 +54,7 @@ export class WebhookWorker {
     if (this.#running) return;
     this.#running = true;
     this.#subscriptions.set(webhookWakeKey, this.#ctx.hub.subscribe(webhookWakeKey, () => this.#onChange()));
-    this.jobs.start();
+    this.pump.start();
     this.#onChange();
     this.#timer = setInterval(() => this.#onChange(), this.#pollMs);
     this.#timer.unref();
@@ -71,7 +67,7 @@ export class WebhookWorker {
     this.#subscriptions.clear();
     await this.#fanOut;
     await this.#pruning;
-    await this.jobs.stop();
+    await this.pump.stop();
   }
 
   /**
@@ -83,7 +79,7 @@ export class WebhookWorker {
     let jobs = 0;
     for (;;) {
       const made = await fanOutAll(this.#ctx.db, this.#ctx.clock);
-      const ran = await this.jobs.runDue();
+      const ran = await this.pump.runDue();
       deliveries += made;
       jobs += ran;
       if (made === 0 && ran === 0) return { deliveries, jobs };
@@ -106,12 +102,12 @@ export class WebhookWorker {
       do {
         this.#fanOutAgain = false;
         try {
-          if ((await fanOutAll(this.#ctx.db, this.#ctx.clock)) > 0) this.jobs.wake();
+          if ((await fanOutAll(this.#ctx.db, this.#ctx.clock)) > 0) this.pump.wake();
         } catch (error) {
           this.#ctx.log.warn({ err: error }, 'webhooks: fan-out failed; retrying on the next poll');
         }
       } while (this.#fanOutAgain && this.#running);
-      this.jobs.wake();
+      this.pump.wake();
       this.#fanOut = null;
     })();
   }

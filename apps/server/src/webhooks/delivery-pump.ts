@@ -1,0 +1,273 @@
+/**
+ * @module webhooks/delivery-pump
+ * Runs the `webhook.deliver` jobs of the durable jobs table with one database
+ * transaction per cycle: it writes the outcomes of the attempts that finished
+ * since the last cycle (attempt rows, delivery status, job deleted or
+ * rescheduled, endpoint health), claims the next due jobs by lease, and loads
+ * their deliveries — then commits once and starts the HTTP attempts, up to
+ * `concurrency` at a time. Between cycles it yields to I/O, so every answer
+ * that arrived meanwhile goes into the next cycle (group commit).
+ *
+ * At-least-once: a job is deleted or rescheduled only in the transaction that
+ * records its attempt, and only while this pump still holds its lease. If the
+ * process dies, or a cycle cannot commit, the lease runs out and any pump
+ * claims the job again; the delivery keeps its id (`webhook-id`), so the
+ * receiver can tell a repeat.
+ */
+import type { FerryEvent } from '@ferry/core';
+import type { Kysely } from 'kysely';
+import type { ServerContext } from '../context.js';
+import type { Database } from '../db/schema.js';
+import { newId } from '../ids.js';
+import { claimJobs, deleteFinishedJobs, failJob, nextClaimableAt, pruneFinishedJobs, rescheduleJob, type ClaimedJob } from '../jobs/job-queue.js';
+import { runSql } from '../jobs/prepared-sql.js';
+import { attemptDelivery, readDeliverJob } from './delivery-handler.js';
+import { loadDeliveries, recordAttempts, type AttemptRecord, type DeliveryToAttempt } from './delivery-store.js';
+import { deliverJobKind } from './fan-out.js';
+import type { RandomSource } from './retry-schedule.js';
+
+export interface DeliveryPumpOptions {
+  /** HTTP attempts in flight at once. */
+  concurrency: number;
+  /** Jobs claimed per cycle at most. */
+  batchSize: number;
+  leaseMs: number;
+  /** Longest sleep when idle (jobs made by another process, retries coming due). */
+  pollMs: number;
+  random: RandomSource;
+}
+
+/** A job whose attempt threw (not an HTTP failure: e.g. a secret that cannot be opened): tried again later, then given up. */
+const errorRetryMs = 30_000;
+const maxJobClaims = 20;
+/** Cycles that failed to commit in a row before their outcomes are dropped (their leases run out: attempted again). */
+const maxCycleFailures = 3;
+const pruneEveryMs = 10 * 60_000;
+const keepFinishedMs = 24 * 3600_000;
+
+/** The fate of a job that ends without an attempt row. */
+type Settlement = { job: ClaimedJob; retryAt: Date; error: string } | { job: ClaimedJob; retryAt: null; error: string };
+
+interface ReadyAttempt {
+  job: ClaimedJob;
+  row: DeliveryToAttempt;
+  replay: boolean;
+}
+
+interface CycleResult {
+  claimed: number;
+  recorded: number;
+}
+
+const cancelSql = 'UPDATE "webhook_deliveries" SET "status" = \'cancelled\', "next_attempt_at" = NULL, "updated_at" = ? WHERE "id" = ? AND "status" = \'pending\'';
+
+export class DeliveryPump {
+  readonly owner = newId('wrk');
+  readonly #ctx: ServerContext;
+  readonly #options: DeliveryPumpOptions;
+  readonly #attempts = new Set<Promise<void>>();
+  #records: AttemptRecord[] = [];
+  #settlements: Settlement[] = [];
+  #failures = 0;
+  #running = false;
+  #loop: Promise<void> | null = null;
+  #wakeUp: (() => void) | null = null;
+  #woken = false;
+  #lastPrune = 0;
+
+  constructor(ctx: ServerContext, options: DeliveryPumpOptions) {
+    this.#ctx = ctx;
+    this.#options = options;
+  }
+
+  start(): void {
+    if (this.#running) return;
+    this.#running = true;
+    this.#loop = this.#run();
+  }
+
+  /** Stops claiming, waits for the attempts in flight and records them. */
+  async stop(): Promise<void> {
+    this.#running = false;
+    this.wake();
+    await this.#loop;
+    this.#loop = null;
+    await Promise.allSettled([...this.#attempts]);
+    if (this.#records.length > 0 || this.#settlements.length > 0) {
+      await this.#cycle(0).catch((error: unknown) => this.#ctx.log.warn({ err: error }, 'webhooks: recording the last attempts failed; they will be attempted again'));
+    }
+  }
+
+  /** Look for due jobs now (some were enqueued). */
+  wake(): void {
+    this.#woken = true;
+    this.#wakeUp?.();
+  }
+
+  /** Runs every job due at the clock's current time, and the retries that become due at once; for tests walking a clock. */
+  async runDue(): Promise<number> {
+    let total = 0;
+    for (;;) {
+      const { claimed, recorded } = await this.#cycle(this.#options.batchSize);
+      total += claimed;
+      await Promise.allSettled([...this.#attempts]);
+      if (claimed === 0 && recorded === 0 && this.#records.length === 0 && this.#settlements.length === 0) return total;
+    }
+  }
+
+  async #run(): Promise<void> {
+    while (this.#running) {
+      // Let every answer that has arrived be handled first: they all go into this cycle.
+      await new Promise<void>((resolve) => setImmediate(resolve));
+      if (!this.#running) break;
+      this.#woken = false;
+      const { concurrency, batchSize } = this.#options;
+      const inFlight = this.#attempts.size;
+      const free = concurrency - inFlight;
+      // While busy, claim in batches (a quarter of a batch at least), not one job per finished attempt.
+      const minClaim = inFlight === 0 ? 1 : Math.max(1, Math.floor(Math.min(batchSize, concurrency) / 4));
+      const want = free >= minClaim ? Math.min(free, batchSize) : 0;
+      if (want === 0 && this.#records.length === 0 && this.#settlements.length === 0) {
+        await this.#sleep(this.#options.pollMs);
+        continue;
+      }
+      let result: CycleResult;
+      try {
+        result = await this.#cycle(want);
+        await this.#maybePrune();
+      } catch (error) {
+        this.#ctx.log.warn({ err: error }, 'webhooks: a delivery cycle failed; retrying');
+        await this.#sleep(this.#options.pollMs);
+        continue;
+      }
+      if (want > 0 && result.claimed === want) continue;
+      if (want > 0 && this.#attempts.size === 0) await this.#sleep(await this.#idleDelay());
+      else if (result.recorded === 0) await this.#sleep(this.#options.pollMs);
+    }
+  }
+
+  /** One transaction: record what finished, settle jobs without attempts, claim and load up to `claimLimit` more; then start them. */
+  async #cycle(claimLimit: number): Promise<CycleResult> {
+    const records = this.#records;
+    const settlements = this.#settlements;
+    this.#records = [];
+    this.#settlements = [];
+    const ctx = this.#ctx;
+    const now = ctx.clock.now();
+    let announced: FerryEvent[] = [];
+    let ready: ReadyAttempt[] = [];
+    let claimed = 0;
+    try {
+      await ctx.db.transaction().execute(async (trx) => {
+        announced = await recordAttempts(ctx, trx, records);
+        await settle(trx, settlements, now);
+        if (claimLimit > 0) {
+          const jobs = await claimJobs(trx, { owner: this.owner, now, leaseMs: this.#options.leaseMs, limit: claimLimit, kinds: [deliverJobKind] });
+          claimed = jobs.length;
+          ready = await prepare(trx, jobs, now);
+        }
+      });
+      this.#failures = 0;
+    } catch (error) {
+      this.#failures += 1;
+      if (this.#failures < maxCycleFailures) {
+        // Kept for the next cycle (outcomes are not lost with the transaction).
+        this.#records = [...records, ...this.#records];
+        this.#settlements = [...settlements, ...this.#settlements];
+      }
+      throw error;
+    }
+    for (const event of announced) ctx.hub.notify(event.workspaceId);
+    for (const attempt of ready) this.#launch(attempt);
+    return { claimed, recorded: records.length + settlements.length };
+  }
+
+  #launch({ job, row, replay }: ReadyAttempt): void {
+    const task = attemptDelivery(this.#ctx, job, row, replay, this.#options.random).then(
+      (record) => {
+        this.#records.push(record);
+      },
+      (error: unknown) => {
+        const message = error instanceof Error ? error.message : String(error);
+        this.#ctx.log.warn({ err: error, jobId: job.id }, 'webhooks: a delivery attempt failed before sending');
+        this.#settlements.push(
+          job.attempts >= maxJobClaims ? { job, retryAt: null, error: message } : { job, retryAt: new Date(this.#ctx.clock.now().getTime() + errorRetryMs), error: message },
+        );
+      },
+    );
+    const tracked = task.finally(() => {
+      this.#attempts.delete(tracked);
+      this.wake();
+    });
+    this.#attempts.add(tracked);
+  }
+
+  async #idleDelay(): Promise<number> {
+    try {
+      const next = await nextClaimableAt(this.#ctx.db);
+      if (next === null) return this.#options.pollMs;
+      return Math.max(5, Math.min(this.#options.pollMs, next.getTime() - this.#ctx.clock.now().getTime()));
+    } catch {
+      return this.#options.pollMs;
+    }
+  }
+
+  async #maybePrune(): Promise<void> {
+    const now = this.#ctx.clock.now().getTime();
+    if (now - this.#lastPrune < pruneEveryMs) return;
+    this.#lastPrune = now;
+    await pruneFinishedJobs(this.#ctx.db, new Date(now - keepFinishedMs));
+  }
+
+  #sleep(ms: number): Promise<void> {
+    if (this.#woken || !this.#running) return Promise.resolve();
+    return new Promise((resolve) => {
+      const done = (): void => {
+        clearTimeout(timer);
+        this.#wakeUp = null;
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      this.#wakeUp = done;
+    });
+  }
+}
+
+/** Jobs that end without an attempt: retried later or failed for good (lease-guarded). */
+async function settle(trx: Kysely<Database>, settlements: readonly Settlement[], now: Date): Promise<void> {
+  for (const settlement of settlements) {
+    if (settlement.retryAt !== null) await rescheduleJob(trx, settlement.job, settlement.retryAt, settlement.error);
+    else await failJob(trx, settlement.job, now, settlement.error);
+  }
+}
+
+/**
+ * Loads the deliveries of freshly claimed jobs and keeps those to attempt.
+ * Jobs with nothing to do end here, in the same transaction: a delivery gone
+ * with its endpoint, finished already or cancelled; an endpoint switched off
+ * (its delivery is cancelled); a payload that cannot be read (job failed).
+ */
+async function prepare(trx: Kysely<Database>, jobs: readonly ClaimedJob[], now: Date): Promise<ReadyAttempt[]> {
+  const readable: { job: ClaimedJob; deliveryId: string; replay: boolean }[] = [];
+  for (const job of jobs) {
+    const payload = readDeliverJob(job);
+    if (payload === null) await failJob(trx, job, now, 'unreadable job payload');
+    else readable.push({ job, deliveryId: payload.deliveryId, replay: payload.replay ?? false });
+  }
+  const rows = await loadDeliveries(trx, readable.map((entry) => entry.deliveryId));
+  const ready: ReadyAttempt[] = [];
+  const nothingToDo: ClaimedJob[] = [];
+  for (const [index, entry] of readable.entries()) {
+    const row = rows[index];
+    if (row === undefined || row.status !== 'pending') {
+      nothingToDo.push(entry.job);
+    } else if (row.enabled !== 1) {
+      await runSql(trx, cancelSql, [now.toISOString(), row.id]);
+      nothingToDo.push(entry.job);
+    } else {
+      ready.push({ job: entry.job, row, replay: entry.replay });
+    }
+  }
+  await deleteFinishedJobs(trx, nothingToDo);
+  return ready;
+}
