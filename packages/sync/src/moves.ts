@@ -41,6 +41,8 @@ interface SideView {
   byId: Map<string, DriverEntry>;
   keys: Map<string, string> | null;
   capabilities: DriverCapabilities;
+  /** Folders that planned moves create on the way (a move into a folder that did not exist). */
+  created: Set<string>;
 }
 
 function buildView(tree: Map<string, DriverEntry>, capabilities: DriverCapabilities): SideView {
@@ -51,11 +53,12 @@ function buildView(tree: Map<string, DriverEntry>, capabilities: DriverCapabilit
     keys = new Map();
     for (const path of tree.keys()) keys.set(pathKey(path, capabilities), path);
   }
-  return { tree, byId, keys, capabilities };
+  return { tree, byId, keys, capabilities, created: new Set() };
 }
 
-/** Re-keys `from` and everything below it to `to` in a side's tree. */
+/** Re-keys `from` and everything below it to `to` in a side's tree (noting the folders the move creates). */
 function moveInView(view: SideView, from: string, to: string): void {
+  for (let folder = parentPath(to); folder !== '' && !view.tree.has(folder) && !view.created.has(folder); folder = parentPath(folder)) view.created.add(folder);
   const root = view.tree.get(from);
   const moved: DriverEntry[] = [];
   if (root?.kind === 'file') moved.push(root);
@@ -120,7 +123,7 @@ function movedTo(view: SideView, entry: BaseEntry, side: Side): string | null {
  */
 function targetFree(view: SideView, from: string, to: string, replacing = false): boolean {
   if (!replacing && isSameOrBelow(to, from)) return false; // cannot move an entry below itself
-  if (view.tree.has(to) && !(replacing && to === from)) return false;
+  if ((view.tree.has(to) && !(replacing && to === from)) || view.created.has(to)) return false;
   for (let slash = to.lastIndexOf('/'); slash > 0; slash = to.lastIndexOf('/', slash - 1)) {
     const ancestor = to.slice(0, slash);
     if (view.tree.get(ancestor)?.kind === 'file' && !(replacing && ancestor === from)) return false; // a file where a folder would be needed
@@ -133,10 +136,10 @@ function targetFree(view: SideView, from: string, to: string, replacing = false)
   return true;
 }
 
-/** True when the folder that will hold `path` exists in the view (or is the root). */
+/** True when the folder that will hold `path` exists in the view, or a planned move creates it (or it is the root). */
 function parentExists(view: SideView, path: string): boolean {
-  const slash = path.lastIndexOf('/');
-  return slash < 0 || view.tree.get(path.slice(0, slash))?.kind === 'folder';
+  const parent = parentPath(path);
+  return parent === '' || view.tree.get(parent)?.kind === 'folder' || view.created.has(parent);
 }
 
 /**
@@ -150,6 +153,8 @@ type PlanMode = 'strict' | 'relaxed' | 'final';
 class MovePlanner {
   readonly actions: Action[] = [];
   private readonly views: Record<Side, SideView>;
+  /** In a relaxed pass: where the waiting moves go (a folder one of them brings must not be created empty first). */
+  private pendingTargets = new Set<string>();
 
   constructor(
     private readonly input: PlanInput,
@@ -176,8 +181,23 @@ class MovePlanner {
   /** Whether a move to `to` on `view` can be planned now ('go'), later ('wait'), or not at all ('never'). */
   private readiness(view: SideView, to: string, entry: BaseEntry, mode: PlanMode): 'go' | 'wait' | 'never' {
     if (this.heldByPendingMove(to, entry)) return mode === 'final' ? 'never' : 'wait';
-    if (mode === 'strict' && !parentExists(view, to)) return 'wait';
+    if (parentExists(view, to)) return 'go';
+    if (mode === 'strict') return 'wait';
+    if (mode === 'relaxed') {
+      for (let folder = parentPath(to); folder !== '' && !view.tree.has(folder); folder = parentPath(folder)) if (this.pendingTargets.has(folder)) return 'wait';
+    }
     return 'go';
+  }
+
+  /** Starts a relaxed pass over the waiting entries. */
+  noteWaiting(waiting: readonly BaseEntry[]): void {
+    this.pendingTargets = new Set();
+    for (const entry of waiting) {
+      for (const side of ['a', 'b'] as const) {
+        const target = movedTo(this.views[side], entry, side);
+        if (target !== null) this.pendingTargets.add(target);
+      }
+    }
   }
 
   /**
@@ -286,13 +306,13 @@ export function planMoves(input: PlanInput, capabilities: Record<Side, DriverCap
       pending = waiting;
       continue;
     }
-    // Stuck: let the first move that can create its target folder go, then try the strict way again.
-    const going = waiting.findIndex((entry) => planner.plan(entry, 'relaxed'));
-    if (going < 0) {
-      for (const entry of waiting) planner.plan(entry, 'final');
+    // Stuck: let the moves that can create their target folder go, then try the strict way again.
+    planner.noteWaiting(waiting);
+    pending = waiting.filter((entry) => !planner.plan(entry, 'relaxed'));
+    if (pending.length === waiting.length) {
+      for (const entry of pending) planner.plan(entry, 'final');
       break;
     }
-    pending = waiting.filter((_, index) => index !== going);
   }
   return planner.actions;
 }
