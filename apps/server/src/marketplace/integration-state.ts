@@ -153,14 +153,24 @@ export async function resumeIntegration(ctx: ServerContext, target: IntegrationT
   ctx.hub.notify(syncPairWakeKey);
 }
 
+async function integrationOfPair(ctx: ServerContext, pair: SyncPairRow): Promise<string | null> {
+  const connection = await ctx.db.selectFrom('connections').select('provider').where('id', '=', pair.connection_id).executeTakeFirst();
+  return connection === undefined ? null : integrationOfProvider(ctx, connection.provider);
+}
+
+/** For run-now: 403 integration_disabled while the pair's integration is disabled. */
+export async function requirePairIntegrationEnabled(ctx: ServerContext, pair: SyncPairRow): Promise<void> {
+  const integrationId = await integrationOfPair(ctx, pair);
+  if (integrationId !== null) await requireIntegrationEnabled(ctx, pair.workspace_id, integrationId);
+}
+
 /**
  * For the sync-pair runner: when the pair's provider belongs to an integration
  * that is disabled in the pair's workspace, the pair is marked stopped and the
  * run must not start (answers true).
  */
 export async function pairStoppedByIntegration(ctx: ServerContext, pair: SyncPairRow): Promise<boolean> {
-  const connection = await ctx.db.selectFrom('connections').select('provider').where('id', '=', pair.connection_id).executeTakeFirst();
-  const integrationId = connection === undefined ? null : integrationOfProvider(ctx, connection.provider);
+  const integrationId = await integrationOfPair(ctx, pair);
   if (integrationId === null || !(await integrationDisabled(ctx, pair.workspace_id, integrationId))) return false;
   const name = catalogOf(ctx).versions(integrationId)[0]?.manifest.name ?? integrationId;
   await ctx.db

@@ -12,6 +12,7 @@ import { isoNow, type ServerContext } from '../context.js';
 import type { SyncPairRow } from '../db/schema.js';
 import { route } from '../http/route.js';
 import { newId } from '../ids.js';
+import { requirePairIntegrationEnabled } from '../marketplace/integration-state.js';
 import { requireRole } from '../workspaces/access.js';
 import { stateFileOf } from './pair-runner.js';
 import { findPair, pairView, providerOfPair, schedulePairRun, syncPairWakeKey, type SyncPairView } from './pair-store.js';
@@ -123,6 +124,7 @@ export function registerSyncPairRoutes(app: FastifyInstance, ctx: ServerContext)
     await requireRole(ctx, actor, params.workspaceId, 'admin');
     const row = await findPair(ctx.db, params.workspaceId, params.pairId);
     if (row.paused === 1) throw new FerryError('conflict', 'The pair is paused: resume it first.');
+    await requirePairIntegrationEnabled(ctx, row);
     const at = isoNow(ctx);
     const now = ctx.clock.now();
     await ctx.db.transaction().execute(async (trx) => {
