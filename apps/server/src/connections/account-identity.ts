@@ -6,7 +6,7 @@
  */
 import { FerryError } from '@ferry/core';
 import { z } from 'zod';
-import type { ConfiguredProvider } from './oauth-client.js';
+import { slackAuthErrors, type ConfiguredProvider } from './oauth-client.js';
 import type { ProviderHttp } from './provider-http.js';
 
 export interface AccountIdentity {
@@ -48,9 +48,11 @@ export async function fetchAccountIdentity(provider: ConfiguredProvider, http: P
     headers: { authorization: `Bearer ${accessToken}`, accept: 'application/json' },
   });
   const body: unknown = await response.json().catch(() => null);
-  // Slack answers 200 with ok:false for a dead token.
-  const slackDead = provider.dialect === 'slack' && z.object({ ok: z.literal(false), error: z.string() }).safeParse(body).success;
+  // Slack answers 200 with ok:false: an auth error means the token is dead, any other a passing problem.
+  const slackError = provider.dialect === 'slack' ? z.object({ ok: z.literal(false), error: z.string() }).safeParse(body) : null;
+  const slackDead = slackError?.success === true && slackAuthErrors.has(slackError.data.error);
   if (response.status === 401 || slackDead) return { ok: false, unauthorized: true, message: `${provider.name} did not accept the access token.` };
+  if (slackError?.success === true) return { ok: false, unauthorized: false, message: `${provider.name} answered the account request with ${slackError.data.error}.` };
   if (!response.ok) return { ok: false, unauthorized: false, message: `${provider.name} answered the account request with HTTP ${response.status}.` };
   const account = readers[provider.id](body);
   if (account === null) throw new FerryError('provider_error', `${provider.name} sent an account answer Ferry cannot read.`);

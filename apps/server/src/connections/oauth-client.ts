@@ -4,7 +4,10 @@
  * authorization URL (code + PKCE S256 + state), the code exchange, refresh,
  * and revocation, each sent through the guarded provider HTTP client.
  * Slack's OAuth v2 answers are not RFC 6749 token answers (HTTP 200 with
- * `{ok: false, error}`), so they are parsed by their own schema.
+ * `{ok: false, error}`), so they are parsed by their own schema. Microsoft's
+ * refresh names its scopes. Revocation follows each provider's own way
+ * (RFC 7009 form, Dropbox/Slack bearer calls, Graph's revokeSignInSessions),
+ * refreshing once first when the stored access token has expired.
  */
 import { FerryError } from '@ferry/core';
 import * as oauth from 'oauth4webapi';
@@ -176,7 +179,12 @@ export async function refreshTokens(provider: ConfiguredProvider, http: Provider
   const as = authorizationServer(provider);
   const client: oauth.Client = { client_id: provider.credentials.clientId };
   try {
-    const response = await oauth.refreshTokenGrantRequest(as, client, clientAuth(provider), refreshToken, requestOptions(provider, http, paceKey));
+    // Microsoft's refresh grant must name the scopes it renews.
+    const additionalParameters = provider.dialect === 'microsoft' ? { scope: provider.scopes.join(' ') } : undefined;
+    const response = await oauth.refreshTokenGrantRequest(as, client, clientAuth(provider), refreshToken, {
+      ...requestOptions(provider, http, paceKey),
+      ...(additionalParameters !== undefined ? { additionalParameters } : {}),
+    });
     const retryAfter = response.status === 429 || response.status === 503 ? http.blockedUntil(paceKey) - Date.now() : null;
     if (retryAfter !== null) return { kind: 'failed', message: `${provider.name} asked Ferry to slow down (HTTP ${response.status}).`, retryAfterMs: Math.max(0, retryAfter) };
     const tokens = provider.dialect === 'slack' ? await slackTokens(response) : fromTokenResponse(await oauth.processRefreshTokenResponse(as, client, response));
@@ -190,19 +198,68 @@ export async function refreshTokens(provider: ConfiguredProvider, http: Provider
   }
 }
 
-/** Revokes the grant at the provider; false when it has no revocation endpoint or refused. */
+const slackRevokeAnswerSchema = z.union([z.object({ ok: z.literal(true), revoked: z.boolean() }), z.object({ ok: z.literal(false), error: z.string() })]);
+/** Slack's answers for a token that no longer works (after a refresh, a new one may). */
+export const slackAuthErrors: ReadonlySet<string> = new Set(['not_authed', 'invalid_auth', 'token_revoked', 'token_expired', 'account_inactive']);
+const graphRevokeAnswerSchema = z.object({ value: z.boolean() });
+const graphErrorSchema = z.object({ error: z.object({ code: z.string(), message: z.string().optional() }) });
+
+type BearerRevocation = { kind: 'revoked' } | { kind: 'unauthorized' } | { kind: 'refused'; message: string };
+
+/** One revocation call that carries the access token as Bearer (Dropbox, Slack auth.revoke, Graph revokeSignInSessions). */
+async function revokeWithBearer(provider: ConfiguredProvider, http: ProviderHttp, paceKey: string, accessToken: string): Promise<BearerRevocation> {
+  const response = await http.fetch(paceKey, provider.rateLimitPerSecond, provider.revokeUrl ?? '', {
+    method: 'POST',
+    headers: { authorization: `Bearer ${accessToken}`, 'content-type': 'application/x-www-form-urlencoded' },
+    body: '',
+  });
+  const body: unknown = await response.json().catch(() => null);
+  if (provider.dialect === 'slack') {
+    // Slack answers HTTP 200 either way: `{ok: true, revoked}` or `{ok: false, error}`.
+    const parsed = slackRevokeAnswerSchema.safeParse(body);
+    if (!parsed.success) return { kind: 'refused', message: `Slack answered auth.revoke with HTTP ${response.status} and an unexpected body.` };
+    if (parsed.data.ok) return parsed.data.revoked ? { kind: 'revoked' } : { kind: 'refused', message: 'Slack answered auth.revoke without revoking the token.' };
+    return slackAuthErrors.has(parsed.data.error) ? { kind: 'unauthorized' } : { kind: 'refused', message: `Slack refused auth.revoke (${parsed.data.error}).` };
+  }
+  if (response.status === 401) return { kind: 'unauthorized' };
+  if (provider.dialect === 'microsoft') {
+    const parsed = graphRevokeAnswerSchema.safeParse(body);
+    if (response.ok && parsed.success && parsed.data.value) return { kind: 'revoked' };
+    const error = graphErrorSchema.safeParse(body);
+    const why = error.success ? `${error.data.error.code}, HTTP ${response.status}` : `HTTP ${response.status}`;
+    const hint = response.status === 403 ? ': revoking sign-in sessions needs the User.RevokeSessions.All permission' : '';
+    return { kind: 'refused', message: `Microsoft refused to revoke the sign-in sessions (${why})${hint}.` };
+  }
+  return response.ok ? { kind: 'revoked' } : { kind: 'refused', message: `${provider.name} refused the revocation (HTTP ${response.status}).` };
+}
+
+/**
+ * Revokes the grant at the provider; false when it has no revocation endpoint
+ * or (Google, Dropbox) refused. A stored access token that expired is
+ * refreshed once and the call repeated. Slack and Microsoft refusals throw a
+ * FerryError saying why (the caller records it and forgets the tokens anyway).
+ */
 export async function revokeGrant(provider: ConfiguredProvider, http: ProviderHttp, paceKey: string, tokens: { accessToken: string | null; refreshToken: string | null }): Promise<boolean> {
   if (provider.revokeUrl === null) return false;
-  const fetchOnce = (init: { headers: Record<string, string>; body: string }) => http.fetch(paceKey, provider.rateLimitPerSecond, provider.revokeUrl ?? '', { method: 'POST', ...init });
-  if (provider.dialect === 'dropbox' || provider.dialect === 'slack') {
+  if (provider.dialect !== 'standard') {
     if (tokens.accessToken === null) return false;
-    const response = await fetchOnce({ headers: { authorization: `Bearer ${tokens.accessToken}`, 'content-type': 'application/x-www-form-urlencoded' }, body: '' });
-    return response.ok;
+    let outcome = await revokeWithBearer(provider, http, paceKey, tokens.accessToken);
+    if (outcome.kind === 'unauthorized' && tokens.refreshToken !== null) {
+      const refreshed = await refreshTokens(provider, http, paceKey, tokens.refreshToken);
+      if (refreshed.kind === 'refreshed') outcome = await revokeWithBearer(provider, http, paceKey, refreshed.tokens.accessToken);
+    }
+    if (outcome.kind === 'revoked') return true;
+    if (outcome.kind === 'refused' && provider.dialect !== 'dropbox') throw new FerryError('provider_error', outcome.message);
+    return false;
   }
   // RFC 7009: revoking the refresh token ends the whole grant (Google: and its access tokens).
   const token = tokens.refreshToken ?? tokens.accessToken;
   if (token === null) return false;
   const form = new URLSearchParams({ token, ...(tokens.refreshToken !== null ? { token_type_hint: 'refresh_token' } : {}) });
-  const response = await fetchOnce({ headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: form.toString() });
+  const response = await http.fetch(paceKey, provider.rateLimitPerSecond, provider.revokeUrl, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: form.toString(),
+  });
   return response.ok;
 }

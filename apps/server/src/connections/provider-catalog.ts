@@ -19,7 +19,13 @@ export type ProviderDialect =
   /** Dropbox: revocation is an authenticated call with the access token as Bearer and no body. */
   | 'dropbox'
   /** Slack OAuth v2: `oauth.v2.access` answers 200 with `{ok, error}`; tokens may not expire. */
-  | 'slack';
+  | 'slack'
+  /**
+   * Microsoft identity platform: a refresh must name its scopes; there is no
+   * RFC 7009 endpoint, so revocation is Graph's `revokeSignInSessions` with
+   * the access token as Bearer (it needs User.RevokeSessions.All).
+   */
+  | 'microsoft';
 
 export interface ProviderSpec {
   id: ProviderId;
@@ -133,8 +139,10 @@ export const providerCatalog: Readonly<Record<ProviderId, ProviderSpec>> = {
     issuer: 'https://login.microsoftonline.com/common/v2.0',
     authorizeUrl: 'https://login.microsoftonline.com/common/oauth2/v2.0/authorize',
     tokenUrl: 'https://login.microsoftonline.com/common/oauth2/v2.0/token',
-    // The identity platform has no per-grant revocation endpoint.
-    revokeUrl: null,
+    // The identity platform has no per-grant revocation endpoint; Graph's revokeSignInSessions ends every
+    // refresh token of the user (all apps) and needs User.RevokeSessions.All, which is not asked for by
+    // default (admin consent): without it Graph answers 403 and disconnecting only forgets the tokens.
+    revokeUrl: 'https://graph.microsoft.com/v1.0/me/revokeSignInSessions',
     accountUrl: 'https://graph.microsoft.com/v1.0/me',
     accountMethod: 'GET',
     apiBaseUrl: 'https://graph.microsoft.com/v1.0',
@@ -143,7 +151,7 @@ export const providerCatalog: Readonly<Record<ProviderId, ProviderSpec>> = {
     scopeParameter: 'scope',
     extraAuthorizeParams: { response_mode: 'query' },
     tokenEndpointAuth: 'client_secret_post',
-    dialect: 'standard',
+    dialect: 'microsoft',
     rateLimitPerSecond: 10,
     envPrefix: 'MICROSOFT',
   },
