@@ -4,8 +4,8 @@
  * Google Drive emulator on 127.0.0.1:
  * - disabling Google Drive stops its sync pairs (a run-now does nothing, the
  *   pair says why); enabling runs them again and the change reaches Drive;
- * - the server's calls to the provider through the connection (account
- *   check) and each sync run are measured, in the API and in /metrics;
+ * - the server's calls to the provider through the connection (token
+ *   refresh, account check) and each sync run are measured, in the API and in /metrics;
  * - removing Google Drive revokes the grant at Google (the old access token
  *   is refused there), disconnects the connection, deletes its sync pairs and
  *   their jobs, and audits each step.
@@ -99,7 +99,9 @@ describe('integrations that connect through a provider', () => {
     expect(driveNames('Lifecycle')).toEqual(['a.txt', 'b.txt']);
   });
 
-  it("measures the server's calls to Google through the connection and each sync run, in the API and /metrics", async () => {
+  it("measures the server's calls to Google through the connection (token refresh, account check) and each sync run, in the API and /metrics", async () => {
+    // An access token about to expire: the check refreshes it first.
+    await harness.server.ctx.db.updateTable('connections').set({ access_token_expires_at: new Date(Date.now() + 1000).toISOString() }).where('id', '=', connectionId).execute();
     const checked = await harness.api(`${workspacePath()}/connections/${connectionId}/check`, { method: 'POST', body: '{}' });
     expect(checked.status).toBe(200);
     const google = harness.providers['google-drive'];
@@ -114,6 +116,8 @@ describe('integrations that connect through a provider', () => {
     expect(google?.origin).toBeDefined();
     expect(operations.account_identity).toMatchObject({ calls: 1, errors: 0 });
     expect(operations.account_identity?.bytesIn).toBeGreaterThan(0);
+    expect(operations.token_refresh).toMatchObject({ calls: 1, errors: 0 });
+    expect(operations.token_refresh?.bytesOut).toBeGreaterThan(0);
     // Two runs that copied a file each (the refused run never started).
     expect(operations.sync_run).toMatchObject({ calls: 2, errors: 0, files: 2 });
     expect(operations.sync_run?.bytesOut).toBe('first'.length + 'second'.length);
