@@ -1,29 +1,45 @@
 /**
  * @module e2e/connections.spec
- * Connecting Google Drive from the console, against the Google Drive emulator:
- * a server of its own (the shared one has no providers configured) points the
- * Google provider at the emulator; Connect goes through the emulator's
- * sign-in (which approves at once) and back, and the console lists the
- * connection as active. When the user removes Ferry's access at Google (the
- * emulator's control API), Check turns the connection to needs-reauth and
- * the console offers Reconnect.
+ * Connecting Google Drive, Slack and Microsoft 365 from the console, against
+ * their emulators: a server of its own (the shared one has no providers
+ * configured) points those providers at the emulators; Connect goes through
+ * the emulator's sign-in (which approves at once) and back, and the console
+ * lists the connection as active. When the user removes Ferry's access at
+ * the provider (the emulator's control API), Check turns the connection to
+ * needs-reauth and the console offers Reconnect; Disconnect revokes the
+ * grant at Slack (auth.revoke) and Microsoft (revokeSignInSessions).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startGoogleDriveEmulator, type GoogleDriveEmulator } from '../packages/emulators/dist/index.js';
+import {
+  startGoogleDriveEmulator,
+  startMicrosoftEmulator,
+  startSlackEmulator,
+  type GoogleDriveEmulator,
+  type MicrosoftEmulator,
+  type SlackEmulator,
+} from '../packages/emulators/dist/index.js';
 import { startServer, type RunningServer } from '../apps/server/dist/index.js';
 import { test, expect } from './support.js';
 
 const person = { email: 'connector@example.test', password: 'a long enough password', workspace: 'Linked' };
 const google = { clientId: 'ferry-e2e-google', clientSecret: 'e2e-google-client-secret-5c1a' };
+const slackClient = { clientId: '4242.1717', clientSecret: 'e2e-slack-client-secret-9b2e' };
+const microsoftClient = { clientId: '0c2d7a51-5e2f-4c3b-9a1d-e2e000000365', clientSecret: 'e2e-microsoft-client-secret-3f7d' };
+// With User.RevokeSessions.All (not asked for by default) Disconnect can end the grant at Microsoft.
+const microsoftScopes = ['offline_access', 'User.Read', 'Files.ReadWrite', 'Mail.ReadWrite', 'User.RevokeSessions.All'];
 
 let emulator: GoogleDriveEmulator;
+let slack: SlackEmulator;
+let microsoft: MicrosoftEmulator;
 let server: RunningServer;
 let dataDir: string;
 
 test.beforeAll(async () => {
   emulator = await startGoogleDriveEmulator({ clients: [{ clientId: google.clientId, clientSecret: google.clientSecret }], user: { displayName: 'Drive Person', emailAddress: 'drive.person@example.test', permissionId: '00000000000000000042' } });
+  slack = await startSlackEmulator({ clients: [slackClient], team: { id: 'T0E2E', name: 'Acme', domain: 'acme' }, user: { id: 'U0ADA', name: 'ada' } });
+  microsoft = await startMicrosoftEmulator({ clients: [microsoftClient], user: { displayName: 'Megan Bowen', userPrincipalName: 'megan@contoso.test', mail: 'megan@contoso.test' } });
   dataDir = mkdtempSync(join(tmpdir(), 'ferry-e2e-connections-'));
   server = await startServer({
     dataDir,
@@ -32,7 +48,11 @@ test.beforeAll(async () => {
     logLevel: 'warn',
     webhookWorker: false,
     outboundAllowList: ['127.0.0.1'],
-    providers: { 'google-drive': { clientId: google.clientId, clientSecret: google.clientSecret, origin: emulator.url } },
+    providers: {
+      'google-drive': { clientId: google.clientId, clientSecret: google.clientSecret, origin: emulator.url },
+      slack: { ...slackClient, origin: slack.url },
+      microsoft: { ...microsoftClient, origin: microsoft.url, scopes: microsoftScopes },
+    },
     shutdownGraceMs: 1_000,
   });
   const setup = await fetch(`${server.url}/api/v1/auth/setup`, {
@@ -45,7 +65,7 @@ test.beforeAll(async () => {
 
 test.afterAll(async () => {
   await server.close();
-  await emulator.close();
+  await Promise.all([emulator.close(), slack.close(), microsoft.close()]);
   rmSync(dataDir, { recursive: true, force: true });
 });
 
@@ -87,6 +107,62 @@ test('connect Google Drive through its sign-in, then reconnect after access is r
     await connection.getByRole('button', { name: 'Reconnect' }).click();
     await expect(page).toHaveURL(/\/connections\?connected=/);
     await expect(page.getByRole('row', { name: 'Google Drive connection' }).filter({ hasText: 'Active' })).toHaveCount(1);
+  } finally {
+    await context.close();
+  }
+});
+
+test('connect Slack and Microsoft 365 through their sign-ins, reconnect after sessions are revoked, then disconnect both at the provider', async ({ browser }) => {
+  const context = await browser.newContext({ baseURL: server.url, storageState: { cookies: [], origins: [] } });
+  try {
+    const page = await context.newPage();
+    await page.goto('/connections');
+    await page.getByLabel('Email').fill(person.email);
+    await page.getByLabel('Password').fill(person.password);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('navigation', { name: 'Sections' }).getByRole('link', { name: 'Connections' }).click();
+    const services = page.getByRole('table', { name: 'Services' });
+    await expect(services.getByRole('row').filter({ hasText: 'Slack' })).toContainText('Configured');
+    await expect(services.getByRole('row').filter({ hasText: 'Microsoft 365' })).toContainText('Configured');
+
+    // Slack: OAuth v2 with user scopes; the account is the one auth.test names.
+    await page.getByRole('button', { name: 'Connect Slack' }).click();
+    await expect(page).toHaveURL(/\/connections\?connected=/);
+    await expect(page.getByRole('status')).toHaveText('Connected Slack.');
+    const slackRow = page.getByRole('row', { name: 'Slack connection' });
+    await expect(slackRow).toContainText('ada (Acme)');
+    await expect(slackRow).toContainText('Active');
+    await slackRow.getByRole('button', { name: 'Check' }).click();
+    await expect(slackRow).toContainText('Active');
+
+    // Microsoft 365: the v2.0 code flow; the account is Graph's /me.
+    await page.getByRole('button', { name: 'Connect Microsoft 365' }).click();
+    await expect(page).toHaveURL(/\/connections\?connected=/);
+    await expect(page.getByRole('status')).toHaveText('Connected Microsoft 365 as megan@contoso.test.');
+    const microsoftRow = page.getByRole('row', { name: 'Microsoft 365 connection' });
+    await expect(microsoftRow).toContainText('megan@contoso.test');
+    await expect(microsoftRow).toContainText('Active');
+
+    // The user's sign-in sessions are revoked at Microsoft: the next refresh answers invalid_grant.
+    const revoked = await fetch(`${microsoft.url}/__emulator/revoke-grants`, { method: 'POST' });
+    expect(((await revoked.json()) as { revoked: number }).revoked).toBeGreaterThanOrEqual(1);
+    await fetch(`${microsoft.url}/__emulator/expire-tokens`, { method: 'POST' });
+    await microsoftRow.getByRole('button', { name: 'Check' }).click();
+    await expect(page.getByRole('alert')).toContainText('connection_needs_reauth');
+    await expect(microsoftRow).toContainText('Needs sign-in again');
+    await microsoftRow.getByRole('button', { name: 'Reconnect' }).click();
+    await expect(page).toHaveURL(/\/connections\?connected=/);
+    await expect(page.getByRole('row', { name: 'Microsoft 365 connection' })).toContainText('Active');
+
+    // Disconnect revokes at each provider.
+    const slackRevocations = slack.tokens.counts.revocations;
+    await page.getByRole('row', { name: 'Slack connection' }).getByRole('button', { name: 'Disconnect' }).click();
+    await expect(page.getByRole('row', { name: 'Slack connection' })).toContainText('Disconnected');
+    expect(slack.tokens.counts.revocations).toBe(slackRevocations + 1);
+    const microsoftRevocations = microsoft.tokens.counts.revocations;
+    await page.getByRole('row', { name: 'Microsoft 365 connection' }).getByRole('button', { name: 'Disconnect' }).click();
+    await expect(page.getByRole('row', { name: 'Microsoft 365 connection' })).toContainText('Disconnected');
+    expect(microsoft.tokens.counts.revocations).toBeGreaterThan(microsoftRevocations);
   } finally {
     await context.close();
   }
