@@ -45,6 +45,13 @@ function errorKindOf(status: number) {
   return status >= 500 ? ('http_5xx' as const) : ('http_4xx' as const);
 }
 
+/** Bytes of the answer: the payload when it is in memory, else the Content-Length a stream declared. */
+function payloadBytes(payload: unknown, reply: FastifyReply): number {
+  if (typeof payload === 'string') return Buffer.byteLength(payload);
+  if (Buffer.isBuffer(payload)) return payload.byteLength;
+  return Number(reply.getHeader('content-length') ?? 0) || 0;
+}
+
 export function installIntegrationAccess(app: FastifyInstance, ctx: ServerContext): void {
   const lastReadAudit = new Map<string, number>();
 
@@ -53,9 +60,10 @@ export function installIntegrationAccess(app: FastifyInstance, ctx: ServerContex
     if (actor?.integrationId) await requireIntegrationEnabled(ctx, actor.workspaceId, actor.integrationId);
   });
 
-  app.addHook('onResponse', async (request: FastifyRequest, reply: FastifyReply) => {
+  // onSend, not onResponse: the audit row is written before the caller sees the answer.
+  app.addHook('onSend', async (request: FastifyRequest, reply: FastifyReply, payload: unknown) => {
     const actor = integrationActor(request);
-    if (actor === null) return;
+    if (actor === null) return payload;
     const integration = actor.integrationId ?? unlinkedIntegration;
     const operation = routeNameOf(request);
     const status = reply.statusCode;
@@ -69,13 +77,13 @@ export function installIntegrationAccess(app: FastifyInstance, ctx: ServerContex
       errorKind,
       durationMs: reply.elapsedTime,
       bytesIn: Number(request.headers['content-length'] ?? 0) || 0,
-      bytesOut: Number(reply.getHeader('content-length') ?? 0) || 0,
+      bytesOut: payloadBytes(payload, reply),
       files: errorKind === null && contentRoutes.has(operation) ? 1 : 0,
     });
     const now = ctx.clock.now();
     const key = `${actor.clientId}\n${actor.userId}\n${actor.workspaceId}`;
     const write = request.method !== 'GET' && request.method !== 'HEAD';
-    if (!write && now.getTime() - (lastReadAudit.get(key) ?? Number.NEGATIVE_INFINITY) < readAuditEveryMs) return;
+    if (!write && now.getTime() - (lastReadAudit.get(key) ?? Number.NEGATIVE_INFINITY) < readAuditEveryMs) return payload;
     if (!write) {
       if (lastReadAudit.size >= 10_000) lastReadAudit.clear();
       lastReadAudit.set(key, now.getTime());
@@ -93,5 +101,6 @@ export function installIntegrationAccess(app: FastifyInstance, ctx: ServerContex
     } catch (error) {
       request.log.warn({ err: error }, 'audit of an integration token use failed');
     }
+    return payload;
   });
 }
