@@ -17,7 +17,8 @@ import { startConnectionHarness, type ConnectionHarness } from './connection-tes
 let harness: ConnectionHarness;
 
 beforeAll(async () => {
-  harness = await startConnectionHarness({}, undefined, { slack: { team: { id: 'T0FERRY', name: 'Acme', domain: 'acme' }, user: { id: 'U0ADA', name: 'ada' } } });
+  // verifyPkce: the emulator binds the challenge, so a connect proves Ferry sends the right verifier.
+  harness = await startConnectionHarness({}, undefined, { slack: { verifyPkce: true, team: { id: 'T0FERRY', name: 'Acme', domain: 'acme' }, user: { id: 'U0ADA', name: 'ada' } } });
 });
 
 afterAll(async () => {

@@ -32,6 +32,8 @@ export interface SlackContext {
   readonly botId: string;
   /** With rotation on, tokens expire (12 h by default) and come with a refresh token. */
   readonly tokenRotation: boolean;
+  /** Bind a PKCE challenge to its code and check the verifier (Slack documents PKCE for oauth.v2.user.access only). */
+  readonly verifyPkce: boolean;
   readonly clients: readonly OAuthClient[];
   readonly approve: AuthorizationDecider;
   readonly userTokens: TokenStore;

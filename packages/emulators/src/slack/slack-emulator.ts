@@ -22,6 +22,8 @@ export interface SlackEmulatorOptions extends OAuthServerOptions {
   host?: string;
   /** Token rotation (the app setting): expiring tokens plus refresh tokens. Default true. */
   tokenRotation?: boolean;
+  /** Check PKCE at oauth.v2.access when authorize carried a challenge; default false (see slack-oauth-routes). */
+  verifyPkce?: boolean;
   /** Lifetime of rotating access tokens; default 43,200 s (12 hours), as Slack issues them. */
   accessTokenTtlSeconds?: number;
   team?: Partial<SlackTeam>;
@@ -64,6 +66,7 @@ export async function startSlackEmulator(options: SlackEmulatorOptions = {}): Pr
     botUserId: randomId('U'),
     botId: randomId('B'),
     tokenRotation,
+    verifyPkce: options.verifyPkce ?? false,
     clients: options.clients ?? [],
     approve: options.approve ?? (() => true),
     userTokens,

@@ -10,6 +10,13 @@
  * Slack's error names (`invalid_code`, `bad_redirect_uri`,
  * `invalid_client_id`, `bad_client_secret`, `invalid_refresh_token`,
  * `invalid_grant_type`). A used refresh token is spent (rotation).
+ *
+ * PKCE: Slack documents `code_verifier` for `oauth.v2.user.access` only, not
+ * for this confidential-client exchange, so by default a `code_challenge`
+ * on authorize is ignored (as Slack ignores arguments it does not know) and
+ * clients that always send PKCE, like Ferry's, still work; `verifyPkce`
+ * makes the emulator bind the challenge and refuse a wrong verifier as
+ * `invalid_code`.
  */
 import type { ServerResponse } from 'node:http';
 import { sendText, type Router } from '../http/http-kit.js';
@@ -29,8 +36,8 @@ const codeErrors: Readonly<Record<CodeRefusal, string>> = {
   expired: 'invalid_code',
   client_mismatch: 'invalid_code',
   redirect_mismatch: 'bad_redirect_uri',
-  verifier_missing: 'invalid_code_verifier',
-  verifier_mismatch: 'invalid_code_verifier',
+  verifier_missing: 'invalid_code',
+  verifier_mismatch: 'invalid_code',
 };
 
 function normaliseScopes(value: string | null): string {
@@ -66,7 +73,7 @@ function registerAuthorize(router: Router, context: SlackContext, grants: Map<st
       sendText(response, 400, 'Something went wrong when authorizing this app: invalid_scope (no scope or user_scope).');
       return;
     }
-    const codeChallenge = query.get('code_challenge');
+    const codeChallenge = context.verifyPkce ? query.get('code_challenge') : null;
     const codeChallengeMethod = query.get('code_challenge_method');
     const authorization = {
       clientId,
