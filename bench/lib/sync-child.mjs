@@ -13,8 +13,11 @@ function memory() {
   return { rss: read('VmRSS:'), peak: read('VmHWM:') };
 }
 
+/** BENCH_SYNC_SCAN_THREADS=1 scans each local side in its own worker thread (LocalDriver `threadScanFrom: 0`). */
+const threadScanFrom = process.env.BENCH_SYNC_SCAN_THREADS === '1' ? 0 : undefined;
+
 function driverFor(side) {
-  if (typeof side === 'string') return new LocalDriver({ root: side });
+  if (typeof side === 'string') return new LocalDriver({ root: side, threadScanFrom });
   const client = createClient({ baseUrl: side.url, token: side.token, source: 'bench' });
   return new FerryDriver({ client, workspaceId: side.workspaceId, rootPath: side.rootPath });
 }

@@ -133,7 +133,8 @@ async function runWithStore(options: SyncOptions, store: StateStore, started: nu
   report();
 
   const isIgnored = await loadIgnoreRules([drivers.a, drivers.b]);
-  const listOptions: ListOptions = isIgnored === null ? {} : { skip: (path: string, kind: DriverEntry['kind']): boolean => path !== ignoreFileName && isIgnored(path, kind) };
+  const skip = isIgnored === null ? {} : { skip: (path: string, kind: DriverEntry['kind']): boolean => path !== ignoreFileName && isIgnored(path, kind) };
+  const listOptions: ListOptions = { ...skip, sizeHint: store.baseSize() };
   const [scanA, scanB] = await Promise.all([compactListing(drivers.a, listOptions), compactListing(drivers.b, listOptions)]);
   if (unchangedSinceBase(store, scanA, scanB, isIgnored)) return finishUnchanged(options, store, progress, report, started);
   const [listA, listB] = [scanA.entries(), scanB.entries()];

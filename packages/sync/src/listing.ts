@@ -10,6 +10,8 @@ import type { DriverEntry, EntryKind, SyncDriver } from './driver.js';
 
 export interface ListOptions {
   readonly skip?: (path: string, kind: EntryKind) => boolean;
+  /** How many entries the caller expects (the base's size): a driver may pick its scan strategy by it. */
+  readonly sizeHint?: number;
 }
 
 export interface CompactListing {
@@ -25,6 +27,13 @@ export interface CompactListing {
   countKept(isIgnored: (path: string, kind: EntryKind) => boolean): number;
   /** The listing as `SyncDriver.list()` returns it. */
   entries(): DriverEntry[];
+  /**
+   * A digest that changes whenever any entry's path, kind, id or revision
+   * changes (equal digests: equal listings), or null when the driver has none
+   * for this listing. The no-change check compares it with the one stored
+   * when the listing was last found equal to the base.
+   */
+  fingerprint?(): string | null;
 }
 
 /** Key of the optional columnar listing method of a driver (not part of the public contract). */
@@ -88,5 +97,5 @@ class EntryListing implements CompactListing {
 /** Lists `driver` in its most compact form. */
 export async function compactListing(driver: SyncDriver, options: ListOptions): Promise<CompactListing> {
   if (hasCompactList(driver)) return driver[compactList](options);
-  return new EntryListing(await driver.list(options));
+  return new EntryListing(await driver.list(options.skip === undefined ? {} : { skip: options.skip }));
 }

@@ -7,6 +7,9 @@
  * - `cursors`: change-feed cursors per side.
  * - `hash_cache`: content hashes of entries that changed but are not yet in
  *   the base (so an interrupted run does not hash them again).
+ * - `listing_fingerprints`: per side, the fingerprint of a listing that was
+ *   found equal to the base (see `no-change.ts`). Every base write deletes
+ *   them first, so a stored fingerprint always describes the current base.
  * Every write is its own transaction: the base is committed per item.
  * The whole base is loaded in one statement (no per-file round trips).
  */
@@ -42,6 +45,7 @@ CREATE TABLE IF NOT EXISTS base (
 ) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS run_lock (id INTEGER PRIMARY KEY CHECK (id = 1), pid INTEGER NOT NULL, token TEXT NOT NULL, started INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS cursors (side TEXT PRIMARY KEY NOT NULL, cursor TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS listing_fingerprints (side TEXT PRIMARY KEY NOT NULL, fingerprint TEXT NOT NULL) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS hash_cache (
   side TEXT NOT NULL, path TEXT NOT NULL, revision TEXT NOT NULL, hash TEXT NOT NULL,
   PRIMARY KEY (side, path)
@@ -108,6 +112,10 @@ export class StateStore {
         'INSERT INTO hash_cache (side, path, revision, hash) VALUES (?, ?, ?, ?) ON CONFLICT(side, path) DO UPDATE SET revision = excluded.revision, hash = excluded.hash',
       ),
       clearHashes: this.db.prepare('DELETE FROM hash_cache'),
+      count: this.db.prepare('SELECT count(*) FROM base').pluck(true),
+      fingerprints: this.db.prepare('SELECT side, fingerprint FROM listing_fingerprints').raw(true),
+      putFingerprint: this.db.prepare('INSERT OR REPLACE INTO listing_fingerprints (side, fingerprint) VALUES (?, ?)'),
+      clearFingerprints: this.db.prepare('DELETE FROM listing_fingerprints'),
     };
   }
 
@@ -130,22 +138,56 @@ export class StateStore {
     return this.statements.refs.iterate() as IterableIterator<BaseRefRow>;
   }
 
+  /** Number of base entries. */
+  baseSize(): number {
+    const value: unknown = this.statements.count.get();
+    return typeof value === 'number' ? value : 0;
+  }
+
+  /** The stored listing fingerprints of both sides, or null when either is missing. */
+  listingFingerprints(): Record<Side, string> | null {
+    let a: string | null = null;
+    let b: string | null = null;
+    for (const [side, fingerprint] of this.statements.fingerprints.iterate() as Iterable<[string, string]>) {
+      if (side === 'a') a = fingerprint;
+      else if (side === 'b') b = fingerprint;
+    }
+    return a === null || b === null ? null : { a, b };
+  }
+
+  /** Records that listings with these fingerprints equal the current base (dropped by the next base write). */
+  putListingFingerprints(fingerprints: Record<Side, string>): void {
+    this.transaction(() => {
+      this.statements.clearFingerprints.run();
+      this.statements.putFingerprint.run('a', fingerprints.a);
+      this.statements.putFingerprint.run('b', fingerprints.b);
+    });
+  }
+
+  /** Every base write calls this first: a stored fingerprint must never outlive the base it was checked against. */
+  private dropFingerprints(): void {
+    this.statements.clearFingerprints.run();
+  }
+
   loadBaseEntry(path: string): BaseEntry | null {
     const row = this.statements.one.get(path) as BaseRow | undefined;
     return row === undefined ? null : fromRow(row);
   }
 
   putBase(entry: BaseEntry): void {
+    this.dropFingerprints();
     this.statements.put.run(entry.path, entry.kind, entry.hash, entry.size, Math.floor(entry.mtimeMs), entry.aId, entry.aRevision, entry.bId, entry.bRevision);
   }
 
   /** Forgets exactly one path. */
   forgetPath(path: string): void {
+    this.dropFingerprints();
     this.statements.deleteOne.run(path);
   }
 
   /** Forgets a path and everything below it. */
   deleteBase(path: string): void {
+    this.dropFingerprints();
     this.transaction(() => {
       this.statements.deleteOne.run(path);
       this.statements.deleteBelow.run(...belowRange(path));
@@ -158,6 +200,7 @@ export class StateStore {
    * moved row lands on the same path.
    */
   moveBase(fromPath: string, toPath: string): void {
+    this.dropFingerprints();
     this.transaction(() => {
       const [toLow, toHigh] = belowRange(toPath);
       const [fromLow, fromHigh] = belowRange(fromPath);

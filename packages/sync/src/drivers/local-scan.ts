@@ -1,102 +1,70 @@
 /**
  * @module drivers/local-scan
- * One scan of a local folder kept in columns instead of an object per entry:
- * the name as `readdir` returned it, the folder it lies in, and inode, size,
- * mtime in typed arrays (about 70 bytes per entry instead of ~400). A folder's
- * entries are added together, sorted by name, so an entry is found by the
- * folder's path and a binary search of its names: no full path string and no
- * map entry per file. `entries()` rebuilds the plain `DriverEntry` list in
- * scan order, identical to what the driver listed before.
+ * One scan of a local folder kept in the columns `walkFolderTree` produced
+ * (see `local-scan-walk.ts`) instead of an object per entry: names, the
+ * folder each entry lies in, and inode, size, mtime in typed arrays. A
+ * folder's entries are contiguous and sorted by name, so an entry is found by
+ * its folder's path and a binary search of its names: no full path string and
+ * no map entry per file. The names are split out of their joined string only
+ * when first needed (a run whose fingerprint matches never needs them).
+ * `entries()` rebuilds the plain `DriverEntry` list in scan order.
  */
 import type { DriverEntry, EntryKind } from '../driver.js';
 import type { CompactListing } from '../listing.js';
+import type { WalkColumns } from './local-scan-walk.js';
 
 /** A file touched this recently may change again within the same mtime tick. */
 export const racyWindowMs = 2_000;
 
-function grown(array: Int32Array<ArrayBuffer>): Int32Array<ArrayBuffer> {
-  const bigger = new Int32Array(array.length * 2);
-  bigger.set(array);
-  return bigger;
-}
-
-const blockBits = 12;
-const blockMask = (1 << blockBits) - 1;
-
-/** The numbers of 4,096 entries (fixed blocks: growing never copies, at most one block is partly empty). */
-interface Block {
-  /** inode, size, mtime (ms, fractional) of each entry. */
-  readonly numbers: Float64Array;
-  /** Folder index of the folder each entry lies in. */
-  readonly parents: Int32Array;
-  /** 1 for folders. */
-  readonly folders: Uint8Array;
-}
-
 export class LocalScan implements CompactListing {
-  count = 0;
-  private readonly folderPaths: string[] = [''];
-  private readonly folderIndex = new Map<string, number>([['', 0]]);
-  /** Per folder index: where its entries start and how many there are (-1: not listed). */
-  private firsts = new Int32Array(64).fill(-1);
-  private counts = new Int32Array(64);
-  private readonly names: string[] = [];
-  private readonly blocks: Block[] = [];
+  readonly count: number;
+  private namesCache: string[] | null = null;
+  private folderPathsCache: string[] | null = null;
+  private folderIndexCache: Map<string, number> | null = null;
 
   /**
+   * @param columns the walk's result
    * @param now the scan's clock (racy files are those modified after `now - racyWindowMs`)
    * @param scan the driver's scan counter (part of a racy file's revision)
    */
   constructor(
+    private readonly columns: WalkColumns,
     private readonly now: number,
     private readonly scan: number,
-  ) {}
-
-  /**
-   * Starts the entries of folder `folder` (an index from `addFolder`, 0 for the root): every `add` until
-   * the next `openFolder` belongs to it, in ascending name order (JavaScript string order).
-   */
-  openFolder(folder: number): void {
-    this.firsts[folder] = this.count;
+  ) {
+    this.count = columns.count;
   }
 
-  /** Adds an entry of the open folder `folder`; returns its index. */
-  add(folder: number, name: string, isFolder: boolean, inode: number, size: number, mtimeMs: number): number {
-    const index = this.count++;
-    const at = index & blockMask;
-    if (at === 0) this.blocks.push({ numbers: new Float64Array(3 << blockBits), parents: new Int32Array(1 << blockBits), folders: new Uint8Array(1 << blockBits) });
-    const block = this.blocks[this.blocks.length - 1] as Block;
-    this.names.push(name);
-    block.numbers[at * 3] = inode;
-    block.numbers[at * 3 + 1] = isFolder ? 0 : size;
-    block.numbers[at * 3 + 2] = mtimeMs;
-    block.parents[at] = folder;
-    block.folders[at] = isFolder ? 1 : 0;
-    this.counts[folder] = (this.counts[folder] as number) + 1;
-    return index;
+  /** sha256 of the listing (see `local-scan-walk.ts`), or null. */
+  fingerprint(): string | null {
+    return this.columns.fingerprint;
+  }
+
+  private get names(): string[] {
+    this.namesCache ??= this.columns.count === 0 ? [] : this.columns.names.split('\0');
+    return this.namesCache;
+  }
+
+  private get folderPaths(): string[] {
+    this.folderPathsCache ??= this.columns.folderPaths.split('\0');
+    return this.folderPathsCache;
+  }
+
+  private get folderIndex(): Map<string, number> {
+    if (this.folderIndexCache === null) {
+      this.folderIndexCache = new Map();
+      this.folderPaths.forEach((path, index) => this.folderIndexCache?.set(path, index));
+    }
+    return this.folderIndexCache;
   }
 
   /** Column `column` (0 inode, 1 size, 2 mtime) of entry `index`. */
   private number(index: number, column: number): number {
-    return (this.blocks[index >>> blockBits] as Block).numbers[(index & blockMask) * 3 + column] as number;
+    return this.columns.numbers[index * 3 + column] as number;
   }
 
   private isFolder(index: number): boolean {
-    return (this.blocks[index >>> blockBits] as Block).folders[index & blockMask] === 1;
-  }
-
-  /** Registers a listed folder at `path` so its children can be added; returns its folder index. */
-  addFolder(path: string): number {
-    const folder = this.folderPaths.length;
-    this.folderPaths.push(path);
-    this.folderIndex.set(path, folder);
-    if (folder === this.firsts.length) {
-      const firsts = new Int32Array(folder * 2).fill(-1);
-      firsts.set(this.firsts);
-      this.firsts = firsts;
-      this.counts = grown(this.counts);
-    }
-    return folder;
+    return this.columns.folders[index] === 1;
   }
 
   find(path: string): number {
@@ -104,12 +72,13 @@ export class LocalScan implements CompactListing {
     const folder = this.folderIndex.get(slash < 0 ? '' : path.slice(0, slash));
     if (folder === undefined) return -1;
     const name = slash < 0 ? path : path.slice(slash + 1);
-    let low = this.firsts[folder] as number;
+    let low = this.columns.firsts[folder] as number;
     if (low < 0) return -1;
-    let high = low + (this.counts[folder] as number) - 1;
+    let high = low + (this.columns.counts[folder] as number) - 1;
+    const names = this.names;
     while (low <= high) {
       const middle = (low + high) >>> 1;
-      const candidate = this.names[middle] as string;
+      const candidate = names[middle] as string;
       if (candidate === name) return middle;
       if (candidate < name) low = middle + 1;
       else high = middle - 1;
@@ -118,7 +87,7 @@ export class LocalScan implements CompactListing {
   }
 
   path(index: number): string {
-    const folder = this.folderPaths[(this.blocks[index >>> blockBits] as Block).parents[index & blockMask] as number] as string;
+    const folder = this.folderPaths[this.columns.parents[index] as number] as string;
     const name = this.names[index] as string;
     return folder === '' ? name : `${folder}/${name}`;
   }

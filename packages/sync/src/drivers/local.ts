@@ -2,9 +2,10 @@
  * @module drivers/local
  * A folder on this machine as a sync replica.
  *
- * - `list()` walks the tree with `readdirSync(withFileTypes)` + `lstatSync`
- *   (synchronous calls are several times faster than the promise API for
- *   100,000 small stats) and never hashes: the revision is
+ * - `list()` walks the tree with `readdirSync` + `lstatSync` (synchronous
+ *   calls are several times faster than the promise API for 100,000 small
+ *   stats), optionally in a worker thread for large trees (`threadScanFrom`,
+ *   see `local-scan-thread.ts`), and never hashes: the revision is
  *   inode:size:mtime (a rename keeps it), so the engine can skip unchanged files by
  *   comparing revisions with its index and only hash what moved on.
  * - A file touched within the last two seconds is "racy" (the file system
@@ -17,11 +18,10 @@
  *   (case-insensitive, Windows names): the driver then enforces them.
  */
 import { createHash, randomUUID } from 'node:crypto';
-import { createReadStream, type Dirent, lstatSync, readdirSync, rmSync, type Stats } from 'node:fs';
+import { createReadStream, lstatSync, type Stats } from 'node:fs';
 import { lstat, mkdir, open, readdir, readFile, rename, rm, unlink, utimes } from 'node:fs/promises';
 import { join } from 'node:path';
 import { FerryError } from '@ferry/core';
-import { subscribe } from '@parcel/watcher';
 import {
   type ByteStream,
   type ChangesResult,
@@ -38,6 +38,8 @@ import {
 import { compactList, type CompactListing, type ListOptions } from '../listing.js';
 import { nameKey, pathProblem } from '../name-rules.js';
 import { LocalScan, racyWindowMs } from './local-scan.js';
+import { walkHere, walkInThread } from './local-scan-thread.js';
+import type { WalkColumns } from './local-scan-walk.js';
 
 /** Prefix of the engine's own temporary files; never listed, never synced. */
 export const tempFilePrefix = '.ferry-tmp-';
@@ -53,6 +55,15 @@ export interface LocalDriverOptions {
    * Only tests and benchmarks that do not simulate power loss turn it off.
    */
   readonly fsync?: boolean;
+  /**
+   * Scan in a worker thread when the engine expects at least this many
+   * entries (default: never). Both sides of a pair then scan in parallel,
+   * and the scan's garbage stays in the worker's small heap, but each thread
+   * costs ~10 MB and a few tens of ms to start: on the shared 2-core bench
+   * machine under load it was slower and used more memory than scanning in
+   * the calling thread. Scans that consult ignore rules always run here.
+   */
+  readonly threadScanFrom?: number;
 }
 
 function isNotFound(error: unknown): boolean {
@@ -65,7 +76,6 @@ function stableRevision(revision: string): string {
   return tilde < 0 ? revision : revision.slice(0, tilde);
 }
 
-const byName = (left: Dirent, right: Dirent): number => (left.name < right.name ? -1 : left.name > right.name ? 1 : 0);
 
 export class LocalDriver implements SyncDriver {
   readonly kind = 'local';
@@ -73,6 +83,7 @@ export class LocalDriver implements SyncDriver {
   readonly root: string;
   private readonly simulated: boolean;
   private readonly fsync: boolean;
+  private readonly threadScanFrom: number;
   private scanCounter = 0;
 
   constructor(options: LocalDriverOptions) {
@@ -80,6 +91,7 @@ export class LocalDriver implements SyncDriver {
     this.capabilities = { ...posixCapabilities, ...options.capabilities };
     this.simulated = options.capabilities !== undefined;
     this.fsync = options.fsync ?? true;
+    this.threadScanFrom = options.threadScanFrom ?? Number.POSITIVE_INFINITY;
   }
 
   private absolute(path: string): string {
@@ -112,47 +124,17 @@ export class LocalDriver implements SyncDriver {
     }
     if (!rootStats.isDirectory()) throw new FerryError('unavailable', `${this.root} is not a folder.`);
     const now = Date.now();
-    const columns = new LocalScan(now, ++this.scanCounter);
-    const skip = options.skip;
-    const pending: Array<[string, number]> = [['', 0]];
-    let foldersRead = 0;
-    while (pending.length > 0) {
-      const [relativeDir, folder] = pending.pop() as [string, number];
-      const absoluteDir = this.absolute(relativeDir);
-      let dirents: Dirent[];
+    const request = { root: this.root, now, tempPrefix: tempFilePrefix, staleTempMs, racyWindowMs, sizeHint: options.sizeHint ?? 0 };
+    let columns: WalkColumns;
+    if (options.skip === undefined && (options.sizeHint ?? 0) >= this.threadScanFrom) columns = await walkInThread(request);
+    else {
       try {
-        dirents = readdirSync(absoluteDir, { withFileTypes: true });
+        columns = await walkHere(request, options.skip);
       } catch (error) {
-        if (relativeDir !== '' && isNotFound(error)) continue; // removed while scanning
-        throw new FerryError('unavailable', `Cannot list ${absoluteDir}: ${String(error)}`);
+        throw new FerryError('unavailable', `Cannot list ${this.root}: ${String(error)}`);
       }
-      dirents.sort(byName);
-      columns.openFolder(folder);
-      for (const dirent of dirents) {
-        const name = dirent.name;
-        const absolute = `${absoluteDir}/${name}`;
-        if (name.startsWith(tempFilePrefix)) {
-          this.removeIfStale(absolute, now);
-          continue;
-        }
-        const isFolder = dirent.isDirectory();
-        if (!isFolder && !dirent.isFile()) continue; // symlinks, sockets, devices
-        const path = isFolder || skip !== undefined ? (relativeDir === '' ? name : `${relativeDir}/${name}`) : '';
-        if (skip?.(path, isFolder ? 'folder' : 'file')) continue;
-        const stats = lstatSync(absolute, { throwIfNoEntry: false });
-        if (stats === undefined) continue;
-        const isFolderNow = stats.isDirectory();
-        columns.add(folder, name, isFolderNow, stats.ino, stats.size, stats.mtimeMs);
-        if (isFolder) pending.push([path, columns.addFolder(path)]);
-      }
-      if (++foldersRead % 256 === 0) await new Promise<void>((resolve) => setImmediate(resolve)); // let timers and signals run
     }
-    return columns;
-  }
-
-  private removeIfStale(absolute: string, now: number): void {
-    const stats = lstatSync(absolute, { throwIfNoEntry: false });
-    if (stats !== undefined && stats.mtimeMs < now - staleTempMs) rmSync(absolute, { force: true, recursive: true });
+    return new LocalScan(columns, now, ++this.scanCounter);
   }
 
   async stat(path: string): Promise<DriverEntry | null> {
@@ -293,6 +275,7 @@ export class LocalDriver implements SyncDriver {
 
   /** Watches the folder with @parcel/watcher; the engine's own temp files are not reported. */
   async watch(onChange: () => void): Promise<() => Promise<void>> {
+    const { subscribe } = await import('@parcel/watcher'); // loaded on first use: most runs never watch
     const subscription = await subscribe(
       this.root,
       (error, events) => {

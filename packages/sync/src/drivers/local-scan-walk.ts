@@ -1,0 +1,194 @@
+/**
+ * @module drivers/local-scan-walk
+ * The walk of a local folder tree into columns: `readdirSync` (names only)
+ * and one `lstatSync` per entry, which also tells folders from files.
+ * Entry names go into one `\0`-joined string, inode/size/mtime into a
+ * Float64Array, the folder each entry lies in into an Int32Array — a few
+ * typed arrays that a worker thread hands back without copying.
+ *
+ * `walkFolderTree` is self-contained on purpose: it refers to nothing but its
+ * parameters, so `local-scan-thread.ts` can run its source text in a worker
+ * thread (one per side, both sides in parallel). The same function runs in
+ * the calling thread when a `skip` callback (ignore rules) must be consulted.
+ *
+ * The walk also computes the listing's fingerprint: sha256 over every
+ * entry's name, folder, kind, inode, size and mtime in walk order (the order
+ * is fixed: depth-first, each folder's names sorted). Equal fingerprints mean
+ * equal listings; `no-change.ts` compares them with the fingerprint stored
+ * when the listing was last found equal to the base. No fingerprint (null)
+ * when an entry's mtime is within the racy window or a `skip` applies.
+ */
+import type { EntryKind } from '../driver.js';
+
+/** The parts of `node:fs` the walk uses. */
+export interface WalkFs {
+  readdirSync(path: string): string[];
+  lstatSync(path: string, options: { throwIfNoEntry: false }): WalkStats | undefined;
+  rmSync(path: string, options: { force: boolean; recursive: boolean }): void;
+}
+
+export interface WalkStats {
+  readonly ino: number;
+  readonly size: number;
+  readonly mtimeMs: number;
+  isDirectory(): boolean;
+  isFile(): boolean;
+}
+
+/** The part of `node:crypto` the walk uses. */
+export interface WalkCrypto {
+  createHash(algorithm: 'sha256'): { update(data: string | ArrayBufferView): unknown; digest(encoding: 'hex'): string };
+}
+
+export interface WalkRequest {
+  /** Absolute path of the tree's root. */
+  readonly root: string;
+  /** The scan's clock (ms). */
+  readonly now: number;
+  /** Names starting with this are the driver's temp files: never listed, removed when stale. */
+  readonly tempPrefix: string;
+  readonly staleTempMs: number;
+  readonly racyWindowMs: number;
+  /** Expected number of entries (sizes the columns up front; 0 when unknown). */
+  readonly sizeHint: number;
+}
+
+export interface WalkColumns {
+  readonly count: number;
+  /** Entry names in walk order, joined with `\0`. */
+  readonly names: string;
+  /** inode, size (0 for folders), mtime in ms (fractional) per entry. */
+  readonly numbers: Float64Array<ArrayBuffer>;
+  /** Index (into `folderPaths`) of the folder each entry lies in. */
+  readonly parents: Int32Array<ArrayBuffer>;
+  /** 1 for folders, 0 for files. */
+  readonly folders: Uint8Array<ArrayBuffer>;
+  /** Relative paths of the listed folders joined with `\0`; index 0 is the root (""). */
+  readonly folderPaths: string;
+  /** Per folder index: first entry index of its (contiguous, name-sorted) children, -1 when not listed. */
+  readonly firsts: Int32Array<ArrayBuffer>;
+  /** Per folder index: number of children. */
+  readonly counts: Int32Array<ArrayBuffer>;
+  /** sha256 hex of the listing, or null (racy entry, or a `skip` applied). */
+  readonly fingerprint: string | null;
+}
+
+export type WalkSkip = (path: string, kind: EntryKind) => boolean;
+
+/**
+ * Walks `request.root`. Throws when the root cannot be read; entries that
+ * vanish during the walk are left out. `pause` (if given) is awaited every
+ * 256 folders so a caller on the main thread keeps its timers and signals.
+ */
+export async function walkFolderTree(
+  fs: WalkFs,
+  crypto: WalkCrypto,
+  request: WalkRequest,
+  skip: WalkSkip | undefined,
+  pause: (() => Promise<void>) | undefined,
+): Promise<WalkColumns> {
+  let capacity = Math.max(1024, Math.ceil(request.sizeHint * 1.1) + 64);
+  let numbers = new Float64Array(capacity * 3);
+  let parents = new Int32Array(capacity);
+  let folders = new Uint8Array(capacity);
+  let folderCapacity = 64;
+  let firsts = new Int32Array(folderCapacity).fill(-1);
+  let counts = new Int32Array(folderCapacity);
+  /** Each listed folder's kept names joined with `\0` (short-lived name strings, one surviving string per folder). */
+  const nameChunks: string[] = [];
+  const kept: string[] = [];
+  const folderPaths: string[] = [''];
+  const pending: number[] = [0];
+  const racyAfter = request.now - request.racyWindowMs;
+  let racy = false;
+  let count = 0;
+  let foldersRead = 0;
+  while (pending.length > 0) {
+    const folder = pending.pop() as number;
+    const relativeDir = folderPaths[folder] as string;
+    const absoluteDir = relativeDir === '' ? request.root : `${request.root}/${relativeDir}`;
+    let listed: string[];
+    try {
+      listed = fs.readdirSync(absoluteDir);
+    } catch (error) {
+      const code = error instanceof Error && 'code' in error ? error.code : '';
+      if (relativeDir !== '' && (code === 'ENOENT' || code === 'ENOTDIR')) continue; // removed while walking
+      throw error;
+    }
+    listed.sort();
+    firsts[folder] = count;
+    kept.length = 0;
+    for (const name of listed) {
+      const absolute = `${absoluteDir}/${name}`;
+      if (name.startsWith(request.tempPrefix)) {
+        const temp = fs.lstatSync(absolute, { throwIfNoEntry: false });
+        if (temp !== undefined && temp.mtimeMs < request.now - request.staleTempMs) fs.rmSync(absolute, { force: true, recursive: true });
+        continue;
+      }
+      const stats = fs.lstatSync(absolute, { throwIfNoEntry: false });
+      if (stats === undefined) continue; // removed while walking
+      const isFolder = stats.isDirectory();
+      if (!isFolder && !stats.isFile()) continue; // symlinks, sockets, devices
+      const path = isFolder || skip !== undefined ? (relativeDir === '' ? name : `${relativeDir}/${name}`) : '';
+      if (skip !== undefined && skip(path, isFolder ? 'folder' : 'file')) continue;
+      if (count === capacity) {
+        capacity *= 2;
+        const moreNumbers = new Float64Array(capacity * 3);
+        moreNumbers.set(numbers);
+        numbers = moreNumbers;
+        const moreParents = new Int32Array(capacity);
+        moreParents.set(parents);
+        parents = moreParents;
+        const moreFolders = new Uint8Array(capacity);
+        moreFolders.set(folders);
+        folders = moreFolders;
+      }
+      numbers[count * 3] = stats.ino;
+      numbers[count * 3 + 1] = isFolder ? 0 : stats.size;
+      numbers[count * 3 + 2] = stats.mtimeMs;
+      parents[count] = folder;
+      folders[count] = isFolder ? 1 : 0;
+      kept.push(name);
+      count++;
+      if (!isFolder && stats.mtimeMs > racyAfter) racy = true;
+      if (isFolder) {
+        const index = folderPaths.length;
+        folderPaths.push(path);
+        pending.push(index);
+        if (index === folderCapacity) {
+          folderCapacity *= 2;
+          const moreFirsts = new Int32Array(folderCapacity).fill(-1);
+          moreFirsts.set(firsts);
+          firsts = moreFirsts;
+          const moreCounts = new Int32Array(folderCapacity);
+          moreCounts.set(counts);
+          counts = moreCounts;
+        }
+      }
+    }
+    counts[folder] = count - (firsts[folder] as number);
+    if (kept.length > 0) nameChunks.push(kept.join('\0'));
+    if (pause !== undefined && ++foldersRead % 256 === 0) await pause();
+  }
+  const joinedNames = nameChunks.join('\0');
+  const result = {
+    count,
+    names: joinedNames,
+    numbers: numbers.subarray(0, count * 3),
+    parents: parents.subarray(0, count),
+    folders: folders.subarray(0, count),
+    folderPaths: folderPaths.join('\0'),
+    firsts: firsts.slice(0, folderPaths.length),
+    counts: counts.slice(0, folderPaths.length),
+  };
+  let fingerprint: string | null = null;
+  if (skip === undefined && !racy) {
+    const digest = crypto.createHash('sha256');
+    digest.update(`${count}\0${joinedNames}\0`);
+    digest.update(result.parents);
+    digest.update(result.folders);
+    digest.update(result.numbers);
+    fingerprint = digest.digest('hex');
+  }
+  return { ...result, fingerprint };
+}
