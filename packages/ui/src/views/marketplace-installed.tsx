@@ -67,7 +67,7 @@ function InstalledCard({ workspace, install, entry, isAdmin, onChanged }: Instal
   const remove = () =>
     run(async () => {
       const { revoked } = await client.call('removeIntegration', { params });
-      return `${install.name} removed (${revoked.webhookEndpoints} webhook endpoints deleted, ${revoked.connections} connections revoked, ${revoked.jobs} jobs stopped).`;
+      return `${install.name} removed (${revoked.webhookEndpoints} webhook endpoints deleted, ${revoked.connections} connections revoked, ${revoked.syncPairs} sync pairs deleted, ${revoked.jobs} jobs stopped, ${revoked.oauthTokens} app tokens revoked).`;
     });
 
   const fieldErrors = fieldErrorsOf(error);
@@ -99,6 +99,11 @@ function InstalledCard({ workspace, install, entry, isAdmin, onChanged }: Instal
           </div>
         ) : null}
       </header>
+      {install.enabled ? null : (
+        <p className="muted" role="note">
+          Paused: its sync runs, jobs and webhook deliveries wait, and its app&apos;s access tokens are refused, until it is enabled again. Nothing is lost.
+        </p>
+      )}
       {Object.keys(fieldErrors).length > 0 ? null : <ErrorMessage error={dialog === null ? error : null} />}
       <h3>Settings</h3>
       {schema === null ? (
