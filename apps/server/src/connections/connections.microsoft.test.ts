@@ -4,8 +4,8 @@
  * emulator: the v2.0 code flow with PKCE, offline_access and
  * response_mode=query; the account read from Graph /me; refresh with
  * rotation (the refresh names its scopes, the new refresh token is stored);
- * a revoked grant (AADSTS50173) turns the connection needs_reauth with an
- * event; disconnect calls Graph's revokeSignInSessions — which ends the
+ * a revoked grant (AADSTS50173) or interaction_required turns the
+ * connection needs_reauth with an event; disconnect calls Graph's revokeSignInSessions — which ends the
  * grant when the connection holds User.RevokeSessions.All, and is refused
  * (403, recorded in the audit entry) when it does not. The tests share one
  * Microsoft account, so they share one connection until it is disconnected.
@@ -88,6 +88,17 @@ describe('connecting Microsoft 365', () => {
     const audit = await harness.server.ctx.db.selectFrom('audit').select('action').where('target', '=', connectionId).execute();
     expect(audit.map((entry) => entry.action)).toContain('connection.refresh_failed');
 
+    expect((await harness.connect('microsoft')).connectionId).toBe(connectionId);
+    expect(await shown(connectionId)).toMatchObject({ status: 'active' });
+  });
+
+  it('interaction_required at refresh (MFA, conditional access) also asks the user to reconnect', async () => {
+    const { connectionId } = await harness.connect('microsoft');
+    await harness.server.ctx.db.updateTable('connections').set({ access_token_expires_at: new Date(Date.now() - 1000).toISOString() }).where('id', '=', connectionId).execute();
+    microsoft().faults.push({ match: { path: '/common/oauth2/v2.0/token' }, status: 400, reason: 'interaction_required' });
+    const answer = await check(connectionId);
+    expect(answer.status).toBe(409);
+    expect(await answer.json()).toMatchObject({ error: { code: 'connection_needs_reauth', message: expect.stringContaining('interaction_required') } });
     expect((await harness.connect('microsoft')).connectionId).toBe(connectionId);
     expect(await shown(connectionId)).toMatchObject({ status: 'active' });
   });

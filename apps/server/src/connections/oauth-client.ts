@@ -194,6 +194,10 @@ export async function refreshTokens(provider: ConfiguredProvider, http: Provider
     if (error instanceof oauth.ResponseBodyError && error.error === 'invalid_grant') {
       return { kind: 'invalid_grant', message: `${provider.name} no longer accepts this connection (invalid_grant): reconnect it.` };
     }
+    // Microsoft asks for the user to sign in again (MFA, conditional access) with interaction_required: only a reconnect helps.
+    if (provider.dialect === 'microsoft' && error instanceof oauth.ResponseBodyError && error.error === 'interaction_required') {
+      return { kind: 'invalid_grant', message: `${provider.name} wants the user to sign in again (interaction_required): reconnect it.` };
+    }
     return { kind: 'failed', message: describeFailure(provider, error).message, retryAfterMs: null };
   }
 }

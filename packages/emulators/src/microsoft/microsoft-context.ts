@@ -68,12 +68,20 @@ export function sendGraphError(response: ServerResponse, status: number, code: s
   );
 }
 
+/** AADSTS codes for the error names a fault may ask for on the OAuth endpoints. */
+const identityFaults: Readonly<Record<string, { code: number; message: string }>> = {
+  temporarily_unavailable: { code: 90033, message: 'The service is temporarily unavailable (emulated fault).' },
+  interaction_required: { code: 50076, message: 'The user must sign in again with multi-factor authentication to use this resource.' },
+  invalid_grant: { code: 50173, message: 'The provided grant has expired due to it being revoked, a fresh auth token is needed.' },
+};
+
 /** Injected faults: Graph's error object on /v1.0, the identity platform's on the OAuth endpoints. */
 export const renderMicrosoftFault: FaultRenderer = (response, status, rule, request) => {
   const headers: Record<string, string> = rule.retryAfter !== undefined || status === 429 ? { 'retry-after': String(rule.retryAfter ?? 1) } : {};
   if (request.url.pathname.includes('/oauth2/')) {
     const error = status === 429 || status >= 500 ? 'temporarily_unavailable' : (rule.reason ?? 'invalid_request');
-    sendJson(response, status, identityError(error, status === 429 ? 50196 : 90033, 'The service is temporarily unavailable (emulated fault).'), headers);
+    const known = identityFaults[error] ?? { code: 90033, message: `The request failed (emulated fault, HTTP ${status}).` };
+    sendJson(response, status, identityError(error, known.code, known.message), headers);
     return;
   }
   const code = rule.reason ?? (status === 429 ? 'TooManyRequests' : status === 503 ? 'serviceNotAvailable' : status >= 500 ? 'generalException' : 'badRequest');

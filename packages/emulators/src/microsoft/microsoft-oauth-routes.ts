@@ -104,7 +104,7 @@ function registerAuthorize(router: Router, context: MicrosoftContext): void {
   });
 }
 
-/** Checks the client; answers the error and returns false when it fails. */
+/** Checks the client: its id, or undefined after answering the error. */
 function authenticateClient(context: MicrosoftContext, request: EmulatorRequest, fields: Record<string, string>, response: ServerResponse): string | undefined {
   const credentials = clientCredentialsOf(request, fields);
   const clientId = credentials.clientId ?? fields.client_id;
