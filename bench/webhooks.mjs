@@ -10,10 +10,12 @@
 // inside the server process (BENCH_WEBHOOK_STEADY_SOURCE=direct, the default)
 // or made by folder creations through the API (=api), whose own rate limits
 // the achievable pace on a small machine. BENCH_CPU_PROF_DIR writes CPU
-// profiles of the server and receiver processes there.
+// profiles of the server and receiver processes there. Beside the rates it
+// prints CPU time per delivery (server) and per plain POST (undici client),
+// which a busy machine does not inflate the way it skews the rates.
 import { fork } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -64,14 +66,16 @@ async function waitForDeliveries(receiver, count, timeoutMs = 300_000) {
   }
 }
 
-/** Deliveries/s: from the burst's commit to the last first-attempt arrival. */
+/** Deliveries/s: from the burst's commit to the last first-attempt arrival; and the server's CPU time per delivery. */
 async function measureBurst(ferry, receiver) {
   await receiver.ask('reset');
+  const before = await ferry.ask('cpu');
   const { committedAt, error } = await ferry.ask({ burst: burstSize });
   if (error) throw new Error(error);
   await waitForDeliveries(receiver, burstSize);
+  const after = await ferry.ask('cpu');
   const report = await receiver.ask('report');
-  return { deliveriesPerSecond: burstSize / ((report.lastArrival - committedAt) / 1000), requests: report.requests };
+  return { deliveriesPerSecond: burstSize / ((report.lastArrival - committedAt) / 1000), requests: report.requests, cpuMicrosPerDelivery: (after.cpuMicros - before.cpuMicros) / burstSize };
 }
 
 async function latencies(receiver, total, achievedRate) {
@@ -115,13 +119,15 @@ async function measureCeiling(receiver, count) {
   const body = JSON.stringify({ type: 'folder.created', timestamp: new Date().toISOString(), data: { padding: 'x'.repeat(400) } });
   try {
     await receiver.ask('reset');
+    const before = process.cpuUsage();
     const { seconds } = await timed(() =>
       pool(count, workerConcurrency, async () => {
         const response = await client.request({ method: 'POST', path: '/plain', body, headers: { 'content-type': 'application/json' } });
         await response.body.dump();
       }),
     );
-    return count / seconds;
+    const used = process.cpuUsage(before);
+    return { perSecond: count / seconds, cpuMicrosPerPost: (used.user + used.system) / count };
   } finally {
     await client.close();
   }
@@ -147,12 +153,18 @@ async function main() {
 
   const bursts = [];
   const ceilings = [];
+  const cpuPerDelivery = [];
+  const cpuPerPost = [];
   for (let round = 0; round < rounds; round++) {
     const burst = await measureBurst(ferry, receiver);
     const ceiling = await measureCeiling(receiver, burstSize);
     bursts.push(burst.deliveriesPerSecond);
-    ceilings.push(ceiling);
-    console.log(`round ${round + 1}: ${fmt(burst.deliveriesPerSecond, 0)} deliveries/s (${burst.requests} requests), undici ceiling ${fmt(ceiling, 0)} POSTs/s`);
+    ceilings.push(ceiling.perSecond);
+    cpuPerDelivery.push(burst.cpuMicrosPerDelivery);
+    cpuPerPost.push(ceiling.cpuMicrosPerPost);
+    console.log(
+      `round ${round + 1}: ${fmt(burst.deliveriesPerSecond, 0)} deliveries/s (${burst.requests} requests, server CPU ${fmt(burst.cpuMicrosPerDelivery, 0)} µs each), undici ceiling ${fmt(ceiling.perSecond, 0)} POSTs/s (client CPU ${fmt(ceiling.cpuMicrosPerPost, 0)} µs each), load ${loadavg()[0].toFixed(1)}`,
+    );
   }
   const steady = steadySource === 'api' ? await measureSteadyThroughApi(ferry, receiver, api) : await measureSteadyDirect(ferry, receiver);
   const memory = memoryOf(ferry.child.pid);
@@ -163,12 +175,13 @@ async function main() {
   console.log(`\n| measure (median of ${rounds}) | Ferry | undici ceiling | Ferry / ceiling | aim |`);
   console.log('|---|---|---|---|---|');
   console.log(`| deliveries/s after a burst of ${burstSize} events | ${fmt(rate, 0)} | ${fmt(ceiling, 0)} | ${fmt((rate / ceiling) * 100, 0)}% | ≥ 2,000 and ≥ 50% |`);
+  console.log(`| CPU µs per delivery (Ferry server) / per plain POST (undici client) | ${fmt(median(cpuPerDelivery), 0)} | ${fmt(median(cpuPerPost), 0)} | ${fmt((median(cpuPerPost) / median(cpuPerDelivery)) * 100, 0)}% | |`);
   console.log(`| event → first attempt at ${fmt(steady.achievedRate, 0)} events/s (${steadySource}), p50 / p99 / max (ms, ${steady.events} events, 1 run) | ${fmt(steady.p50)} / ${fmt(steady.p99)} / ${fmt(steady.max)} | | | p99 ≤ 100 |`);
   console.log(`| server RSS at the end / peak (MiB) | ${fmt(mib(memory.rss))} / ${fmt(mib(memory.peak))} | | | |`);
   mkdirSync(new URL('./results/', import.meta.url), { recursive: true });
   writeFileSync(
     new URL('./results/webhooks.json', import.meta.url),
-    `${JSON.stringify({ at: new Date().toISOString(), burstSize, rounds, workerConcurrency, endpointId: endpoint.id, deliveriesPerSecond: bursts, ceilingPerSecond: ceilings, steady: { source: steadySource, rate: steadyRate, seconds: steadySeconds, ...steady }, memory }, null, 2)}\n`,
+    `${JSON.stringify({ at: new Date().toISOString(), burstSize, rounds, workerConcurrency, endpointId: endpoint.id, deliveriesPerSecond: bursts, ceilingPerSecond: ceilings, cpuMicrosPerDelivery: cpuPerDelivery, cpuMicrosPerPost: cpuPerPost, loadAverage: loadavg(), steady: { source: steadySource, rate: steadyRate, seconds: steadySeconds, ...steady }, memory }, null, 2)}\n`,
   );
   ferry.child.kill('SIGTERM');
   receiver.child.kill('SIGTERM');

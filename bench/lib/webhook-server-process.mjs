@@ -5,7 +5,8 @@
 // n folder.created events in one transaction (as a large import would), wakes
 // the worker, and answers `{committedAt}` (epoch ms); `{steady: {rate,
 // seconds}}` commits events at that rate (a small transaction every 10 ms, each
-// event stamped with its own time) and answers `{events, seconds}`.
+// event stamped with its own time) and answers `{events, seconds}`; `cpu`
+// answers `{cpuMicros}`, the process's CPU time so far.
 import { createApiToken, createUser, startServer } from '@ferry/server';
 
 const dataDir = process.argv[2];
@@ -54,6 +55,11 @@ async function steady(rate, seconds) {
 }
 
 process.on('message', (message) => {
+  if (message === 'cpu') {
+    // CPU time of this process (user + system, µs): a per-delivery cost that machine load does not inflate.
+    const { user, system } = process.cpuUsage();
+    process.send({ cpuMicros: user + system });
+  }
   if (message?.steady !== undefined) {
     steady(message.steady.rate, message.steady.seconds).then(
       (done) => process.send(done),

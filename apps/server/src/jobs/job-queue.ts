@@ -24,6 +24,12 @@ export interface NewJob {
   runAt?: Date;
 }
 
+/** A lease taken at enqueue time: the enqueuer runs the job itself at once (as if it had claimed it). */
+export interface JobLease {
+  owner: string;
+  until: Date;
+}
+
 export interface ClaimedJob {
   id: string;
   kind: string;
@@ -35,16 +41,16 @@ export interface ClaimedJob {
   lastError: string | null;
 }
 
-export function jobRow(job: NewJob, now: Date): JobRow {
+export function jobRow(job: NewJob, now: Date, lease: JobLease | null = null): JobRow {
   return {
     id: newOrderedId('job'),
     kind: job.kind,
     payload: JSON.stringify(job.payload),
     status: 'pending',
     run_at: (job.runAt ?? now).toISOString(),
-    attempts: 0,
-    lease_owner: null,
-    lease_expires_at: null,
+    attempts: lease === null ? 0 : 1,
+    lease_owner: lease?.owner ?? null,
+    lease_expires_at: lease?.until.toISOString() ?? null,
     last_error: null,
     created_at: now.toISOString(),
     done_at: null,
@@ -55,10 +61,25 @@ const jobColumns = ['id', 'kind', 'payload', 'status', 'run_at', 'attempts', 'le
 
 /** Adds jobs; pass the transaction of the change that needs them, so they exist exactly when it does. */
 export async function enqueueJobs(db: Kysely<Database>, jobs: readonly NewJob[], now: Date): Promise<string[]> {
-  if (jobs.length === 0) return [];
-  const rows = jobs.map((job) => jobRow(job, now));
-  await insertRows(db, 'jobs', jobColumns, rows.map((row) => jobColumns.map((column) => row[column])));
+  const rows = await insertJobRows(db, jobs, now, null);
   return rows.map((row) => row.id);
+}
+
+/**
+ * Adds jobs already claimed by `lease.owner` (counted as one claim), for a
+ * worker that makes work and runs it in one step: no claim statement, and if
+ * the worker dies the lease runs out and any worker claims them, as usual.
+ */
+export async function enqueueLeasedJobs(db: Kysely<Database>, jobs: readonly NewJob[], now: Date, lease: JobLease): Promise<ClaimedJob[]> {
+  const rows = await insertJobRows(db, jobs, now, lease);
+  return rows.map((row, index) => ({ id: row.id, kind: row.kind, payload: jobs[index]?.payload, runAt: row.run_at, attempts: row.attempts, leaseOwner: lease.owner, lastError: null }));
+}
+
+async function insertJobRows(db: Kysely<Database>, jobs: readonly NewJob[], now: Date, lease: JobLease | null): Promise<JobRow[]> {
+  if (jobs.length === 0) return [];
+  const rows = jobs.map((job) => jobRow(job, now, lease));
+  await insertRows(db, 'jobs', jobColumns, rows.map((row) => jobColumns.map((column) => row[column])));
+  return rows;
 }
 
 /**

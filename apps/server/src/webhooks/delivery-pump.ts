@@ -3,9 +3,11 @@
  * Runs the `webhook.deliver` jobs of the durable jobs table with one database
  * transaction per cycle: it writes the outcomes of the attempts that finished
  * since the last cycle (attempt rows, delivery status, job deleted or
- * rescheduled, endpoint health), claims the next due jobs by lease, and loads
- * their deliveries — then commits once and starts the HTTP attempts, up to
- * `concurrency` at a time. Between cycles it yields to I/O, so every answer
+ * rescheduled, endpoint health), fans out as many new events as it has room
+ * for (deliveries + jobs leased to itself, so they need no claim and no
+ * load), claims other due jobs (retries, replays, jobs of a dead worker) with
+ * the room left, and loads their deliveries — then commits once and starts
+ * the HTTP attempts, up to `concurrency` at a time. Between cycles it yields to I/O, so every answer
  * that arrived meanwhile goes into the next cycle (group commit).
  *
  * At-least-once: a job is deleted or rescheduled only in the transaction that
@@ -23,7 +25,7 @@ import { claimJobs, deleteFinishedJobs, failJob, nextClaimableAt, pruneFinishedJ
 import { runSql } from '../jobs/prepared-sql.js';
 import { attemptDelivery, readDeliverJob } from './delivery-handler.js';
 import { loadDeliveries, recordAttempts, type AttemptRecord, type DeliveryToAttempt } from './delivery-store.js';
-import { deliverJobKind } from './fan-out.js';
+import { deliverJobKind, endpointsBehind, fanOutInto } from './fan-out.js';
 import type { RandomSource } from './retry-schedule.js';
 
 export interface DeliveryPumpOptions {
@@ -55,6 +57,9 @@ interface ReadyAttempt {
 }
 
 interface CycleResult {
+  /** Deliveries made by fan-out. */
+  made: number;
+  /** Jobs taken to attempt (fanned out to itself or claimed). */
   claimed: number;
   recorded: number;
 }
@@ -104,14 +109,16 @@ export class DeliveryPump {
     this.#wakeUp?.();
   }
 
-  /** Runs every job due at the clock's current time, and the retries that become due at once; for tests walking a clock. */
-  async runDue(): Promise<number> {
-    let total = 0;
+  /** Fans out and runs every job due at the clock's current time, and the retries that become due at once; for tests walking a clock. */
+  async runDue(): Promise<{ deliveries: number; jobs: number }> {
+    let deliveries = 0;
+    let jobs = 0;
     for (;;) {
-      const { claimed, recorded } = await this.#cycle(this.#options.batchSize);
-      total += claimed;
+      const { made, claimed, recorded } = await this.#cycle(this.#options.batchSize);
+      deliveries += made;
+      jobs += claimed;
       await Promise.allSettled([...this.#attempts]);
-      if (claimed === 0 && recorded === 0 && this.#records.length === 0 && this.#settlements.length === 0) return total;
+      if (claimed === 0 && recorded === 0 && this.#records.length === 0 && this.#settlements.length === 0) return { deliveries, jobs };
     }
   }
 
@@ -155,16 +162,31 @@ export class DeliveryPump {
     const ctx = this.#ctx;
     const now = ctx.clock.now();
     let announced: FerryEvent[] = [];
-    let ready: ReadyAttempt[] = [];
+    const ready: ReadyAttempt[] = [];
     let claimed = 0;
+    let made = 0;
+    // Read before the transaction, whose first statement must be a write (see fanOutInto).
+    const behind = claimLimit > 0 ? await endpointsBehind(ctx.db) : [];
     try {
       await ctx.db.transaction().execute(async (trx) => {
         announced = await recordAttempts(ctx, trx, records);
         await settle(trx, settlements, now);
-        if (claimLimit > 0) {
-          const jobs = await claimJobs(trx, { owner: this.owner, now, leaseMs: this.#options.leaseMs, limit: claimLimit, kinds: [deliverJobKind] });
-          claimed = jobs.length;
-          ready = await prepare(trx, jobs, now);
+        let room = claimLimit;
+        const lease = { owner: this.owner, until: new Date(now.getTime() + this.#options.leaseMs) };
+        for (const endpointId of behind) {
+          for (let more = true; more && room > 0; ) {
+            const batch = await fanOutInto(trx, ctx.clock, endpointId, room, lease);
+            for (const { job, delivery } of batch.leased) ready.push({ job, row: delivery, replay: false });
+            made += batch.made;
+            room -= batch.leased.length;
+            claimed += batch.leased.length;
+            more = batch.more;
+          }
+        }
+        if (room > 0) {
+          const jobs = await claimJobs(trx, { owner: this.owner, now, leaseMs: this.#options.leaseMs, limit: room, kinds: [deliverJobKind] });
+          claimed += jobs.length;
+          ready.push(...(await prepare(trx, jobs, now)));
         }
       });
       this.#failures = 0;
@@ -179,7 +201,7 @@ export class DeliveryPump {
     }
     for (const event of announced) ctx.hub.notify(event.workspaceId);
     for (const attempt of ready) this.#launch(attempt);
-    return { claimed, recorded: records.length + settlements.length };
+    return { made, claimed, recorded: records.length + settlements.length };
   }
 
   #launch({ job, row, replay }: ReadyAttempt): void {

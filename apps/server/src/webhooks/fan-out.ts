@@ -6,15 +6,19 @@
  * cursor. The event commit and the fan-out are separate steps, yet nothing is
  * lost if the process dies in between: the next fan-out starts at the stored
  * cursor. A unique (endpoint, event) index keeps a delivery from being made twice.
+ * The delivery pump fans out inside its own cycle, as many events as it has
+ * room to attempt, with the new jobs leased to itself (`fanOutInto` with a
+ * lease): made, claimed and loaded in one step.
  */
 import type { EventType } from '@ferry/core';
 import type { Kysely } from 'kysely';
 import type { Clock } from '../context.js';
-import type { Database, EventRow, WebhookDeliveryRow } from '../db/schema.js';
+import type { Database, EventRow, WebhookDeliveryRow, WebhookEndpointRow } from '../db/schema.js';
 import { eventFromRow } from '../events/event-log.js';
-import { enqueueJobs } from '../jobs/job-queue.js';
+import { enqueueJobs, enqueueLeasedJobs, type ClaimedJob, type JobLease } from '../jobs/job-queue.js';
 import { newOrderedId } from '../jobs/ordered-id.js';
-import { insertRows } from '../jobs/prepared-sql.js';
+import { insertRows, runSql } from '../jobs/prepared-sql.js';
+import type { DeliveryToAttempt } from './delivery-store.js';
 
 export const deliverJobKind = 'webhook.deliver';
 
@@ -35,67 +39,102 @@ export interface FanOutResult {
   more: boolean;
 }
 
+type FanOutEndpointRow = Pick<
+  WebhookEndpointRow,
+  'id' | 'workspace_id' | 'cursor_seq' | 'event_types' | 'url' | 'enabled' | 'failing_since' | 'secret_ciphertext' | 'previous_secret_ciphertext' | 'previous_secret_expires_at'
+>;
+
+const lockEndpointSql = `UPDATE "webhook_endpoints" SET "cursor_seq" = "cursor_seq" WHERE "id" = ? AND "enabled" = 1
+RETURNING "id", "workspace_id", "cursor_seq", "event_types", "url", "enabled", "failing_since", "secret_ciphertext", "previous_secret_ciphertext", "previous_secret_expires_at"`;
+
+const moveCursorSql = 'UPDATE "webhook_endpoints" SET "cursor_seq" = ? WHERE "id" = ?';
+
 const deliveryColumns = ['id', 'endpoint_id', 'workspace_id', 'event_id', 'event_seq', 'event_type', 'body', 'status', 'attempts', 'next_attempt_at', 'test', 'created_at', 'updated_at'] as const;
 
-/** Fans out the next `batch` events of one endpoint. */
+/** A delivery just made and leased to the fan-out's caller, with its job: ready to attempt. */
+export interface FannedOut {
+  delivery: DeliveryToAttempt;
+  job: ClaimedJob;
+}
+
+export interface FanOutBatch {
+  /** The deliveries made, with their jobs when they were leased to the caller. */
+  made: number;
+  leased: FannedOut[];
+  /** More events are waiting after this batch. */
+  more: boolean;
+}
+
+/**
+ * Fans out the next `limit` events of one endpoint inside `trx`. With a
+ * `lease`, the new jobs are taken by that worker at once (it attempts them
+ * right after commit, without claiming or loading them again).
+ */
+export async function fanOutInto(trx: Kysely<Database>, clock: Clock, endpointId: string, limit: number, lease: JobLease | null): Promise<FanOutBatch> {
+  // A write first, so the transaction holds SQLite's write lock before it reads the cursor:
+  // two fan-outs of the same endpoint run one after the other, never on the same snapshot.
+  const { rows: endpoints } = await runSql<FanOutEndpointRow>(trx, lockEndpointSql, [endpointId]);
+  const endpoint = endpoints[0];
+  if (endpoint === undefined) return { made: 0, leased: [], more: false };
+  const events = await trx
+    .selectFrom('events')
+    .selectAll()
+    .where('workspace_id', '=', endpoint.workspace_id)
+    .where('seq', '>', endpoint.cursor_seq)
+    .orderBy('seq')
+    .limit(limit)
+    .execute();
+  const last = events.at(-1);
+  if (last === undefined) return { made: 0, leased: [], more: false };
+  const types = new Set(JSON.parse(endpoint.event_types) as EventType[]);
+  const now = clock.now();
+  const at = now.toISOString();
+  const rows: WebhookDeliveryRow[] = events
+    .filter((event) => types.size === 0 || types.has(event.type as EventType))
+    .map((event) => ({
+      id: newOrderedId('msg'),
+      endpoint_id: endpoint.id,
+      workspace_id: endpoint.workspace_id,
+      event_id: event.id,
+      event_seq: event.seq,
+      event_type: event.type,
+      body: deliveryBody(event),
+      status: 'pending',
+      attempts: 0,
+      next_attempt_at: at,
+      test: 0,
+      created_at: at,
+      updated_at: at,
+    }));
+  // Prepared multi-row inserts (no query building per row); a delivery that exists already is skipped.
+  const inserted = await insertRows<{ id: string }>(
+    trx,
+    'webhook_deliveries',
+    deliveryColumns,
+    rows.map((row) => deliveryColumns.map((column) => row[column])),
+    'ON CONFLICT ("endpoint_id", "event_id") DO NOTHING RETURNING "id"',
+  );
+  const createdIds = new Set(inserted.rows.map((row) => row.id));
+  const created = rows.filter((row) => createdIds.has(row.id));
+  const jobs = created.map((row) => ({ kind: deliverJobKind, payload: { deliveryId: row.id } satisfies DeliverJobPayload }));
+  let leased: FannedOut[] = [];
+  if (lease === null) {
+    await enqueueJobs(trx, jobs, now);
+  } else {
+    const claimed = await enqueueLeasedJobs(trx, jobs, now, lease);
+    leased = created.flatMap((row, index) => {
+      const job = claimed[index];
+      return job === undefined ? [] : [{ job, delivery: { ...row, url: endpoint.url, enabled: endpoint.enabled, failing_since: endpoint.failing_since, secret_ciphertext: endpoint.secret_ciphertext, previous_secret_ciphertext: endpoint.previous_secret_ciphertext, previous_secret_expires_at: endpoint.previous_secret_expires_at } }];
+    });
+  }
+  await runSql(trx, moveCursorSql, [last.seq, endpoint.id]);
+  return { made: created.length, leased, more: events.length === limit };
+}
+
+/** Fans out the next `batch` events of one endpoint, in its own transaction; the jobs wait to be claimed. */
 export async function fanOutEndpoint(db: Kysely<Database>, clock: Clock, endpointId: string, batch = 500): Promise<FanOutResult> {
-  return db.transaction().execute(async (trx) => {
-    // A write first, so the transaction holds SQLite's write lock before it reads the cursor:
-    // two fan-outs of the same endpoint run one after the other, never on the same snapshot.
-    const endpoint = await trx
-      .updateTable('webhook_endpoints')
-      .set((eb) => ({ cursor_seq: eb.ref('cursor_seq') }))
-      .where('id', '=', endpointId)
-      .where('enabled', '=', 1)
-      .returning(['id', 'workspace_id', 'cursor_seq', 'event_types'])
-      .executeTakeFirst();
-    if (endpoint === undefined) return { deliveries: 0, more: false };
-    const events = await trx
-      .selectFrom('events')
-      .selectAll()
-      .where('workspace_id', '=', endpoint.workspace_id)
-      .where('seq', '>', endpoint.cursor_seq)
-      .orderBy('seq')
-      .limit(batch)
-      .execute();
-    const last = events.at(-1);
-    if (last === undefined) return { deliveries: 0, more: false };
-    const types = new Set(JSON.parse(endpoint.event_types) as EventType[]);
-    const now = clock.now().toISOString();
-    const rows: WebhookDeliveryRow[] = events
-      .filter((event) => types.size === 0 || types.has(event.type as EventType))
-      .map((event) => ({
-        id: newOrderedId('msg'),
-        endpoint_id: endpoint.id,
-        workspace_id: endpoint.workspace_id,
-        event_id: event.id,
-        event_seq: event.seq,
-        event_type: event.type,
-        body: deliveryBody(event),
-        status: 'pending',
-        attempts: 0,
-        next_attempt_at: now,
-        test: 0,
-        created_at: now,
-        updated_at: now,
-      }));
-    // Prepared multi-row inserts (no query building per row); a delivery that exists already is skipped.
-    const inserted = await insertRows<{ id: string }>(
-      trx,
-      'webhook_deliveries',
-      deliveryColumns,
-      rows.map((row) => deliveryColumns.map((column) => row[column])),
-      'ON CONFLICT ("endpoint_id", "event_id") DO NOTHING RETURNING "id"',
-    );
-    const created = inserted.rows.map((row) => row.id);
-    await enqueueJobs(
-      trx,
-      created.map((deliveryId) => ({ kind: deliverJobKind, payload: { deliveryId } satisfies DeliverJobPayload })),
-      clock.now(),
-    );
-    await trx.updateTable('webhook_endpoints').set({ cursor_seq: last.seq }).where('id', '=', endpoint.id).execute();
-    return { deliveries: created.length, more: events.length === batch };
-  });
+  const result = await db.transaction().execute((trx) => fanOutInto(trx, clock, endpointId, batch, null));
+  return { deliveries: result.made, more: result.more };
 }
 
 /** Endpoints that are enabled and behind their workspace's feed. */

@@ -1,8 +1,8 @@
 /**
  * @module webhooks/webhook-worker
- * The webhook delivery engine of one process: follows the event feed into
- * delivery jobs (fan-out) and runs those jobs (the delivery pump: one
- * transaction per cycle records, claims and loads). It is woken by the event hub — each workspace with an enabled
+ * The webhook delivery engine of one process: the delivery pump, which fans
+ * the event feed out into deliveries and runs their jobs (one transaction per
+ * cycle). It is woken by the event hub — each workspace with an enabled
  * endpoint, and `$webhooks` for endpoint changes and replays — and polls as a
  * safety net (events written by another process, jobs whose time has come).
  * Several processes may run it on the same database: leases and the fan-out's
@@ -11,7 +11,6 @@
 import type { ServerContext } from '../context.js';
 import { pruneDeliveryLog } from './delivery-log.js';
 import { DeliveryPump } from './delivery-pump.js';
-import { fanOutAll } from './fan-out.js';
 import type { RandomSource } from './retry-schedule.js';
 import { webhookWakeKey } from './webhook-services.js';
 
@@ -32,8 +31,6 @@ export class WebhookWorker {
   readonly #pollMs: number;
   readonly #subscriptions = new Map<string, () => void>();
   #running = false;
-  #fanOut: Promise<void> | null = null;
-  #fanOutAgain = false;
   #timer: NodeJS.Timeout | null = null;
   #lastPrune = 0;
   #pruning: Promise<void> | null = null;
@@ -65,7 +62,6 @@ export class WebhookWorker {
     if (this.#timer !== null) clearInterval(this.#timer);
     for (const unsubscribe of this.#subscriptions.values()) unsubscribe();
     this.#subscriptions.clear();
-    await this.#fanOut;
     await this.#pruning;
     await this.pump.stop();
   }
@@ -75,41 +71,14 @@ export class WebhookWorker {
    * nothing is left (tests walking a simulated clock; the loop need not run).
    */
   async runDue(): Promise<{ deliveries: number; jobs: number }> {
-    let deliveries = 0;
-    let jobs = 0;
-    for (;;) {
-      const made = await fanOutAll(this.#ctx.db, this.#ctx.clock);
-      const ran = await this.pump.runDue();
-      deliveries += made;
-      jobs += ran;
-      if (made === 0 && ran === 0) return { deliveries, jobs };
-    }
+    return this.pump.runDue();
   }
 
   #onChange(): void {
     if (!this.#running) return;
-    this.#scheduleFanOut();
+    this.pump.wake();
     this.#maybePrune();
     void this.#refreshSubscriptions().catch((error: unknown) => this.#ctx.log.warn({ err: error }, 'webhooks: refreshing subscriptions failed'));
-  }
-
-  #scheduleFanOut(): void {
-    if (this.#fanOut !== null) {
-      this.#fanOutAgain = true;
-      return;
-    }
-    this.#fanOut = (async () => {
-      do {
-        this.#fanOutAgain = false;
-        try {
-          if ((await fanOutAll(this.#ctx.db, this.#ctx.clock)) > 0) this.pump.wake();
-        } catch (error) {
-          this.#ctx.log.warn({ err: error }, 'webhooks: fan-out failed; retrying on the next poll');
-        }
-      } while (this.#fanOutAgain && this.#running);
-      this.pump.wake();
-      this.#fanOut = null;
-    })();
   }
 
   /** Trims the delivery log (finished deliveries older than 30 days), every 10 minutes at most. */
@@ -136,7 +105,7 @@ export class WebhookWorker {
     }
     for (const workspaceId of wanted) {
       if (!this.#subscriptions.has(workspaceId)) {
-        this.#subscriptions.set(workspaceId, this.#ctx.hub.subscribe(workspaceId, () => this.#scheduleFanOut()));
+        this.#subscriptions.set(workspaceId, this.#ctx.hub.subscribe(workspaceId, () => this.pump.wake()));
       }
     }
   }
