@@ -8,6 +8,8 @@
  * `Response`s, the shape oauth4webapi's `customFetch` expects.
  * Every call — answered, failed, or refused before it left (SSRF guard,
  * Retry-After wait too long) — is reported to `onCall` (integration analytics).
+ * `paced()` puts an SDK's own fetch (the Dropbox sync driver's) under the same
+ * per-connection pace and Retry-After.
  */
 import { FerryError } from '@ferry/core';
 import { Agent, request } from 'undici';
@@ -135,13 +137,31 @@ export class ProviderHttp {
       if (value === undefined) continue;
       for (const item of Array.isArray(value) ? value : [value]) headers.append(name, item);
     }
-    if (answer.statusCode === 429 || answer.statusCode === 503) {
-      const wait = retryAfterMs(headers.get('retry-after')) ?? 1000;
-      const pace = this.#paces.get(paceKey);
-      if (pace !== undefined) pace.blockedUntil = Math.max(pace.blockedUntil, Date.now() + wait);
-    }
+    this.#noteAnswer(paceKey, answer.statusCode, headers.get('retry-after'));
     const nullBody = answer.statusCode === 204 || answer.statusCode === 304 || answer.statusCode < 200;
     return new Response(nullBody ? null : body, { status: answer.statusCode, headers });
+  }
+
+  /** A 429/503 holds the connection back for its Retry-After (1 s when it names none). */
+  #noteAnswer(paceKey: string, status: number, retryAfter: string | null): void {
+    if (status !== 429 && status !== 503) return;
+    const wait = retryAfterMs(retryAfter) ?? 1000;
+    const pace = this.#paces.get(paceKey);
+    if (pace !== undefined) pace.blockedUntil = Math.max(pace.blockedUntil, Date.now() + wait);
+  }
+
+  /**
+   * `send` (a fetch an SDK calls, e.g. a sync driver's) under the same pace as
+   * this client's own calls for the connection: it waits its turn, and a
+   * 429/503 Retry-After it gets holds back the connection's next calls.
+   */
+  paced(paceKey: string, perSecond: number, send: (url: string, init?: RequestInit) => Promise<Response>): (url: string, init?: RequestInit) => Promise<Response> {
+    return async (url, init) => {
+      await this.#takeTurn(paceKey, perSecond);
+      const response = await send(url, init);
+      this.#noteAnswer(paceKey, response.status, response.headers.get('retry-after'));
+      return response;
+    };
   }
 
   /** When a connection may call again after a Retry-After (0 when it may now). */

@@ -15,6 +15,7 @@ import { createClient, FerryError } from '@ferry/core';
 import { providerIntegration } from '../analytics/provider-calls.js';
 import { measuredDriverFetch } from '../analytics/sync-calls.js';
 import type { ServerContext } from '../context.js';
+import { connectionServices } from '../connections/connection-services.js';
 import { connectionTokenProvider } from '../connections/token-refresher.js';
 import { providerOf } from '../connections/connection-store.js';
 import { resolveProvider } from '../connections/provider-catalog.js';
@@ -46,8 +47,9 @@ function remoteDriver(ctx: ServerContext, engine: SyncEngineModule, row: SyncPai
   if (providerId === 'dropbox') {
     const url = new URL(resolveProvider('dropbox', ctx.config.providers).apiBaseUrl);
     const official = url.hostname.endsWith('.dropboxapi.com');
-    // Every Dropbox call of the run is measured for integration analytics.
-    const measured = measuredDriverFetch(ctx, { workspaceId: row.workspace_id, integration: providerIntegration(ctx, 'dropbox'), userId: row.created_by }, url.protocol === 'http:' ? plainHttpFetch : (target, init) => fetch(target, init));
+    // Every Dropbox call of the run keeps the connection's pace (rate, Retry-After) and is measured for integration analytics.
+    const send = connectionServices(ctx).http.paced(`connection:${row.connection_id}`, resolveProvider('dropbox', ctx.config.providers).rateLimitPerSecond, url.protocol === 'http:' ? plainHttpFetch : (target, init) => fetch(target, init));
+    const measured = measuredDriverFetch(ctx, { workspaceId: row.workspace_id, integration: providerIntegration(ctx, 'dropbox'), userId: row.created_by }, send);
     const host = official ? { fetch: measured } : { domain: url.host, domainDelimiter: '', fetch: measured };
     return new engine.DropboxDriver({ auth, root: row.remote_path === '/' ? '' : row.remote_path, ...host, retry });
   }
