@@ -210,7 +210,8 @@ const envFields = {
  * Overrides from the environment: `FERRY_<PREFIX>_CLIENT_ID` / `_CLIENT_SECRET`
  * (e.g. FERRY_GOOGLE_CLIENT_ID), and `FERRY_PROVIDER_<ID>_<FIELD>` for any field
  * (ID upper-cased with `-` as `_`, e.g. FERRY_PROVIDER_GOOGLE_DRIVE_TOKEN_URL;
- * SCOPES space- or comma-separated; RATE_LIMIT_PER_SECOND a number).
+ * SCOPES space- or comma-separated; RATE_LIMIT_PER_SECOND a number;
+ * REVOKE_URL `none` for no revocation call).
  */
 export function providerOverridesFromEnv(env: NodeJS.ProcessEnv): ProviderOverridesById {
   const result: ProviderOverridesById = {};
@@ -222,6 +223,8 @@ export function providerOverridesFromEnv(env: NodeJS.ProcessEnv): ProviderOverri
       const value = env[`${long}${suffix}`] ?? (suffix.startsWith('CLIENT_') ? env[`${short}${suffix}`] : undefined);
       if (value !== undefined && value !== '') own[field] = value;
     }
+    // REVOKE_URL=none: disconnecting only forgets the tokens (e.g. Microsoft without User.RevokeSessions.All).
+    if (own.revokeUrl === 'none') own.revokeUrl = null;
     const scopes = env[`${long}SCOPES`];
     if (scopes !== undefined && scopes.trim() !== '') own.scopes = scopes.split(/[\s,]+/).filter((scope) => scope !== '');
     const rate = Number(env[`${long}RATE_LIMIT_PER_SECOND`] ?? '');
