@@ -2,10 +2,11 @@
  * @module analytics/integration-metrics
  * The Prometheus side of integration analytics, on the server's `/metrics`
  * registry: calls by integration, operation and outcome (`ok` or the error
- * kind), call durations, bytes by direction and files moved. Labels never
+ * kind), call durations, bytes by direction, files moved, and the users
+ * active per integration over the last 24 hours (read at scrape time). Labels never
  * carry workspace or user ids (bounded cardinality).
  */
-import { Counter, Histogram, type Registry } from 'prom-client';
+import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 import type { IntegrationCall } from './usage-bucket.js';
 
 export class IntegrationMetrics {
@@ -14,8 +15,18 @@ export class IntegrationMetrics {
   readonly #bytes: Counter<'integration' | 'direction'>;
   readonly #files: Counter<'integration'>;
 
-  constructor(registry: Registry) {
+  constructor(registry: Registry, activeUsers: () => Promise<Map<string, number>>) {
     const registers = [registry];
+    new Gauge({
+      name: 'ferry_integration_active_users',
+      help: 'Distinct users whose actions made integration calls in the last 24 hours.',
+      labelNames: ['integration'],
+      registers,
+      async collect() {
+        this.reset();
+        for (const [integration, count] of await activeUsers()) this.set({ integration }, count);
+      },
+    });
     this.#calls = new Counter({
       name: 'ferry_integration_calls_total',
       help: 'Calls made by integrations, by outcome (ok or the kind of error).',

@@ -18,7 +18,7 @@ import { serverMetricsRegistry } from '../observability/metrics.js';
 import type { OutboundCallReport, OutboundResult } from '../outbound/outbound-http.js';
 import { IntegrationMetrics } from './integration-metrics.js';
 import { addCall, bucketKey, emptyBucket, hourStart, mergeBuckets, type IntegrationCall, type UsageBucket } from './usage-bucket.js';
-import { mergeIntoStore } from './usage-store.js';
+import { mergeIntoStore, readRecentUsage } from './usage-store.js';
 
 export type { IntegrationCall } from './usage-bucket.js';
 
@@ -30,7 +30,20 @@ export class IntegrationRecorder {
 
   constructor(ctx: ServerContext, registry: Registry) {
     this.#ctx = ctx;
-    this.#metrics = new IntegrationMetrics(registry);
+    this.#metrics = new IntegrationMetrics(registry, () => this.#activeUsers());
+  }
+
+  /** Distinct users per integration over the last 24 hours (stored hours and what is not flushed yet). */
+  async #activeUsers(): Promise<Map<string, number>> {
+    const since = hourStart(new Date(this.#ctx.clock.now().getTime() - 23 * 3600_000));
+    const buckets = [...(await readRecentUsage(this.#ctx, since)), ...this.#pending.values()];
+    const users = new Map<string, Set<string>>();
+    for (const bucket of buckets) {
+      const seen = users.get(bucket.integration) ?? new Set<string>();
+      for (const user of bucket.users) seen.add(`${bucket.workspaceId}\n${user}`);
+      users.set(bucket.integration, seen);
+    }
+    return new Map([...users].map(([integration, seen]) => [integration, seen.size]));
   }
 
   /** Counts one call. Cheap: no I/O. */

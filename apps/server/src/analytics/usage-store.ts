@@ -73,3 +73,9 @@ export async function pruneUsage(ctx: ServerContext, retentionDays = ctx.config.
   const result = await ctx.db.deleteFrom('integration_usage').where('bucket_start', '<', cutoff).executeTakeFirst();
   return Number(result.numDeletedRows);
 }
+
+/** Every workspace's usage from the hour `fromHour` on (the active-users gauge of /metrics). */
+export async function readRecentUsage(ctx: ServerContext, fromHour: string): Promise<UsageBucket[]> {
+  const rows = await ctx.db.selectFrom('integration_usage').selectAll().where('bucket_start', '>=', fromHour).execute();
+  return rows.map(bucketFromRow);
+}

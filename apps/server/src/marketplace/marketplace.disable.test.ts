@@ -135,6 +135,7 @@ describe('a disabled integration stops and resumes', () => {
     ]);
     const metrics = await (await fetch(`${server.url}/metrics`)).text();
     expect(metrics).toContain('ferry_integration_calls_total{integration="zapier",operation="getWorkspace",outcome="http_4xx"} 1');
+    expect(metrics).toContain('ferry_integration_active_users{integration="zapier"} 1');
 
     const audit = pageOf(auditEntrySchema).parse(await (await admin.api(`/api/v1/workspaces/${admin.workspace.id}/audit?limit=100`)).json());
     const used = audit.items.filter((entry) => entry.action === 'integration.token_used');

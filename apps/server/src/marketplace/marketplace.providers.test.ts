@@ -127,6 +127,7 @@ describe('integrations that connect through a provider', () => {
     expect(metrics).toContain('ferry_integration_calls_total{integration="google-drive",operation="account_identity",outcome="ok"} 2');
     expect(metrics).toContain('ferry_integration_calls_total{integration="google-drive",operation="token_exchange",outcome="ok"} 1');
     expect(metrics).toContain('ferry_integration_calls_total{integration="google-drive",operation="sync_run",outcome="ok"} 2');
+    expect(metrics).toContain('ferry_integration_active_users{integration="google-drive"} 1');
   });
 
   it('revokes the grant at Google, disconnects, and deletes the sync pairs and their jobs on removal', async () => {
