@@ -3,7 +3,10 @@
  * The tokens one emulator has issued: authorization codes, access tokens with
  * an expiry, and refresh tokens that can be revoked. API routes check bearer
  * tokens here; the OAuth routes issue and refresh them. PKCE challenges are
- * kept with each code so the token endpoint can verify them.
+ * kept with each code so the token endpoint can verify them. Providers with
+ * their own rules use the finer calls: `takeCode` (why a code was refused),
+ * `issueGrant` (no refresh token, or a token that never expires) and
+ * `rotate` (a new refresh token per refresh, the used one spent or kept).
  */
 import { createHash, randomBytes } from 'node:crypto';
 
