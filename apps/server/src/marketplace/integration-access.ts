@@ -11,14 +11,21 @@
  * - written to the audit log as `integration.token_used`: every write, and
  *   reads at most once a minute per client, user and workspace (a polling
  *   Zap would otherwise drown the log).
+ * And while Webhooks (or Zapier) is disabled in a workspace, nothing may
+ * start its deliveries another way: creating an endpoint, switching one on,
+ * a test send or a replay (Zapier: a REST hook subscription) answer 403
+ * `integration_disabled` to members of the workspace (others get the
+ * route's own 404).
  */
 import { routes } from '@ferry/core';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { z } from 'zod';
 import { integrationRecorder } from '../analytics/recorder.js';
 import { appendAudit } from '../audit/audit-log.js';
 import type { Actor } from '../auth/actor.js';
 import type { ServerContext } from '../context.js';
-import { requireIntegrationEnabled } from './integration-state.js';
+import { requireRole } from '../workspaces/access.js';
+import { endpointKindOf, requireIntegrationEnabled } from './integration-state.js';
 
 /** Routes that move one file's content. */
 const contentRoutes = new Set(['putFileByName', 'putFileContent', 'getFileContent', 'finishUpload']);
@@ -52,12 +59,57 @@ function payloadBytes(payload: unknown, reply: FastifyReply): number {
   return Number(reply.getHeader('content-length') ?? 0) || 0;
 }
 
+/** Routes that start deliveries of an endpoint, and the integration they belong to when it is not the endpoint's own. */
+const deliveryRoutes = new Set(['createWebhookEndpoint', 'updateWebhookEndpoint', 'testWebhookEndpoint', 'replayWebhookDelivery', 'subscribeRestHook']);
+const requestPartsSchema = z.object({
+  params: z.object({ workspaceId: z.string().optional(), endpointId: z.string().optional(), deliveryId: z.string().optional() }).partial(),
+  body: z.object({ enabled: z.boolean().optional(), workspace: z.string().optional() }).partial().nullish(),
+});
+
+function integrationOfKind(kind: string): string | null {
+  return Object.entries(endpointKindOf).find(([, candidate]) => candidate === kind)?.[0] ?? null;
+}
+
+/** The workspace and integration a delivery-starting request is about, or null when it starts none (or cannot tell). */
+async function deliveryTarget(ctx: ServerContext, name: string, request: FastifyRequest): Promise<{ workspaceId: string; integrationId: string } | null> {
+  const parts = requestPartsSchema.safeParse({ params: request.params, body: request.body });
+  if (!parts.success) return null;
+  const { params, body } = parts.data;
+  if (name === 'subscribeRestHook') {
+    const workspaceId = body?.workspace ?? request.actor?.workspaceId ?? null;
+    return workspaceId === null ? null : { workspaceId, integrationId: 'zapier' };
+  }
+  if (name === 'createWebhookEndpoint') return params.workspaceId === undefined ? null : { workspaceId: params.workspaceId, integrationId: 'webhooks' };
+  if (name === 'updateWebhookEndpoint' && body?.enabled !== true) return null;
+  let endpointId = params.endpointId;
+  if (name === 'replayWebhookDelivery' && params.deliveryId !== undefined) {
+    endpointId = (await ctx.db.selectFrom('webhook_deliveries').select('endpoint_id').where('id', '=', params.deliveryId).executeTakeFirst())?.endpoint_id;
+  }
+  if (endpointId === undefined) return null;
+  const endpoint = await ctx.db.selectFrom('webhook_endpoints').select(['workspace_id', 'kind']).where('id', '=', endpointId).executeTakeFirst();
+  const integrationId = endpoint === undefined ? null : integrationOfKind(endpoint.kind);
+  return endpoint === undefined || integrationId === null ? null : { workspaceId: endpoint.workspace_id, integrationId };
+}
+
 export function installIntegrationAccess(app: FastifyInstance, ctx: ServerContext): void {
   const lastReadAudit = new Map<string, number>();
 
   app.addHook('onRequest', async (request: FastifyRequest) => {
     const actor = integrationActor(request);
     if (actor?.integrationId) await requireIntegrationEnabled(ctx, actor.workspaceId, actor.integrationId);
+  });
+
+  app.addHook('preHandler', async (request: FastifyRequest) => {
+    const name = routeNameOf(request);
+    if (request.actor === null || !deliveryRoutes.has(name)) return;
+    const target = await deliveryTarget(ctx, name, request);
+    if (target === null) return;
+    try {
+      await requireRole(ctx, request.actor, target.workspaceId);
+    } catch {
+      return; // Not a member: the route answers as it would anyway.
+    }
+    await requireIntegrationEnabled(ctx, target.workspaceId, target.integrationId);
   });
 
   // onSend, not onResponse: the audit row is written before the caller sees the answer.

@@ -2,8 +2,9 @@
  * @module marketplace/marketplace.disable.test
  * Disabling an integration stops it, and enabling resumes it, over real HTTP
  * with the webhook worker running and a receiver on 127.0.0.1:
- * - Webhooks: nothing is delivered while disabled, then every event of the
- *   pause arrives; a retry that came due during the pause is sent after enable;
+ * - Webhooks: nothing is delivered while disabled (and no endpoint can be
+ *   added, switched on or test-sent), then every event of the pause arrives;
+ *   a retry that came due during the pause is sent after enable;
  * - Zapier: API calls with its OAuth tokens are refused (403
  *   integration_disabled) while disabled and work again after enable; every
  *   call is measured and audited; removal deletes its REST hooks and revokes
@@ -60,6 +61,17 @@ describe('a disabled integration stops and resumes', () => {
     await setEnabled('webhooks', false);
     const paused = webhookEndpointSchema.parse(await (await admin.api(`/api/v1/workspaces/${admin.workspace.id}/webhooks/${endpoint.id}`)).json());
     expect(paused).toMatchObject({ enabled: false, disabledReason: expect.stringContaining('disabled in the marketplace') });
+    // Nothing starts deliveries another way while it is disabled.
+    const refusals = [
+      await admin.api(`/api/v1/workspaces/${admin.workspace.id}/webhooks`, send('POST', { url: `${receiver.url}/new` })),
+      await admin.api(`/api/v1/workspaces/${admin.workspace.id}/webhooks/${endpoint.id}`, send('PATCH', { enabled: true })),
+      await admin.api(`/api/v1/webhooks/${endpoint.id}/test`, send('POST')),
+    ];
+    for (const refused of refusals) {
+      expect(refused.status).toBe(403);
+      expect(errorBodySchema.parse(await refused.json()).error.code).toBe('integration_disabled');
+    }
+    expect((await admin.api(`/api/v1/workspaces/${admin.workspace.id}/webhooks/${endpoint.id}`, send('PATCH', { description: 'still editable' }))).status).toBe(200);
     await appendTestEvents(server.ctx, admin.workspace.id, 2);
     // The fan-out makes no delivery for a paused endpoint (its cursor stays where the pause began).
     expect(await fanOutAll(server.ctx.db, server.ctx.clock)).toBe(0);
