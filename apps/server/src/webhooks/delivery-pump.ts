@@ -44,6 +44,8 @@ const errorRetryMs = 30_000;
 const maxJobClaims = 20;
 /** Cycles that failed to commit in a row before their outcomes are dropped (their leases run out: attempted again). */
 const maxCycleFailures = 3;
+/** The longest an answer waits for others to share its cycle. */
+const maxRecordWaitMs = 20;
 const pruneEveryMs = 10 * 60_000;
 const keepFinishedMs = 24 * 3600_000;
 
@@ -74,6 +76,8 @@ export class DeliveryPump {
   #records: AttemptRecord[] = [];
   #settlements: Settlement[] = [];
   #failures = 0;
+  /** When the oldest answer not yet recorded arrived (performance.now), or null. */
+  #firstWaitingAt: number | null = null;
   #running = false;
   #loop: Promise<void> | null = null;
   #wakeUp: (() => void) | null = null;
@@ -131,15 +135,24 @@ export class DeliveryPump {
       const { concurrency, batchSize } = this.#options;
       const inFlight = this.#attempts.size;
       const free = concurrency - inFlight;
-      // While busy, claim in batches (a quarter of a batch at least), not one job per finished attempt.
-      const minClaim = inFlight === 0 ? 1 : Math.max(1, Math.floor(Math.min(batchSize, concurrency) / 4));
-      const want = free >= minClaim ? Math.min(free, batchSize) : 0;
-      if (want === 0 && this.#records.length === 0 && this.#settlements.length === 0) {
-        await this.#sleep(this.#options.pollMs);
-        continue;
+      // While busy, cycle in batches (half a batch of answers at least), not once per finished attempt:
+      // the commit and the fixed statements of a cycle are shared by more deliveries. An answer waits
+      // for its batch at most `maxRecordWaitMs` (the others may be slow receivers).
+      const minBatch = inFlight === 0 ? 1 : Math.max(1, Math.floor(Math.min(batchSize, concurrency) / 2));
+      const want = free >= minBatch ? Math.min(free, batchSize) : 0;
+      const waiting = this.#records.length + this.#settlements.length;
+      if (waiting === 0) this.#firstWaitingAt = null;
+      else this.#firstWaitingAt ??= performance.now();
+      if (want === 0) {
+        const waitedMs = this.#firstWaitingAt === null ? 0 : performance.now() - this.#firstWaitingAt;
+        if (waiting === 0 || waitedMs < maxRecordWaitMs) {
+          await this.#sleep(waiting === 0 ? this.#options.pollMs : maxRecordWaitMs - waitedMs);
+          continue;
+        }
       }
       let result: CycleResult;
       try {
+        this.#firstWaitingAt = null;
         result = await this.#cycle(want);
         await this.#maybePrune();
       } catch (error) {
