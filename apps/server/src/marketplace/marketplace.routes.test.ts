@@ -9,6 +9,7 @@
 import { catalogPageSchema, errorBodySchema, integrationInstallSchema, pageOf, auditEntrySchema, removedIntegrationSchema } from '@ferry/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer, type TestUser } from '../testing/index.js';
+import { heldRunAt } from './integration-state.js';
 
 const send = (method: string, body?: unknown): RequestInit => ({ method, headers: body === undefined ? {} : { 'content-type': 'application/json' }, body: body === undefined ? null : JSON.stringify(body) });
 
@@ -142,7 +143,7 @@ describe('marketplace routes', () => {
     expect(audit.items.some((entry) => entry.action === 'webhook.deleted')).toBe(true);
   });
 
-  it("deletes the integration's pending jobs on removal (connections and sync pairs: marketplace.providers.test)", async () => {
+  it("holds the integration's pending jobs while disabled and deletes them on removal (connections and sync pairs: marketplace.providers.test)", async () => {
     const slackScopes = ['files:read', 'files:write', 'shares:write', 'slack:chat.write', 'slack:commands', 'slack:files.read'];
     const installed = await admin.api(installs(), send('POST', { integrationId: 'slack', consentedScopes: slackScopes, settings: { channel: '#files' } }));
     expect(installed.status).toBe(201);
@@ -155,6 +156,14 @@ describe('marketplace routes', () => {
         { ...job, id: 'job_other_workspace', payload: JSON.stringify({ integration: 'slack', workspaceId: member.workspace.id }) },
       ])
       .execute();
+
+    // Disabled, the integration's jobs are held (due never); enabled, they are due at once again. Other workspaces' jobs are untouched.
+    const runAt = async (id: string) => (await server.ctx.db.selectFrom('jobs').select('run_at').where('id', '=', id).executeTakeFirstOrThrow()).run_at;
+    expect((await admin.api(`${installs()}/slack`, send('PATCH', { enabled: false }))).status).toBe(200);
+    expect(await runAt('job_slack')).toBe(heldRunAt);
+    expect(await runAt('job_other_workspace')).toBe(now);
+    expect((await admin.api(`${installs()}/slack`, send('PATCH', { enabled: true }))).status).toBe(200);
+    expect(Date.parse(await runAt('job_slack'))).toBeLessThanOrEqual(Date.now());
 
     const removed = removedIntegrationSchema.parse(await (await admin.api(`${installs()}/slack`, send('DELETE'))).json());
     expect(removed.revoked).toEqual({ webhookEndpoints: 0, connections: 0, jobs: 1, syncPairs: 0, oauthTokens: 0 });
