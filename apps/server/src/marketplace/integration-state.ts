@@ -143,7 +143,8 @@ export async function resumeIntegration(ctx: ServerContext, target: IntegrationT
     }
     if (target.provider !== null) {
       for (const pair of await pairsOfProvider(trx, target.workspaceId, target.provider)) {
-        if (pair.paused === 1 || pair.status !== 'paused') continue;
+        // Every pair the admin has not paused runs now (a run that was in flight at the pause may have left it without a schedule).
+        if (pair.paused === 1) continue;
         await schedulePairRun(trx, pair.id, now, now, { status: 'idle' });
       }
     }
