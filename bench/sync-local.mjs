@@ -56,6 +56,10 @@ for (const name of active) {
     againPeakRss: Math.max(...again.map((run) => run.peakRss)),
     growthPerFile: name === 'ferry' ? Math.max(...again.map((run) => run.growth), first.growth) / files : null,
     growthPerFileNoChange: name === 'ferry' ? Math.max(...again.map((run) => run.growth)) / files : null,
+    // The first no-change run after a change compares the base row by row (and stores the listing
+    // fingerprints); the later ones only compare fingerprints: each run's growth is kept.
+    againGrowthPerFile: name === 'ferry' ? again.map((run) => Math.round(run.growth / files)) : null,
+    againInProcessSeconds: name === 'ferry' ? again.map((run) => run.child.seconds) : null,
     renameSeconds: rename.seconds,
     renameBytesWritten: rename.bytesWritten,
     renameEngineBytes: rename.engineBytes ?? rename.transferred ?? null,
@@ -85,6 +89,7 @@ for (const [label, pick, format] of rows) {
 }
 console.log(`\nrename: Ferry ${ferry.renameCopied} files copied, ${ferry.renameMoved} moves (arrived: ${ferry.renameArrived}); rclone ${results.rclone?.renameCopied ?? '—'} files copied (arrived: ${results.rclone?.renameArrived ?? '—'}); unison arrived: ${results.unison?.renameArrived ?? '—'}`);
 console.log(`Ferry peak RSS growth per file: ${fmt(ferry.growthPerFileNoChange, 0)} B (no-change run), ${fmt(ferry.growthPerFile, 0)} B (worst of first/no-change; aim ≤ 300 B)`);
+console.log(`Ferry no-change runs in order: ${ferry.againGrowthPerFile.join(', ')} B/file; runSync ${ferry.againInProcessSeconds.map((seconds) => fmt(seconds, 3)).join(', ')} s (the first one after a change checks the base row by row)`);
 
 mkdirSync(new URL('./results/', import.meta.url), { recursive: true });
 writeFileSync(new URL('./results/sync-local.json', import.meta.url), JSON.stringify({ date: new Date().toISOString(), files, renameFiles, rounds, results }, null, 2));

@@ -19,6 +19,8 @@ export interface CompactListing {
   readonly count: number;
   /** Index of the entry at `path`, or -1. */
   find(path: string): number;
+  /** Index of the entry `name` in folder `folder` ("" for the root), or -1. */
+  findIn(folder: string, name: string): number;
   path(index: number): string;
   kind(index: number): EntryKind;
   id(index: number): string;
@@ -61,6 +63,10 @@ class EntryListing implements CompactListing {
 
   find(path: string): number {
     return this.byPath.get(path) ?? -1;
+  }
+
+  findIn(folder: string, name: string): number {
+    return this.find(folder === '' ? name : `${folder}/${name}`);
   }
 
   private at(index: number): DriverEntry {

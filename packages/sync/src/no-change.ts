@@ -35,11 +35,14 @@ export function unchangedSinceBase(store: StateStore, a: CompactListing, b: Comp
 
 function matchesBaseRows(store: StateStore, a: CompactListing, b: CompactListing, isIgnored: IgnoreMatcher | null): boolean {
   let matched = 0;
-  for (const [path, storedKind, aId, aRevision, bId, bRevision] of store.baseRefs()) {
+  const { folders, rows } = store.baseRefs();
+  for (const [folderId, name, storedKind, aId, aRevision, bId, bRevision] of rows) {
     const kind: EntryKind = storedKind === 'folder' ? 'folder' : 'file';
-    if (isIgnored !== null && isIgnored(path, kind)) continue;
-    const onA = a.find(path);
-    const onB = b.find(path);
+    const folder = folders.get(folderId);
+    if (folder === undefined) return false; // cannot happen in a consistent store; the planner will sort it out
+    if (isIgnored !== null && isIgnored(folder === '' ? name : `${folder}/${name}`, kind)) continue;
+    const onA = a.findIn(folder, name);
+    const onB = b.findIn(folder, name);
     if (onA < 0 || onB < 0 || a.kind(onA) !== kind || b.kind(onB) !== kind || a.id(onA) !== aId || b.id(onB) !== bId) return false;
     if (kind === 'file' && (a.revision(onA) !== aRevision || b.revision(onB) !== bRevision)) return false;
     matched++;

@@ -1,9 +1,11 @@
 /**
  * @module state-store
  * The per-pair memory of the engine in one small SQLite file (WAL):
- * - `base`: the last agreed state of every path — kind, content hash, size,
- *   and for each side the id and revision it had then. A side's columns are
- *   null when that side has not (yet) agreed on the entry.
+ * - the base (`state-store-base.ts`): the last agreed state of every path —
+ *   kind, content hash, size, and for each side the id and revision it had
+ *   then. A side's columns are null when that side has not (yet) agreed on
+ *   the entry. Rows are keyed by folder id + name, so a folder move rewrites
+ *   folder paths, not a row per file.
  * - `cursors`: change-feed cursors per side.
  * - `hash_cache`: content hashes of entries that changed but are not yet in
  *   the base (so an interrupted run does not hash them again).
@@ -16,33 +18,13 @@
 import { randomUUID } from 'node:crypto';
 import { FerryError } from '@ferry/core';
 import Database from 'better-sqlite3';
-import type { EntryKind } from './driver.js';
+import { type BaseEntry, type BaseRefRow, baseSchema, BaseTable } from './state-store-base.js';
+
+export type { BaseEntry, BaseRefRow } from './state-store-base.js';
 
 export type Side = 'a' | 'b';
 
-/** One path of the base tree. */
-export interface BaseEntry {
-  path: string;
-  kind: EntryKind;
-  /** sha256 hex of the agreed content (files); null for folders. */
-  hash: string | null;
-  size: number;
-  mtimeMs: number;
-  aId: string | null;
-  aRevision: string | null;
-  bId: string | null;
-  bRevision: string | null;
-}
-
 const schema = `
-CREATE TABLE IF NOT EXISTS base (
-  path TEXT PRIMARY KEY NOT NULL,
-  kind TEXT NOT NULL,
-  hash TEXT,
-  size INTEGER NOT NULL,
-  mtime INTEGER NOT NULL,
-  a_id TEXT, a_rev TEXT, b_id TEXT, b_rev TEXT
-) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS run_lock (id INTEGER PRIMARY KEY CHECK (id = 1), pid INTEGER NOT NULL, token TEXT NOT NULL, started INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS cursors (side TEXT PRIMARY KEY NOT NULL, cursor TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS listing_fingerprints (side TEXT PRIMARY KEY NOT NULL, fingerprint TEXT NOT NULL) WITHOUT ROWID;
@@ -51,16 +33,6 @@ CREATE TABLE IF NOT EXISTS hash_cache (
   PRIMARY KEY (side, path)
 ) WITHOUT ROWID;
 `;
-
-type BaseRow = [string, string, string | null, number, number, string | null, string | null, string | null, string | null];
-
-/** A base row as the no-change check reads it: path, kind, aId, aRevision, bId, bRevision. */
-export type BaseRefRow = [string, string, string | null, string | null, string | null, string | null];
-
-function fromRow(row: BaseRow): BaseEntry {
-  const [path, kind, hash, size, mtimeMs, aId, aRevision, bId, bRevision] = row;
-  return { path, kind: kind === 'folder' ? 'folder' : 'file', hash, size, mtimeMs, aId, aRevision, bId, bRevision };
-}
 
 function processAlive(pid: number): boolean {
   try {
@@ -71,14 +43,10 @@ function processAlive(pid: number): boolean {
   }
 }
 
-/** Upper bound of the key range of everything below `path` ("a/" .. "a0"). */
-function belowRange(path: string): [string, string] {
-  return [`${path}/`, `${path}0`];
-}
-
 export class StateStore {
   private readonly db: Database.Database;
   private readonly statements;
+  private readonly base: BaseTable;
 
   private constructor(file: string) {
     this.db = new Database(file);
@@ -87,23 +55,9 @@ export class StateStore {
     // The base is read in one sequential pass and written row by row: a small page cache does as well as the
     // 16 MB default of this build, which would otherwise stay resident (~160 bytes per file at 100,000 files).
     this.db.pragma('cache_size = -2000');
-    this.db.exec(schema);
+    this.db.exec(schema + baseSchema);
+    this.base = new BaseTable(this.db);
     this.statements = {
-      all: this.db.prepare('SELECT path, kind, hash, size, mtime, a_id, a_rev, b_id, b_rev FROM base').raw(true),
-      put: this.db.prepare(
-        `INSERT INTO base (path, kind, hash, size, mtime, a_id, a_rev, b_id, b_rev) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-         ON CONFLICT(path) DO UPDATE SET kind = excluded.kind, hash = excluded.hash, size = excluded.size, mtime = excluded.mtime,
-         a_id = excluded.a_id, a_rev = excluded.a_rev, b_id = excluded.b_id, b_rev = excluded.b_rev`,
-      ),
-      refs: this.db.prepare('SELECT path, kind, a_id, a_rev, b_id, b_rev FROM base').raw(true),
-      one: this.db.prepare('SELECT path, kind, hash, size, mtime, a_id, a_rev, b_id, b_rev FROM base WHERE path = ?').raw(true),
-      deleteOne: this.db.prepare('DELETE FROM base WHERE path = ?'),
-      deleteBelow: this.db.prepare('DELETE FROM base WHERE path >= ? AND path < ?'),
-      moveOne: this.db.prepare('UPDATE base SET path = ? WHERE path = ?'),
-      moveBelow: this.db.prepare('UPDATE base SET path = ? || substr(path, ?) WHERE path >= ? AND path < ?'),
-      deleteCollisions: this.db.prepare(
-        'DELETE FROM base WHERE path >= ? AND path < ? AND (? || substr(path, ?)) IN (SELECT path FROM base WHERE path >= ? AND path < ?)',
-      ),
       getCursor: this.db.prepare('SELECT cursor FROM cursors WHERE side = ?').pluck(true),
       setCursor: this.db.prepare('INSERT INTO cursors (side, cursor) VALUES (?, ?) ON CONFLICT(side) DO UPDATE SET cursor = excluded.cursor'),
       clearCursor: this.db.prepare('DELETE FROM cursors WHERE side = ?'),
@@ -112,7 +66,6 @@ export class StateStore {
         'INSERT INTO hash_cache (side, path, revision, hash) VALUES (?, ?, ?, ?) ON CONFLICT(side, path) DO UPDATE SET revision = excluded.revision, hash = excluded.hash',
       ),
       clearHashes: this.db.prepare('DELETE FROM hash_cache'),
-      count: this.db.prepare('SELECT count(*) FROM base').pluck(true),
       fingerprints: this.db.prepare('SELECT side, fingerprint FROM listing_fingerprints').raw(true),
       putFingerprint: this.db.prepare('INSERT OR REPLACE INTO listing_fingerprints (side, fingerprint) VALUES (?, ?)'),
       clearFingerprints: this.db.prepare('DELETE FROM listing_fingerprints'),
@@ -123,25 +76,23 @@ export class StateStore {
     return new StateStore(file);
   }
 
-  /** The whole base tree, keyed by path, in one query. */
+  /** The whole base tree, keyed by path (in path order), in one query. */
   loadBase(): Map<string, BaseEntry> {
-    const base = new Map<string, BaseEntry>();
-    for (const row of this.statements.all.iterate() as Iterable<BaseRow>) base.set(row[0], fromRow(row));
-    return base;
+    return this.base.load();
   }
 
   /**
-   * Streams the base as [path, kind, aId, aRevision, bId, bRevision] rows
-   * without building entries (the no-change check reads each row once).
+   * The base as the no-change check reads it, without building entries or
+   * paths: folder id → folder path, and rows of [folder id, name, kind, aId,
+   * aRevision, bId, bRevision].
    */
-  baseRefs(): IterableIterator<BaseRefRow> {
-    return this.statements.refs.iterate() as IterableIterator<BaseRefRow>;
+  baseRefs(): { folders: Map<number, string>; rows: IterableIterator<BaseRefRow> } {
+    return { folders: this.base.folders(), rows: this.base.refs() };
   }
 
   /** Number of base entries. */
   baseSize(): number {
-    const value: unknown = this.statements.count.get();
-    return typeof value === 'number' ? value : 0;
+    return this.base.size();
   }
 
   /** The stored listing fingerprints of both sides, or null when either is missing. */
@@ -170,45 +121,34 @@ export class StateStore {
   }
 
   loadBaseEntry(path: string): BaseEntry | null {
-    const row = this.statements.one.get(path) as BaseRow | undefined;
-    return row === undefined ? null : fromRow(row);
+    return this.base.get(path);
   }
 
   putBase(entry: BaseEntry): void {
     this.dropFingerprints();
-    this.statements.put.run(entry.path, entry.kind, entry.hash, entry.size, Math.floor(entry.mtimeMs), entry.aId, entry.aRevision, entry.bId, entry.bRevision);
+    this.transaction(() => this.base.put(entry));
   }
 
   /** Forgets exactly one path. */
   forgetPath(path: string): void {
     this.dropFingerprints();
-    this.statements.deleteOne.run(path);
+    this.base.forget(path);
   }
 
   /** Forgets a path and everything below it. */
   deleteBase(path: string): void {
     this.dropFingerprints();
-    this.transaction(() => {
-      this.statements.deleteOne.run(path);
-      this.statements.deleteBelow.run(...belowRange(path));
-    });
+    this.transaction(() => this.base.forgetTree(path));
   }
 
   /**
-   * Re-keys a path and everything below it (a folder move is one row update
-   * per entry, one transaction). Rows already below the target stay unless a
-   * moved row lands on the same path.
+   * Re-keys a path and everything below it (a folder move rewrites the paths
+   * of the folders inside it, one transaction). Rows already below the target
+   * stay unless a moved row lands on the same path.
    */
   moveBase(fromPath: string, toPath: string): void {
     this.dropFingerprints();
-    this.transaction(() => {
-      const [toLow, toHigh] = belowRange(toPath);
-      const [fromLow, fromHigh] = belowRange(fromPath);
-      this.statements.deleteOne.run(toPath);
-      this.statements.deleteCollisions.run(toLow, toHigh, fromPath, [...toPath].length + 1, fromLow, fromHigh);
-      this.statements.moveOne.run(toPath, fromPath);
-      this.statements.moveBelow.run(toPath, [...fromPath].length + 1, fromLow, fromHigh); // SQLite counts characters, not UTF-16 units
-    });
+    this.transaction(() => this.base.move(fromPath, toPath));
   }
 
   /**

@@ -69,9 +69,12 @@ export class LocalScan implements CompactListing {
 
   find(path: string): number {
     const slash = path.lastIndexOf('/');
-    const folder = this.folderIndex.get(slash < 0 ? '' : path.slice(0, slash));
+    return slash < 0 ? this.findIn('', path) : this.findIn(path.slice(0, slash), path.slice(slash + 1));
+  }
+
+  findIn(folderPath: string, name: string): number {
+    const folder = this.folderIndex.get(folderPath);
     if (folder === undefined) return -1;
-    const name = slash < 0 ? path : path.slice(slash + 1);
     let low = this.columns.firsts[folder] as number;
     if (low < 0) return -1;
     let high = low + (this.columns.counts[folder] as number) - 1;
