@@ -107,6 +107,12 @@ describe('a disabled integration stops and resumes', () => {
     await waitFor('the retry after enable', async () => (await status()) === 'succeeded');
     expect(receiver.received).toHaveLength(2);
     expect(receiver.received[1]?.webhookHeaders['webhook-id']).toBe(delivery.id);
+
+    // Every delivery attempt is measured: 3 + 1 answered 200, one 503.
+    const report = analyticsReportSchema.parse(await (await admin.api(`/api/v1/workspaces/${admin.workspace.id}/analytics?integration=webhooks`)).json());
+    const deliver = report.integrations[0]?.operations.find((operation) => operation.operation === 'deliver');
+    expect(deliver).toMatchObject({ calls: 5, errors: 1, errorsByKind: { http_5xx: 1 } });
+    expect(deliver?.bytesOut).toBeGreaterThan(0);
   });
 
   it("refuses Zapier's OAuth tokens while it is disabled, measures and audits each call, and revokes them on removal", async () => {
