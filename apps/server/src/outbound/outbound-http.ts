@@ -14,7 +14,7 @@
  * signal, which fires no earlier than `timeoutMs` after any of them started.
  */
 import { setMaxListeners } from 'node:events';
-import { Agent, request } from 'undici';
+import { Agent } from 'undici';
 import { findRefusal, type SsrfGuard } from './ssrf-guard.js';
 
 export interface OutboundOptions {
@@ -73,7 +73,7 @@ export class OutboundHttp {
   readonly #maxBytes: number;
   readonly #agent: Agent;
   readonly #onCall: ((report: OutboundCallReport) => void) | undefined;
-  readonly #checkedUrls = new Set<string>();
+  readonly #checkedUrls = new Map<string, { origin: string; path: string }>();
   #timeoutSlot: { signal: AbortSignal; startedAt: number } | null = null;
 
   constructor(options: OutboundOptions) {
@@ -103,18 +103,23 @@ export class OutboundHttp {
     const signal = this.#timeoutSignal(started);
     try {
       // A literal IP in the URL never reaches the connector's lookup: check the form here.
-      this.#checkUrlOnce(outbound.url);
-      const response = await request(outbound.url, {
-        dispatcher: this.#agent,
+      const target = this.#checkUrlOnce(outbound.url);
+      const response = await this.#agent.request({
+        origin: target.origin,
+        path: target.path,
         method: outbound.method ?? 'POST',
         headers: outbound.headers,
-        body: outbound.body,
+        body: outbound.body ?? null,
         signal,
       });
       const chunks: Buffer[] = [];
       let size = 0;
       let truncated = false;
-      for await (const chunk of response.body) {
+      const length = response.headers['content-length'];
+      if (response.statusCode === 204 || length === '0') {
+        // Nothing to read (the usual webhook answer): skip the stream iterator.
+        await response.body.dump();
+      } else for await (const chunk of response.body) {
         const buffer = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk as Uint8Array);
         const room = this.#maxBytes - size;
         chunks.push(buffer.subarray(0, Math.max(0, room)));
@@ -139,12 +144,16 @@ export class OutboundHttp {
     }
   }
 
-  /** The guard's check of the URL's form; a URL that passed once passes again (same guard, same allow-list). */
-  #checkUrlOnce(url: string): void {
-    if (this.#checkedUrls.has(url)) return;
-    this.#guard.checkUrl(url);
-    if (this.#checkedUrls.size >= checkedUrlLimit) this.#checkedUrls.clear();
-    this.#checkedUrls.add(url);
+  /** The guard's check of the URL's form; a URL that passed once passes again (same guard, same allow-list). Answers where to send. */
+  #checkUrlOnce(url: string): { origin: string; path: string } {
+    let target = this.#checkedUrls.get(url);
+    if (target === undefined) {
+      const checked = this.#guard.checkUrl(url);
+      target = { origin: checked.origin, path: `${checked.pathname}${checked.search}` };
+      if (this.#checkedUrls.size >= checkedUrlLimit) this.#checkedUrls.clear();
+      this.#checkedUrls.set(url, target);
+    }
+    return target;
   }
 
   /** A signal that aborts at least `timeoutMs` after `now`: shared by the requests of one slot. */
