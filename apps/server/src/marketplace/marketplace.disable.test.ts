@@ -120,7 +120,7 @@ describe('a disabled integration stops and resumes', () => {
     expect((await admin.api(installs(), send('POST', { integrationId: 'zapier', consentedScopes: zapierScopes }))).status).toBe(201);
     const registered = await admin.api(
       `/api/v1/workspaces/${admin.workspace.id}/oauth-clients`,
-      send('POST', { name: 'Zapier', type: 'confidential', redirectUris: ['https://zapier.example.test/callback'], scopes: ['files:read', 'webhooks:manage', 'offline_access'], integrationId: 'zapier' }),
+      send('POST', { name: 'Zapier', type: 'confidential', redirectUris: ['https://zapier.example.test/callback'], scopes: ['files:read', 'files:write', 'webhooks:manage', 'offline_access'], integrationId: 'zapier' }),
     );
     expect(registered.status).toBe(201);
     const client = (await registered.json()) as RegisteredClient;
@@ -129,7 +129,7 @@ describe('a disabled integration stops and resumes', () => {
     expect(unknown.status).toBe(404);
 
     const cookie = await signIn(server, admin.user.id);
-    const tokens = await obtainTokens(server, client, cookie, 'files:read webhooks:manage offline_access', admin.workspace.id);
+    const tokens = await obtainTokens(server, client, cookie, 'files:read files:write webhooks:manage offline_access', admin.workspace.id);
     const workspacePath = `/api/v1/workspaces/${admin.workspace.id}`;
     expect((await bearer(server, tokens.access_token, workspacePath)).status).toBe(200);
     const hook = await bearer(server, tokens.access_token, '/api/v1/hooks', send('POST', { target_url: `${receiver.url}/zap`, event: 'file.created' }));
@@ -143,12 +143,16 @@ describe('a disabled integration stops and resumes', () => {
     expect(restHook.enabled).toBe(0);
 
     await setEnabled('zapier', true);
-    expect((await bearer(server, tokens.access_token, workspacePath)).status).toBe(200);
+    const workspace = z.object({ rootFolderId: z.string() }).parse(await (await bearer(server, tokens.access_token, workspacePath)).json());
+    const uploaded = await bearer(server, tokens.access_token, `/api/v1/nodes/${workspace.rootFolderId}/files/zap.txt`, { method: 'PUT', headers: { 'content-type': 'application/octet-stream' }, body: 'hello from a zap' });
+    expect([200, 201]).toContain(uploaded.status);
 
     const report = analyticsReportSchema.parse(await (await admin.api(`/api/v1/workspaces/${admin.workspace.id}/analytics?integration=zapier`)).json());
-    expect(report.totals).toMatchObject({ calls: 4, errors: 1, errorsByKind: { http_4xx: 1 }, activeUsers: 1 });
+    expect(report.totals).toMatchObject({ calls: 5, errors: 1, errorsByKind: { http_4xx: 1 }, activeUsers: 1, files: 1 });
+    expect(report.totals.bytesIn).toBeGreaterThanOrEqual('hello from a zap'.length);
     expect(report.integrations[0]?.operations.map((operation) => [operation.operation, operation.calls])).toEqual([
       ['getWorkspace', 3],
+      ['putFileByName', 1],
       ['subscribeRestHook', 1],
     ]);
     const metrics = await (await fetch(`${server.url}/metrics`)).text();
@@ -159,6 +163,7 @@ describe('a disabled integration stops and resumes', () => {
     const used = audit.items.filter((entry) => entry.action === 'integration.token_used');
     // The write, and the first read (later reads within a minute are folded into it).
     expect(used.map((entry) => entry.details)).toEqual([
+      { clientId: client.id, method: 'PUT', route: 'putFileByName', status: uploaded.status },
       { clientId: client.id, method: 'POST', route: 'subscribeRestHook', status: 201 },
       { clientId: client.id, method: 'GET', route: 'getWorkspace', status: 200 },
     ]);
