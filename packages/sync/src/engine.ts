@@ -148,7 +148,8 @@ async function runWithStore(options: SyncOptions, store: StateStore, started: nu
   const capabilities = { a: drivers.a.capabilities, b: drivers.b.capabilities };
   const survey = surveyBase(input);
   const moves = planMoves(input, capabilities, survey.touched);
-  const paths = pathsToDecide(input, moves.length === 0 ? survey : null);
+  const moveTargets = moves.flatMap((action) => (action.type === 'move' || action.type === 'rebase' ? [action.to] : []));
+  const paths = pathsToDecide(input, moves.length === 0 ? survey : null, moveTargets);
   progress.phase = 'hashing';
   report();
   await resolveHashes(input, paths, drivers, store);

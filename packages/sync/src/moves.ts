@@ -15,8 +15,9 @@
  *
  * Order matters when moves nest: a move into a folder that another pending
  * move takes away waits for that move, and a move whose target folder does
- * not exist yet waits while any other move can go first (that folder may be
- * the target of another move, as in a case-only folder rename).
+ * not exist yet waits while other moves can go first (that folder may be the
+ * target of another move, as in a case-only folder rename); when nothing else
+ * can go, it creates the folder on the way.
  *
  * On replicas whose ids may be reused (inodes: a deleted file's inode goes to
  * the next new file) an id match counts as a move only when the file also

@@ -246,13 +246,16 @@ export function surveyBase(input: PlanInput): BaseSurvey {
  * The paths that need a decision: everything not in the base, and base
  * entries that differ on either side. An untouched path never lies below a
  * folder that must be deleted (that side would not have the folder's
- * contents either), so leaving it out changes no decision. With the survey
+ * contents either), so leaving it out changes no decision — except where a
+ * planned move put it: an entry moved into a folder the other side deleted
+ * looks untouched once the move is planned, yet keeps that folder. So the
+ * targets of planned moves (`moveTargets`) are decided too. With the survey
  * (taken before planning moves, and valid when no move was planned) the
  * untouched majority is not even looked at again.
  */
-export function pathsToDecide(input: PlanInput, survey: BaseSurvey | null): string[] {
+export function pathsToDecide(input: PlanInput, survey: BaseSurvey | null, moveTargets: readonly string[] = []): string[] {
   const { a, b } = input.trees;
-  const paths: string[] = [];
+  const paths: string[] = [...moveTargets];
   if (survey === null) {
     for (const [path, base] of input.base) if (!untouched(base, a.get(path), b.get(path))) paths.push(path);
   } else {

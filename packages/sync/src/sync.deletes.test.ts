@@ -114,4 +114,18 @@ describe('deletes', () => {
     await h.expectTrees({ 'keep.txt': 'k', 'x.txt': 'edited on b', 'y.txt': 'a new file, longer' });
     await h.expectConverged();
   });
+  it('a folder moved into a folder the other side deleted keeps that folder and what was moved in', async () => {
+    const h = await syncPair('local', 'local');
+    await h.a.write('old/a.txt', 'a');
+    await h.a.write('project/p.txt', 'p');
+    await h.a.write('keep.txt', 'k');
+    await h.sync();
+    await h.settle(); // settled files: the moved ones look untouched once the move is planned
+    await h.sync();
+    await h.a.delete('old');
+    await h.b.move('project', 'old/project');
+    await h.sync();
+    await h.expectTrees({ 'keep.txt': 'k', 'old/project/p.txt': 'p' });
+    await h.expectConverged();
+  });
 });

@@ -13,7 +13,7 @@
  * file); `closeAllPairs()` in `afterEach` removes them.
  */
 import { deepStrictEqual } from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, rm, utimes } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runSync, type SyncOptions, type SyncSummary } from '../engine.js';
@@ -44,6 +44,12 @@ export interface SyncPairHarness {
   expectTree(side: Side, expected: Record<string, string>): Promise<void>;
   /** Both sides have the same files and folders, and another sync changes nothing. */
   expectConverged(): Promise<void>;
+  /**
+   * Dates every file on both sides an hour back, as if written long ago: a scan
+   * then sees settled revisions (not "touched just now"). Sync once after it so
+   * the base holds them.
+   */
+  settle(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -73,6 +79,15 @@ export async function syncPair(kindA: string, kindB: string, options: SyncPairOp
       deepStrictEqual(await b.folders(), await a.folders(), 'both sides hold the same folders');
       const again = await harness.sync();
       deepStrictEqual(again.records, [], 'a second sync changes nothing');
+    },
+    async settle() {
+      const hourAgo = Date.now() / 1000 - 3600;
+      for (const side of ['a', 'b']) {
+        const root = join(dir, side, 'root');
+        for (const entry of await readdir(root, { recursive: true, withFileTypes: true })) {
+          if (entry.isFile()) await utimes(join(entry.parentPath, entry.name), hourAgo, hourAgo);
+        }
+      }
     },
     async close() {
       openPairs.delete(harness);
