@@ -47,6 +47,11 @@ type FanOutEndpointRow = Pick<
 const lockEndpointSql = `UPDATE "webhook_endpoints" SET "cursor_seq" = "cursor_seq" WHERE "id" = ? AND "enabled" = 1
 RETURNING "id", "workspace_id", "cursor_seq", "event_types", "url", "enabled", "failing_since", "secret_ciphertext", "previous_secret_ciphertext", "previous_secret_expires_at"`;
 
+const nextEventsSql = 'SELECT * FROM "events" WHERE "workspace_id" = ? AND "seq" > ? ORDER BY "seq" LIMIT ?';
+
+const behindSql = `SELECT e."id" FROM "webhook_endpoints" AS e INNER JOIN "workspaces" AS w ON w."id" = e."workspace_id"
+WHERE e."enabled" = 1 AND e."cursor_seq" < w."event_seq"`;
+
 const moveCursorSql = 'UPDATE "webhook_endpoints" SET "cursor_seq" = ? WHERE "id" = ?';
 
 const deliveryColumns = ['id', 'endpoint_id', 'workspace_id', 'event_id', 'event_seq', 'event_type', 'body', 'status', 'attempts', 'next_attempt_at', 'test', 'created_at', 'updated_at'] as const;
@@ -76,14 +81,7 @@ export async function fanOutInto(trx: Kysely<Database>, clock: Clock, endpointId
   const { rows: endpoints } = await runSql<FanOutEndpointRow>(trx, lockEndpointSql, [endpointId]);
   const endpoint = endpoints[0];
   if (endpoint === undefined) return { made: 0, leased: [], more: false };
-  const events = await trx
-    .selectFrom('events')
-    .selectAll()
-    .where('workspace_id', '=', endpoint.workspace_id)
-    .where('seq', '>', endpoint.cursor_seq)
-    .orderBy('seq')
-    .limit(limit)
-    .execute();
+  const { rows: events } = await runSql<EventRow>(trx, nextEventsSql, [endpoint.workspace_id, endpoint.cursor_seq, limit]);
   const last = events.at(-1);
   if (last === undefined) return { made: 0, leased: [], more: false };
   const types = new Set(JSON.parse(endpoint.event_types) as EventType[]);
@@ -139,13 +137,7 @@ export async function fanOutEndpoint(db: Kysely<Database>, clock: Clock, endpoin
 
 /** Endpoints that are enabled and behind their workspace's feed. */
 export async function endpointsBehind(db: Kysely<Database>): Promise<string[]> {
-  const rows = await db
-    .selectFrom('webhook_endpoints as e')
-    .innerJoin('workspaces as w', 'w.id', 'e.workspace_id')
-    .select('e.id')
-    .where('e.enabled', '=', 1)
-    .whereRef('e.cursor_seq', '<', 'w.event_seq')
-    .execute();
+  const { rows } = await runSql<{ id: string }>(db, behindSql);
   return rows.map((row) => row.id);
 }
 
