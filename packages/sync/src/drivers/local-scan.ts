@@ -5,8 +5,9 @@
  * folder each entry lies in, and inode, size, mtime in typed arrays. A
  * folder's entries are contiguous and sorted by name, so an entry is found by
  * its folder's path and a binary search of its names: no full path string and
- * no map entry per file. The names are split out of their joined string only
- * when first needed (a run whose fingerprint matches never needs them).
+ * no map entry per file. Names stay in their joined string (a lookup compares
+ * characters in place; only `path()` cuts a name out), so a check against the
+ * base creates no string per entry.
  * `entries()` rebuilds the plain `DriverEntry` list in scan order.
  */
 import type { DriverEntry, EntryKind } from '../driver.js';
@@ -18,7 +19,8 @@ export const racyWindowMs = 2_000;
 
 export class LocalScan implements CompactListing {
   readonly count: number;
-  private namesCache: string[] | null = null;
+  /** Where each entry's name starts in `columns.names` (entry `count` = one past the end). */
+  private nameStartsCache: Int32Array | null = null;
   private folderPathsCache: string[] | null = null;
   private folderIndexCache: Map<string, number> | null = null;
 
@@ -40,9 +42,38 @@ export class LocalScan implements CompactListing {
     return this.columns.fingerprint;
   }
 
-  private get names(): string[] {
-    this.namesCache ??= this.columns.count === 0 ? [] : this.columns.names.split('\0');
-    return this.namesCache;
+  private get nameStarts(): Int32Array {
+    if (this.nameStartsCache === null) {
+      const starts = new Int32Array(this.count + 1);
+      const names = this.columns.names;
+      let at = 0;
+      for (let index = 0; index < this.count; index++) {
+        starts[index] = at;
+        const end = names.indexOf('\0', at);
+        at = end < 0 ? names.length + 1 : end + 1;
+      }
+      starts[this.count] = names.length + 1;
+      this.nameStartsCache = starts;
+    }
+    return this.nameStartsCache;
+  }
+
+  private name(index: number): string {
+    const starts = this.nameStarts;
+    return this.columns.names.slice(starts[index], (starts[index + 1] as number) - 1);
+  }
+
+  /** Compares entry `index`'s name with `name` in JavaScript string order (negative: the entry's name sorts first). */
+  private compareName(index: number, name: string, starts: Int32Array): number {
+    const names = this.columns.names;
+    const start = starts[index] as number;
+    const length = (starts[index + 1] as number) - 1 - start;
+    const common = Math.min(length, name.length);
+    for (let offset = 0; offset < common; offset++) {
+      const difference = names.charCodeAt(start + offset) - name.charCodeAt(offset);
+      if (difference !== 0) return difference;
+    }
+    return length - name.length;
   }
 
   private get folderPaths(): string[] {
@@ -78,12 +109,12 @@ export class LocalScan implements CompactListing {
     let low = this.columns.firsts[folder] as number;
     if (low < 0) return -1;
     let high = low + (this.columns.counts[folder] as number) - 1;
-    const names = this.names;
+    const starts = this.nameStarts;
     while (low <= high) {
       const middle = (low + high) >>> 1;
-      const candidate = names[middle] as string;
-      if (candidate === name) return middle;
-      if (candidate < name) low = middle + 1;
+      const order = this.compareName(middle, name, starts);
+      if (order === 0) return middle;
+      if (order < 0) low = middle + 1;
       else high = middle - 1;
     }
     return -1;
@@ -91,7 +122,7 @@ export class LocalScan implements CompactListing {
 
   path(index: number): string {
     const folder = this.folderPaths[this.columns.parents[index] as number] as string;
-    const name = this.names[index] as string;
+    const name = this.name(index);
     return folder === '' ? name : `${folder}/${name}`;
   }
 

@@ -1,0 +1,78 @@
+/**
+ * @module drivers/local-scan.test
+ * The columnar scan of a local folder: every listed path is found again by
+ * path (names of any script, in folders of any depth), what is not there is
+ * not found, the worker-thread walk lists exactly what the in-thread walk
+ * lists, and the fingerprint follows the listing.
+ */
+import { mkdir, mkdtemp, rm, symlink, utimes, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { LocalScan, racyWindowMs } from './local-scan.js';
+import { walkHere, walkInThread } from './local-scan-thread.js';
+import type { WalkRequest } from './local-scan-walk.js';
+
+const dirs: string[] = [];
+afterEach(async () => {
+  for (const dir of dirs.splice(0)) await rm(dir, { recursive: true, force: true });
+});
+
+const names = ['a.txt', 'A.txt', 'a-b', 'a.b', 'ab', 'é.txt', 'e\u0301.txt', '😀.txt', '\uffef.txt', 'z'];
+const hourAgo = Math.floor(Date.now() / 1000) - 3600;
+
+async function tree(): Promise<string> {
+  const root = await mkdtemp(join(tmpdir(), 'ferry-scan-'));
+  dirs.push(root);
+  for (const folder of ['', 'a', 'a/b', 'a.b']) {
+    await mkdir(join(root, folder), { recursive: true });
+    for (const name of names) {
+      const file = join(root, folder, `${name}.f`);
+      await writeFile(file, name);
+      await utimes(file, hourAgo, hourAgo);
+    }
+  }
+  await writeFile(join(root, '.ferry-tmp-123'), 'temp');
+  await symlink('a.txt.f', join(root, 'link'));
+  return root;
+}
+
+function request(root: string): WalkRequest {
+  return { root, now: Date.now(), tempPrefix: '.ferry-tmp-', staleTempMs: 600_000, racyWindowMs, sizeHint: 0 };
+}
+
+describe('local scan', () => {
+  it('finds every listed path again and nothing else', async () => {
+    const root = await tree();
+    const scan = new LocalScan(await walkHere(request(root), undefined), Date.now(), 1);
+    const paths = scan.entries().map((entry) => entry.path);
+    expect(paths).toHaveLength(3 + names.length * 4);
+    expect(paths).not.toContain('link');
+    expect(paths).not.toContain('.ferry-tmp-123');
+    for (const [index, path] of paths.entries()) expect(scan.find(path)).toBe(index);
+    for (const missing of ['b.txt.f', 'a/b/c', 'a/ab', 'a.b/😀.txt', 'a/b/A.txt', 'nope/a.txt.f', 'a/b/z.f/x']) expect(scan.find(missing)).toBe(-1);
+    expect(scan.findIn('a/b', '😀.txt.f')).toBe(paths.indexOf('a/b/😀.txt.f'));
+  });
+
+  it('lists the same in a worker thread, and the fingerprint follows sizes, renames and racy files', async () => {
+    const root = await tree();
+    const here = await walkHere(request(root), undefined);
+    const there = await walkInThread(request(root));
+    expect(new LocalScan(there, Date.now(), 1).entries()).toEqual(new LocalScan(here, Date.now(), 1).entries());
+    expect(there.fingerprint).toMatch(/^[0-9a-f]{64}$/);
+    expect(there.fingerprint).toBe(here.fingerprint);
+
+    await writeFile(join(root, 'a/z.f'), 'longer');
+    await utimes(join(root, 'a/z.f'), hourAgo, hourAgo);
+    const resized = await walkHere(request(root), undefined);
+    expect(resized.fingerprint).not.toBe(here.fingerprint);
+
+    await writeFile(join(root, 'a/new.f'), 'just now');
+    expect((await walkHere(request(root), undefined)).fingerprint).toBeNull();
+    expect((await walkHere(request(root), () => false)).fingerprint).toBeNull();
+  });
+
+  it('an unreadable root is reported as unavailable', async () => {
+    await expect(walkInThread(request(join(tmpdir(), 'ferry-scan-missing-root')))).rejects.toMatchObject({ code: 'unavailable' });
+  });
+});
