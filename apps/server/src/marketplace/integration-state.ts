@@ -6,7 +6,8 @@
  *   REST hooks) are switched off with the `pausedByIntegration` reason; their
  *   fan-out cursor stays where it was, so on enable every event of the pause
  *   is delivered, and deliveries that came due during the pause (cancelled by
- *   the delivery worker because the endpoint was off) are queued again;
+ *   the delivery worker because the endpoint was off, since the disable's
+ *   audit row) are queued again;
  * - sync pairs on connections of the manifest's provider stop: their live
  *   schedule is dropped (status `paused`, `paused` flag left to the admin)
  *   and a run that still comes up refuses to start (see `pairStoppedByIntegration`);
@@ -114,6 +115,16 @@ export async function resumeIntegration(ctx: ServerContext, target: IntegrationT
   await ctx.db.transaction().execute(async (trx) => {
     const kind = endpointKindOf[target.integrationId];
     if (kind !== undefined) {
+      // When the pause began: the audit row of the disable (an endpoint edited during the pause has a later updated_at).
+      const disabled = await trx
+        .selectFrom('audit')
+        .select('at')
+        .where('workspace_id', '=', target.workspaceId)
+        .where('action', '=', 'integration.disabled')
+        .where('target', '=', target.integrationId)
+        .orderBy('seq', 'desc')
+        .limit(1)
+        .executeTakeFirst();
       const paused = await trx
         .selectFrom('webhook_endpoints')
         .select(['id', 'updated_at'])
@@ -131,7 +142,7 @@ export async function resumeIntegration(ctx: ServerContext, target: IntegrationT
           .where('endpoint_id', '=', endpoint.id)
           .where('status', '=', 'cancelled')
           .where('test', '=', 0)
-          .where('updated_at', '>=', endpoint.updated_at)
+          .where('updated_at', '>=', disabled?.at ?? endpoint.updated_at)
           .returning('id')
           .execute();
         await enqueueJobs(

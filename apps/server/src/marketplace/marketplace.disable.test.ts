@@ -102,6 +102,9 @@ describe('a disabled integration stops and resumes', () => {
     const status = async () => (await server.ctx.db.selectFrom('webhook_deliveries').select('status').where('id', '=', delivery.id).executeTakeFirstOrThrow()).status;
     await waitFor('the retry to come due during the pause', async () => (await status()) === 'cancelled');
     expect(receiver.received).toHaveLength(1);
+    // An edit of the endpoint during the pause changes nothing of that.
+    const endpoint = await server.ctx.db.selectFrom('webhook_deliveries').select('endpoint_id').where('id', '=', delivery.id).executeTakeFirstOrThrow();
+    expect((await admin.api(`/api/v1/workspaces/${admin.workspace.id}/webhooks/${endpoint.endpoint_id}`, send('PATCH', { description: 'edited while paused' }))).status).toBe(200);
 
     await setEnabled('webhooks', true);
     await waitFor('the retry after enable', async () => (await status()) === 'succeeded');
