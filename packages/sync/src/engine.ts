@@ -11,7 +11,7 @@ import { checkDeletes, checkListing, type DeleteGuardOptions } from './delete-gu
 import { ignoreFileName, type IgnoreMatcher, loadIgnoreRules } from './ignore-rules.js';
 import { compactListing, type ListOptions } from './listing.js';
 import { unchangedSinceBase } from './no-change.js';
-import { currentPath, planMoves } from './moves.js';
+import { currentPath, identityHashesNeeded, planMoves } from './moves.js';
 import { hashesNeeded, pathsToDecide, reconcile, surveyBase } from './plan.js';
 import { type Action, isVisibleAction, type PlanInput, type Side, type SyncIssue } from './plan-types.js';
 import { type BaseEntry, StateStore } from './state-store.js';
@@ -63,8 +63,8 @@ function filterIgnored(entries: DriverEntry[], isIgnored: IgnoreMatcher | null):
   return tree;
 }
 
-async function resolveHashes(input: PlanInput, paths: readonly string[], drivers: Record<Side, SyncDriver>, store: StateStore): Promise<void> {
-  const needed = hashesNeeded(input, paths);
+/** Hashes `needed` (through the pair's hash cache) and puts the hashes into the trees. */
+async function resolveHashes(input: PlanInput, needed: ReadonlyArray<{ side: Side; entry: DriverEntry }>, drivers: Record<Side, SyncDriver>, store: StateStore): Promise<void> {
   if (needed.length === 0) return;
   const caches: Record<Side, Map<string, [string, string]>> = { a: store.loadHashCache('a'), b: store.loadHashCache('b') };
   let next = 0;
@@ -147,12 +147,13 @@ async function runWithStore(options: SyncOptions, store: StateStore, started: nu
   const input: PlanInput = { trees: { a: filterIgnored(listA, isIgnored), b: filterIgnored(listB, isIgnored) }, base };
   const capabilities = { a: drivers.a.capabilities, b: drivers.b.capabilities };
   const survey = surveyBase(input);
+  await resolveHashes(input, identityHashesNeeded(input, capabilities, survey.touched), drivers, store);
   const moves = planMoves(input, capabilities, survey.touched);
   const moveTargets = moves.flatMap((action) => (action.type === 'move' || action.type === 'rebase' ? [action.to] : []));
   const paths = pathsToDecide(input, moves.length === 0 ? survey : null, moveTargets);
   progress.phase = 'hashing';
   report();
-  await resolveHashes(input, paths, drivers, store);
+  await resolveHashes(input, hashesNeeded(input, paths), drivers, store);
   const plan = reconcile(input, { capabilities, labels, policy: options.conflictPolicy ?? 'keep-both' }, paths);
   const actions = [...moves, ...plan.actions];
   if (options.deleteGuard !== false) checkDeletes(actions, input.base, labels, options.deleteGuard ?? {});

@@ -21,7 +21,8 @@
  *
  * On replicas whose ids may be reused (inodes: a deleted file's inode goes to
  * the next new file) an id match counts as a move only when the file also
- * kept its content identity (revision, or size and modification time).
+ * kept its content identity: its revision, or its size and modification
+ * time, or (same size, other time) its content hash (`identityHashesNeeded`).
  */
 import type { DriverCapabilities, DriverEntry } from './driver.js';
 import { isSameOrBelow, parentPath } from './driver.js';
@@ -102,7 +103,37 @@ function moveInBase(base: Map<string, BaseEntry>, from: string, to: string): voi
  */
 function keptIdentity(view: SideView, now: DriverEntry, entry: BaseEntry, side: Side): boolean {
   if (view.capabilities.idsMayBeReused !== true || now.kind === 'folder') return true;
-  return now.revision === sideRevision(entry, side) || (now.size === entry.size && Math.abs(now.mtimeMs - entry.mtimeMs) <= 1);
+  if (now.revision === sideRevision(entry, side)) return true;
+  return now.size === entry.size && (Math.abs(now.mtimeMs - entry.mtimeMs) <= 1 || (now.hash !== null && now.hash === entry.hash));
+}
+
+/**
+ * Files that only a content hash can tell apart from a new file that got a
+ * freed id: on a side whose ids may be reused, a file found under a base
+ * entry's id at another path with the same size but another time (a rename
+ * followed by a touch). The engine hashes them before planning moves.
+ */
+export function identityHashesNeeded(input: PlanInput, capabilities: Record<Side, DriverCapabilities>, candidates: Iterable<BaseEntry>): Array<{ side: Side; entry: DriverEntry }> {
+  const needed: Array<{ side: Side; entry: DriverEntry }> = [];
+  const byId: Record<Side, Map<string, DriverEntry> | null> = { a: null, b: null };
+  for (const entry of candidates) {
+    if (entry.kind !== 'file' || entry.hash === null) continue;
+    for (const side of ['a', 'b'] as const) {
+      const id = sideId(entry, side);
+      const tree = input.trees[side];
+      if (capabilities[side].idsMayBeReused !== true || id === null || tree.get(entry.path)?.id === id) continue;
+      let ids = byId[side];
+      if (ids === null) {
+        ids = new Map();
+        for (const listed of tree.values()) ids.set(listed.id, listed);
+        byId[side] = ids;
+      }
+      const now = ids.get(id);
+      if (now === undefined || now.kind !== 'file' || now.hash !== null || now.size !== entry.size || now.revision === sideRevision(entry, side)) continue;
+      if (Math.abs(now.mtimeMs - entry.mtimeMs) > 1) needed.push({ side, entry: now });
+    }
+  }
+  return needed;
 }
 
 /** Where `side` now has the base entry, when that is somewhere else. */

@@ -121,4 +121,16 @@ describe('renames and moves', () => {
     await h.expectTrees({ 'dir1/y.txt': 'y', 'renamed/x.txt': 'x' });
     await h.expectConverged();
   });
+  it('a renamed file whose modification time changed too is still a rename (its content shows it is the same file)', async () => {
+    const h = await syncPair('local', 'local');
+    await h.a.write('a.txt', 'content');
+    await h.a.write('keep.txt', 'k');
+    await h.sync();
+    await h.a.move('a.txt', 'b.txt');
+    await h.settle(); // every file gets another modification time; contents stay
+    const summary = await h.sync();
+    expect(summary).toMatchObject({ moved: 1, copied: 0, deleted: 0 });
+    await h.expectTrees({ 'b.txt': 'content', 'keep.txt': 'k' });
+    await h.expectConverged();
+  });
 });
