@@ -135,10 +135,10 @@ export class DeliveryPump {
       const { concurrency, batchSize } = this.#options;
       const inFlight = this.#attempts.size;
       const free = concurrency - inFlight;
-      // While busy, cycle in batches (half a batch of answers at least), not once per finished attempt:
+      // While busy, cycle in batches (a quarter of a batch of answers at least), not once per finished attempt:
       // the commit and the fixed statements of a cycle are shared by more deliveries. An answer waits
       // for its batch at most `maxRecordWaitMs` (the others may be slow receivers).
-      const minBatch = inFlight === 0 ? 1 : Math.max(1, Math.floor(Math.min(batchSize, concurrency) / 2));
+      const minBatch = inFlight === 0 ? 1 : Math.max(1, Math.floor(Math.min(batchSize, concurrency) / 4));
       const want = free >= minBatch ? Math.min(free, batchSize) : 0;
       const waiting = this.#records.length + this.#settlements.length;
       if (waiting === 0) this.#firstWaitingAt = null;
