@@ -1,15 +1,17 @@
 // @module bench/lib/webhook-receiver
 // The receiving end of the webhook benchmark, in its own process: a keep-alive
 // node:http server that answers 204 and records, per `webhook-id`, the first
-// arrival (epoch ms) and the event's own timestamp from the body; requests
-// without the header (the plain undici ceiling) are only counted. Prints
+// arrival (epoch ms) and the body, whose event timestamp is read only when a
+// report is asked for (so a delivery costs the receiver no more than a plain
+// POST while rates are measured); requests without the header (the plain
+// undici ceiling) are only counted. Prints
 // {url}; over IPC, `reset` clears the records and `report` answers them.
 import { createServer } from 'node:http';
 import { performance } from 'node:perf_hooks';
 
 const now = () => performance.timeOrigin + performance.now();
 let firstArrival = new Map();
-let eventTimes = new Map();
+let firstBodies = new Map();
 let requests = 0;
 let plain = 0;
 
@@ -23,8 +25,7 @@ const server = createServer({ keepAlive: true, keepAliveTimeout: 60_000 }, (requ
     if (typeof id !== 'string') plain += 1;
     else if (!firstArrival.has(id)) {
       firstArrival.set(id, arrived);
-      const { timestamp } = JSON.parse(Buffer.concat(chunks).toString('utf8'));
-      eventTimes.set(id, Date.parse(timestamp));
+      firstBodies.set(id, chunks);
     }
     response.writeHead(204);
     response.end();
@@ -39,7 +40,7 @@ server.listen(0, '127.0.0.1', () => {
 process.on('message', (message) => {
   if (message === 'reset') {
     firstArrival = new Map();
-    eventTimes = new Map();
+    firstBodies = new Map();
     requests = 0;
     plain = 0;
     process.send({ ok: true });
@@ -47,7 +48,8 @@ process.on('message', (message) => {
     process.send({ unique: firstArrival.size, requests, plain });
   } else if (message === 'report') {
     const arrivals = [...firstArrival.values()];
-    const latencies = [...firstArrival.entries()].map(([id, arrived]) => arrived - eventTimes.get(id));
+    const eventTime = (id) => Date.parse(JSON.parse(Buffer.concat(firstBodies.get(id)).toString('utf8')).timestamp);
+    const latencies = [...firstArrival.entries()].map(([id, arrived]) => arrived - eventTime(id));
     process.send({ unique: firstArrival.size, requests, plain, lastArrival: arrivals.length ? arrivals.reduce((a, b) => (a > b ? a : b)) : null, latencies });
   }
 });
