@@ -29,6 +29,7 @@ export interface BaseEntry {
   bRevision: string | null;
 }
 
+/** The base tables; every change to them deletes the stored listing fingerprints (table of `state-store.ts`). */
 export const baseSchema = `
 CREATE TABLE IF NOT EXISTS base_folders (id INTEGER PRIMARY KEY, path TEXT NOT NULL UNIQUE);
 CREATE TABLE IF NOT EXISTS base_entries (
@@ -37,6 +38,10 @@ CREATE TABLE IF NOT EXISTS base_entries (
   a_id TEXT, a_rev TEXT, b_id TEXT, b_rev TEXT,
   PRIMARY KEY (folder, name)
 ) WITHOUT ROWID;
+CREATE TRIGGER IF NOT EXISTS base_entries_inserted AFTER INSERT ON base_entries BEGIN DELETE FROM listing_fingerprints; END;
+CREATE TRIGGER IF NOT EXISTS base_entries_updated AFTER UPDATE ON base_entries BEGIN DELETE FROM listing_fingerprints; END;
+CREATE TRIGGER IF NOT EXISTS base_entries_deleted AFTER DELETE ON base_entries BEGIN DELETE FROM listing_fingerprints; END;
+CREATE TRIGGER IF NOT EXISTS base_folders_moved AFTER UPDATE ON base_folders BEGIN DELETE FROM listing_fingerprints; END;
 `;
 
 /** path, kind, hash, size, mtime, aId, aRevision, bId, bRevision */

@@ -10,8 +10,9 @@
  * - `hash_cache`: content hashes of entries that changed but are not yet in
  *   the base (so an interrupted run does not hash them again).
  * - `listing_fingerprints`: per side, the fingerprint of a listing that was
- *   found equal to the base (see `no-change.ts`). Every base write deletes
- *   them first, so a stored fingerprint always describes the current base.
+ *   found equal to the base (see `no-change.ts`). Triggers on the base
+ *   tables delete them in the same statement as any base write (from any
+ *   connection), so a stored fingerprint always describes the current base.
  * Every write is its own transaction: the base is committed per item.
  * The whole base is loaded in one statement (no per-file round trips).
  */
@@ -115,29 +116,23 @@ export class StateStore {
     });
   }
 
-  /** Every base write calls this first: a stored fingerprint must never outlive the base it was checked against. */
-  private dropFingerprints(): void {
-    this.statements.clearFingerprints.run();
-  }
+
 
   loadBaseEntry(path: string): BaseEntry | null {
     return this.base.get(path);
   }
 
   putBase(entry: BaseEntry): void {
-    this.dropFingerprints();
-    this.transaction(() => this.base.put(entry));
+    this.base.put(entry);
   }
 
   /** Forgets exactly one path. */
   forgetPath(path: string): void {
-    this.dropFingerprints();
     this.base.forget(path);
   }
 
   /** Forgets a path and everything below it. */
   deleteBase(path: string): void {
-    this.dropFingerprints();
     this.transaction(() => this.base.forgetTree(path));
   }
 
@@ -147,7 +142,6 @@ export class StateStore {
    * stay unless a moved row lands on the same path.
    */
   moveBase(fromPath: string, toPath: string): void {
-    this.dropFingerprints();
     this.transaction(() => this.base.move(fromPath, toPath));
   }
 
