@@ -5,6 +5,11 @@
  * that dies keeps its lease until it expires, then any worker claims the job
  * again. Every finishing write is guarded by the lease owner, so a worker
  * that lost its lease cannot overwrite the state of the one that took over.
+ * A worker that makes jobs and runs them at once may enqueue them already
+ * leased to itself (`enqueueLeasedJobs`), and a job whose outcome is recorded
+ * elsewhere in the same transaction may be deleted instead of marked done
+ * (`deleteFinishedJobs`). Inserts and id lists use fixed SQL texts
+ * (`prepared-sql`); their ids sort by time (`ordered-id`).
  *
  * Claiming is one statement, `UPDATE jobs ... WHERE id IN (SELECT id ...
  * ORDER BY run_at LIMIT n) RETURNING *`, which SQLite runs under its single
