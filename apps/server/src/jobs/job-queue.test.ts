@@ -3,7 +3,10 @@
  * The jobs table on a real SQLite file: two workers (two connections) never
  * run a job twice at once, a crashed worker's job is taken over when its lease
  * expires (and its late answer is ignored), retries wait for their time, and
- * the running loop respects its concurrency bound and wakes on demand.
+ * the running loop respects its concurrency bound and wakes on demand; jobs
+ * enqueued already leased wait out their lease before another worker may take
+ * them, only their holder may delete them, and 1,000 jobs go in through the
+ * fixed-size insert chunks intact and in time order.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -11,7 +14,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Clock } from '../context.js';
 import { openDatabase, type Db } from '../db/open.js';
-import { claimJobs, completeJob, enqueueJobs } from './job-queue.js';
+import { claimJobs, completeJob, deleteFinishedJobs, enqueueJobs, enqueueLeasedJobs } from './job-queue.js';
 import { JobWorker, type JobHandler } from './job-worker.js';
 
 class TestClock implements Clock {
@@ -154,5 +157,32 @@ describe('jobs table', () => {
     expect(done).toBe(40);
     expect(peak).toBeLessThanOrEqual(4);
     expect(peak).toBeGreaterThan(1);
+  });
+
+  it('keeps a job enqueued leased from other workers until its lease runs out; only the holder deletes it', async () => {
+    const [job] = await enqueueLeasedJobs(db, [{ kind: 'send', payload: { n: 1 } }], clock.now(), { owner: 'wrk_maker', until: new Date(clock.now().getTime() + 60_000) });
+    expect(job).toMatchObject({ kind: 'send', payload: { n: 1 }, attempts: 1, leaseOwner: 'wrk_maker' });
+    expect(await claimJobs(other, { owner: 'wrk_other', now: clock.now(), leaseMs: 60_000, limit: 10 })).toEqual([]);
+
+    // The maker died: after its lease, another worker takes the job over, and the maker's late delete is ignored.
+    clock.advance(60_001);
+    const [taken] = await claimJobs(other, { owner: 'wrk_other', now: clock.now(), leaseMs: 60_000, limit: 10 });
+    expect(taken).toMatchObject({ id: job?.id, attempts: 2 });
+    expect(await deleteFinishedJobs(db, job ? [job] : [])).toBe(0);
+    expect(await other.selectFrom('jobs').select('id').execute()).toHaveLength(1);
+    expect(await deleteFinishedJobs(other, taken ? [taken] : [])).toBe(1);
+    expect(await db.selectFrom('jobs').select('id').execute()).toEqual([]);
+  });
+
+  it('enqueues a thousand jobs intact through the fixed-size insert chunks, with ids in time order', async () => {
+    const ids = await enqueueJobs(db, Array.from({ length: 1000 }, (_, index) => ({ kind: 'count', payload: { index } })), clock.now());
+    expect(new Set(ids).size).toBe(1000);
+    const rows = await db.selectFrom('jobs').select(['id', 'payload']).orderBy('id').execute();
+    expect(rows.map((row) => row.id)).toEqual([...ids].sort());
+    expect(rows.map((row) => (JSON.parse(row.payload) as { index: number }).index).sort((a, b) => a - b)).toEqual(Array.from({ length: 1000 }, (_, index) => index));
+    const later = await enqueueJobs(db, [{ kind: 'count', payload: { index: 1000 } }], clock.now());
+    await new Promise((resolve) => setTimeout(resolve, 2));
+    const latest = await enqueueJobs(db, [{ kind: 'count', payload: { index: 1001 } }], clock.now());
+    expect((later[0] ?? '') < (latest[0] ?? '')).toBe(true);
   });
 });
