@@ -62,13 +62,22 @@ export function providerErrorKind(report: Pick<ProviderCallReport, 'status' | 'f
 
 /** The `onCall` hook of a server's ProviderHttp. */
 export function measureProviderCall(ctx: ServerContext): (report: ProviderCallReport) => void {
-  const owners = new Map<string, ConnectionOwner | null>();
-  const ownerOf = async (connectionId: string): Promise<ConnectionOwner | null> => {
-    if (owners.has(connectionId)) return owners.get(connectionId) ?? null;
-    const row = await ctx.db.selectFrom('connections').select(['workspace_id', 'provider', 'created_by']).where('id', '=', connectionId).executeTakeFirst();
-    const owner = row === undefined ? null : { workspaceId: row.workspace_id, provider: row.provider, userId: row.created_by };
-    if (owners.size >= 10_000) owners.clear();
-    owners.set(connectionId, owner);
+  // One lookup per connection, shared by concurrent calls (a burst of calls reads the row once).
+  const owners = new Map<string, Promise<ConnectionOwner | null>>();
+  const ownerOf = (connectionId: string): Promise<ConnectionOwner | null> => {
+    let owner = owners.get(connectionId);
+    if (owner === undefined) {
+      owner = ctx.db
+        .selectFrom('connections')
+        .select(['workspace_id', 'provider', 'created_by'])
+        .where('id', '=', connectionId)
+        .executeTakeFirst()
+        .then((row) => (row === undefined ? null : { workspaceId: row.workspace_id, provider: row.provider, userId: row.created_by }));
+      if (owners.size >= 10_000) owners.clear();
+      owners.set(connectionId, owner);
+      // A failed lookup is not remembered.
+      owner.catch(() => owners.delete(connectionId));
+    }
     return owner;
   };
   return (report) => {
