@@ -2,7 +2,8 @@
  * @module webhooks/delivery-store
  * The database side of delivery attempts, in batches, inside the caller's
  * transaction (the delivery pump's one transaction per cycle): deliveries
- * about to be attempted are loaded with one statement, and the outcomes of
+ * about to be attempted are loaded with one statement (with their event,
+ * whose body they send: see delivery-body), and the outcomes of
  * finished attempts are written together — attempt rows, delivery status, the
  * jobs' fate (finished jobs deleted, retries rescheduled, guarded by lease),
  * and each endpoint's health (failing since / recovered / disabled). If that
@@ -16,6 +17,7 @@ import type { Database } from '../db/schema.js';
 import type { WebhookAttemptRow, WebhookDeliveryRow, WebhookEndpointRow } from '../db/schema.js';
 import { deleteFinishedJobs, rescheduleJob, type ClaimedJob } from '../jobs/job-queue.js';
 import { insertRows, runSql } from '../jobs/prepared-sql.js';
+import { bodyFromEvent, deliveryBody } from './delivery-body.js';
 import { disableEndpoint } from './endpoint-health.js';
 
 export type DeliveryToAttempt = Pick<WebhookDeliveryRow, 'id' | 'body' | 'attempts' | 'status' | 'test' | 'workspace_id'> &
@@ -44,9 +46,29 @@ const attemptColumns = ['id', 'delivery_id', 'endpoint_id', 'attempt', 'started_
 /** Deliveries with their endpoint, by a JSON array of delivery ids (one statement text for any number). */
 const loadSql = `SELECT d."id", d."body", d."attempts", d."status", d."test", d."workspace_id",
   e."id" AS "endpoint_id", e."url", e."enabled", e."failing_since",
-  e."secret_ciphertext", e."previous_secret_ciphertext", e."previous_secret_expires_at"
+  e."secret_ciphertext", e."previous_secret_ciphertext", e."previous_secret_expires_at",
+  v."seq" AS "event_seq", v."id" AS "event_id", v."type" AS "event_type", v."at" AS "event_at",
+  v."actor_id" AS "event_actor_id", v."source" AS "event_source", v."payload" AS "event_payload"
 FROM "webhook_deliveries" AS d INNER JOIN "webhook_endpoints" AS e ON e."id" = d."endpoint_id"
+LEFT JOIN "events" AS v ON d."body" = '' AND v."workspace_id" = d."workspace_id" AND v."seq" = d."event_seq"
 WHERE d."id" IN (SELECT "value" FROM json_each(?))`;
+
+/** A loaded delivery with its event's columns (null unless its body is the event's). */
+type LoadedRow = DeliveryToAttempt & {
+  event_seq: number | null;
+  event_id: string | null;
+  event_type: string | null;
+  event_at: string | null;
+  event_actor_id: string | null;
+  event_source: string | null;
+  event_payload: string | null;
+};
+
+function withBody(row: LoadedRow): DeliveryToAttempt {
+  const { event_seq: seq, event_id: id, event_type: type, event_at: at, event_actor_id: actorId, event_source: source, event_payload: payload, ...delivery } = row;
+  if (delivery.body !== bodyFromEvent || seq === null || id === null || type === null || at === null || source === null || payload === null) return delivery;
+  return { ...delivery, body: deliveryBody({ workspace_id: delivery.workspace_id, seq, id, type, at, actor_id: actorId, source, payload }) };
+}
 
 /** One attempt more for a JSON array of deliveries that are now finished (succeeded or failed). */
 const finishSql = `UPDATE "webhook_deliveries" SET "status" = ?, "attempts" = "attempts" + 1, "next_attempt_at" = NULL, "updated_at" = ?
@@ -57,8 +79,8 @@ const rescheduleSql = 'UPDATE "webhook_deliveries" SET "attempts" = "attempts" +
 /** The deliveries (with their endpoint) of these ids, in the order asked; undefined where one is gone. */
 export async function loadDeliveries(db: Kysely<Database>, ids: readonly string[]): Promise<(DeliveryToAttempt | undefined)[]> {
   if (ids.length === 0) return [];
-  const { rows } = await runSql<DeliveryToAttempt>(db, loadSql, [JSON.stringify([...new Set(ids)])]);
-  const byId = new Map(rows.map((row) => [row.id, row]));
+  const { rows } = await runSql<LoadedRow>(db, loadSql, [JSON.stringify([...new Set(ids)])]);
+  const byId = new Map(rows.map((row) => [row.id, withBody(row)]));
   return ids.map((id) => byId.get(id));
 }
 

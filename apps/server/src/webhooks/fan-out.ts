@@ -5,7 +5,8 @@
  * inserts one delivery + one delivery job per matching event, and moves the
  * cursor. The event commit and the fan-out are separate steps, yet nothing is
  * lost if the process dies in between: the next fan-out starts at the stored
- * cursor. A unique (endpoint, event) index keeps a delivery from being made twice.
+ * cursor. A unique (endpoint, event) index keeps a delivery from being made twice;
+ * its body is the event's (stored once with the event, see delivery-body).
  * The delivery pump fans out inside its own cycle, as many events as it has
  * room to attempt, with the new jobs leased to itself (`fanOutInto` with a
  * lease): made, claimed and loaded in one step.
@@ -14,10 +15,10 @@ import type { EventType } from '@ferry/core';
 import type { Kysely } from 'kysely';
 import type { Clock } from '../context.js';
 import type { Database, EventRow, WebhookDeliveryRow, WebhookEndpointRow } from '../db/schema.js';
-import { eventFromRow } from '../events/event-log.js';
 import { enqueueJobs, enqueueLeasedJobs, type ClaimedJob, type JobLease } from '../jobs/job-queue.js';
 import { newOrderedId } from '../jobs/ordered-id.js';
 import { insertRows, runSql } from '../jobs/prepared-sql.js';
+import { bodyFromEvent, deliveryBody } from './delivery-body.js';
 import type { DeliveryToAttempt } from './delivery-store.js';
 
 export const deliverJobKind = 'webhook.deliver';
@@ -28,10 +29,7 @@ export interface DeliverJobPayload {
   replay?: boolean;
 }
 
-/** The Standard Webhooks body of an event: `{type, timestamp, data}` with the Ferry event as data. */
-export function deliveryBody(event: EventRow): string {
-  return JSON.stringify({ type: event.type, timestamp: event.at, data: eventFromRow(event) });
-}
+export { deliveryBody } from './delivery-body.js';
 
 export interface FanOutResult {
   deliveries: number;
@@ -105,11 +103,12 @@ export async function fanOutInto(trx: Kysely<Database>, clock: Clock, endpointId
       updated_at: at,
     }));
   // Prepared multi-row inserts (no query building per row); a delivery that exists already is skipped.
+  // The body is stored once, with the event (see delivery-body); the rows in memory carry it for the attempt.
   const inserted = await insertRows<{ id: string }>(
     trx,
     'webhook_deliveries',
     deliveryColumns,
-    rows.map((row) => deliveryColumns.map((column) => row[column])),
+    rows.map((row) => deliveryColumns.map((column) => (column === 'body' ? bodyFromEvent : row[column]))),
     'ON CONFLICT ("endpoint_id", "event_id") DO NOTHING RETURNING "id"',
   );
   const createdIds = new Set(inserted.rows.map((row) => row.id));

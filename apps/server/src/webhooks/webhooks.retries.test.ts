@@ -93,6 +93,10 @@ describe('webhook delivery over time', () => {
     expect(delivery).toMatchObject({ status: 'failed', attempts: 8, next_attempt_at: null });
     const ids = new Set(hits('/always-500').map((request) => request.webhookHeaders['webhook-id']));
     expect(ids.size).toBe(1);
+    // Every retry sends the first attempt's bytes (the body is rebuilt from the stored event, never re-made differently).
+    const bodies = new Set(hits('/always-500').map((request) => request.body));
+    expect(bodies.size).toBe(1);
+    expect(JSON.parse([...bodies][0] ?? '{}')).toMatchObject({ type: 'file.created', data: { seq: expect.any(Number), data: { index: 0 } } });
     const attempts = await server.ctx.db.selectFrom('webhook_attempts').selectAll().where('delivery_id', '=', delivery?.id ?? '').orderBy('attempt').execute();
     expect(attempts.map((attempt) => attempt.response_status)).toEqual(new Array(8).fill(500));
     expect(attempts[0]?.response_body).toBe('internal error');
