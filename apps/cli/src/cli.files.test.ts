@@ -239,6 +239,21 @@ describe('ferry exit codes', { timeout: 180_000 }, () => {
     expect(run.stderr).toContain('/taken');
   });
 
+  it('puts a folder of many small files in batches, writes the rest when one name is taken by a folder, and exits 5 naming it', async () => {
+    const many = join(work, 'many');
+    await mkdir(many);
+    for (let index = 0; index < 1_200; index++) await writeFile(join(many, `n${String(index).padStart(4, '0')}.txt`), `file ${index}\n`);
+    await ferry(['mkdir', '-p', '/bulk/many/n0007.txt']);
+    const run = await runFerry(['--json', 'put', many, '/bulk'], asUser());
+    expect(run.stderr).toContain('n0007.txt');
+    expect(run.code).toBe(5);
+    const written = jsonLines(run.stdout) as { path: string }[];
+    expect(written).toHaveLength(1_199);
+    const listed = JSON.parse(await ferry(['--json', 'ls', '/bulk/many'])) as { items: { name: string; kind: string }[] };
+    expect(listed.items.filter((item) => item.kind === 'file')).toHaveLength(1_199);
+    expect(await ferry(['get', '/bulk/many/n1199.txt', '-'])).toBe('file 1199\n');
+  });
+
   it('exits 6 when the server cannot be reached, and reports errors as JSON with --json', async () => {
     const run = await runFerry(['--json', 'whoami'], asUser({ env: { FERRY_SERVER: 'http://127.0.0.1:1' } }));
     expect(run.code).toBe(6);

@@ -2,11 +2,25 @@
  * @module ids
  * Random ids and secrets, and the one hash used to store secrets.
  */
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash, randomBytes, randomFillSync } from 'node:crypto';
+
+/** Random bytes for ids are drawn from a pool refilled 4 KiB at a time (one CSPRNG call per 256 ids). */
+const idPool = Buffer.alloc(4096);
+let idPoolOffset = idPool.length;
+
+function idBytes(): Buffer {
+  if (idPoolOffset + 16 > idPool.length) {
+    randomFillSync(idPool);
+    idPoolOffset = 0;
+  }
+  const bytes = idPool.subarray(idPoolOffset, idPoolOffset + 16);
+  idPoolOffset += 16;
+  return bytes;
+}
 
 /** A random id with a readable prefix, e.g. `nod_3k9x...` (16 random bytes, base32). */
 export function newId(prefix: string): string {
-  return `${prefix}_${base32(randomBytes(16))}`;
+  return `${prefix}_${base32(idBytes())}`;
 }
 
 /** A secret for tokens, cookies and share links (base64url, `bytes` of entropy). */

@@ -5,6 +5,7 @@
  * new version. Large files go through resumable sessions; several files go
  * up at once. Quiet unless --json (JSON lines) or stderr is a terminal (progress).
  */
+import { FerryError, type FerryNode } from '@ferry/core';
 import type { Command } from 'commander';
 import { connectToWorkspace } from '../connection.js';
 import { UsageError } from '../exit-codes.js';
@@ -12,6 +13,7 @@ import { TransferProgress } from '../progress.js';
 import { FolderMaker, joinRemote, resolveFolder } from '../remote-paths.js';
 import type { CliRuntime } from '../runtime.js';
 import { planUpload, type PlannedFile } from '../transfer/local-tree.js';
+import { batchesOf, batchFileMaxBytes, uploadBatch } from '../transfer/batch-upload.js';
 import { runPool } from '../transfer/pool.js';
 import { uploadFile, uploadSettingsFrom } from '../transfer/upload.js';
 
@@ -41,6 +43,41 @@ export function registerPut(program: Command, runtime: CliRuntime): void {
       folders.remember(target.path ?? remoteDir, target);
       for (const folder of plan.folders) await folders.ensure(folder);
 
+      const report = (file: PlannedFile, node: FerryNode, resumable: boolean) => {
+        const remotePath = node.path ?? joinRemote(file.remoteFolder, file.name);
+        const record = { local: file.localPath, path: remotePath, id: node.id, size: node.size, sha256: node.sha256, versionId: node.contentVersionId, resumable };
+        if (output.json) output.item(record, () => remotePath);
+      };
+      // Small files go up in batches, one request per folder's worth; the rest one by one.
+      const small = new Map<string, PlannedFile[]>();
+      const single: PlannedFile[] = [];
+      for (const file of plan.files) {
+        if (file.size > Math.min(batchFileMaxBytes, settings.resumableAboveBytes)) single.push(file);
+        else {
+          const siblings = small.get(file.remoteFolder);
+          if (siblings) siblings.push(file);
+          else small.set(file.remoteFolder, [file]);
+        }
+      }
+      const batches = [...small.values()].flatMap((files) => batchesOf(files));
+      const refused: FerryError[] = [];
+      const uploadGroup = async (files: PlannedFile[]): Promise<void> => {
+        const first = files[0];
+        if (!first) return;
+        const { node: parent } = await folders.ensure(first.remoteFolder);
+        const { written, failed } = await uploadBatch(client, parent.id, files);
+        for (const { file, node } of written) {
+          progress.addBytes(file.size);
+          progress.fileDone();
+          report(file, node, false);
+        }
+        for (const { error } of failed) {
+          progress.note(error.message);
+          refused.push(error);
+        }
+      };
+      await runPool(batches, Math.min(parallel, 4), uploadGroup);
+
       const uploadOne = async (file: PlannedFile): Promise<void> => {
         const { node: parent } = await folders.ensure(file.remoteFolder);
         const { node, resumable } = await uploadFile({
@@ -53,11 +90,11 @@ export function registerPut(program: Command, runtime: CliRuntime): void {
           onBytes: (count) => progress.addBytes(count),
         });
         progress.fileDone();
-        const remotePath = node.path ?? joinRemote(file.remoteFolder, file.name);
-        const record = { local: file.localPath, path: remotePath, id: node.id, size: node.size, sha256: node.sha256, versionId: node.contentVersionId, resumable };
-        if (output.json) output.item(record, () => remotePath);
+        report(file, node, resumable);
       };
-      await runPool(plan.files, parallel, uploadOne);
+      await runPool(single, parallel, uploadOne);
       progress.finish();
+      const [firstRefused] = refused;
+      if (firstRefused) throw refused.length === 1 ? firstRefused : new FerryError(firstRefused.code, `${refused.length} files were not uploaded; the first: ${firstRefused.message}`);
     });
 }

@@ -146,6 +146,20 @@ describe('batch upload: many files into a folder with one request', () => {
     expect(tempFiles()).toEqual([]);
   });
 
+  it('takes 1,000 files in one batch and refuses 1,001', async () => {
+    const folder = await mkdir(alice, root, 'batch-limit');
+    const files = (count: number) => Array.from({ length: count }, (_, index) => ({ name: `n${index}.txt`, content: `${index}` }));
+    const full = await send(alice, folder.id, batchForm(files(1000)));
+    expect(full.status).toBe(200);
+    expect((await json<BatchUploadResult>(full)).entries.filter((entry) => entry.node)).toHaveLength(1000);
+    const over = await send(alice, folder.id, batchForm(files(1001)));
+    expect(over.status).toBe(400);
+    expect(await errorCode(over)).toBe('validation_failed');
+    // The refused body was drained: the client's kept-alive connections carry the next requests.
+    expect(await listNames(folder.id)).toHaveLength(1000);
+    expect((await mkdir(alice, folder.id, 'after-refusal')).name).toBe('after-refusal');
+  });
+
   it('stores nothing when the body is cut off in the middle of a part', async () => {
     const folder = await mkdir(alice, root, 'batch-cut');
     const boundary = 'cut-boundary';

@@ -19,7 +19,6 @@ import {
 import busboy from 'busboy';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
 import type { ServerContext } from '../context.js';
 import { route } from '../http/route.js';
 import { commitFileBatch, type BatchItem } from './batch-commit.js';
@@ -28,7 +27,7 @@ import { guardUpload } from './content-routes.js';
 import { blobStoreOf } from './file-store.js';
 import { loadLiveFolder, type Preconditions } from './node-access.js';
 import { checkedName } from './node-answer.js';
-import { announcedLength, withRawBodies } from './request-body.js';
+import { announcedLength, readExactly, withRawBodies } from './request-body.js';
 import { nameKeyOf, nodeView } from './node-view.js';
 
 /** The manifest part may hold at most this many bytes. */
@@ -37,9 +36,17 @@ const manifestMaxBytes = 1024 * 1024;
 const framingAllowanceBytes = 16 * 1024 * 1024;
 /** File parts being written (and fsynced) at once; the body is not read further while all are busy. */
 const receivingSlots = 32;
+/** Parts up to this size are held in memory until the body is complete, then written by the blob writer threads. */
+const inMemoryPartMaxBytes = 256 * 1024;
+/** At most this many bytes of one request are held in memory; later parts stream to temp files. */
+const inMemoryRequestMaxBytes = 32 * 1024 * 1024;
+
+/** A received file part: verified bytes in memory, or a fsynced temp file. */
+type ReceivedPart = { sha256: string; size: number } & ({ data: Buffer } | { temp: TempBlob });
 
 interface CheckedManifest {
   raw: BatchUploadManifest;
+  /** The entries' names in NFC, checked against the name rules. */
   names: string[];
 }
 
@@ -94,7 +101,11 @@ function slots(count: number): { take: () => Promise<() => void> } {
 
 interface ReceivedBatch {
   manifest: CheckedManifest;
-  blobs: TempBlob[];
+  parts: ReceivedPart[];
+}
+
+async function discardParts(store: BlobStore, parts: readonly ReceivedPart[]): Promise<void> {
+  await Promise.all(parts.map((part) => ('temp' in part ? store.discard(part.temp) : undefined)));
 }
 
 /**
@@ -112,21 +123,31 @@ async function receiveBatch(store: BlobStore, request: FastifyRequest, maxUpload
     parser = busboy({
       headers: request.headers,
       preservePath: true,
-      limits: { fields: 1, files: batchUploadMaxFiles, parts: batchUploadMaxFiles + 1, fieldSize: manifestMaxBytes, headerPairs: 16 },
+      // Filenames are UTF-8 (what browsers and fetch send), not latin1.
+      defParamCharset: 'utf8',
+      // One more of each than allowed: busboy reports a limit when it is reached, and the manifest count catches an extra part anyway.
+      limits: { fields: 2, files: batchUploadMaxFiles + 1, parts: batchUploadMaxFiles + 2, fieldSize: manifestMaxBytes, headerPairs: 16 },
     });
   } catch {
     throw badRequest('The body must be multipart/form-data with a boundary.');
   }
   let manifest: CheckedManifest | undefined;
   let problem: unknown = null;
-  const receiving: Promise<TempBlob>[] = [];
+  const receiving: Promise<ReceivedPart>[] = [];
+  let inMemoryBytes = 0;
   const active = new Set<Readable>();
   const gate = slots(receivingSlots);
+  let stop: () => void = () => undefined;
   const fail = (error: unknown) => {
     if (problem !== null) return;
     problem = error;
+    // Unread body bytes are drained so the connection can carry the next request (guardUpload
+    // closes it instead when much is left); piped streams are not drained by Node on their own.
+    request.raw.unpipe(parser);
+    request.raw.resume();
     for (const stream of active) stream.destroy();
     parser.destroy();
+    stop();
   };
 
   // Errors surface through the pipeline below (or as `problem`); a destroyed parser must not throw them again.
@@ -150,10 +171,14 @@ async function receiveBatch(store: BlobStore, request: FastifyRequest, maxUpload
     if (name !== 'file' || !entry) return fail(badRequest(entry ? `Unexpected part "${name}": file parts are named "file".` : `The body has more files than the manifest lists (${manifest.raw.files.length}).`));
     if (info.filename !== entry.name) return fail(badRequest(`File part ${index + 1} is "${info.filename}" but the manifest lists "${entry.name}" there.`));
     active.add(stream);
-    const received = (async () => {
+    const inMemory = entry.size <= inMemoryPartMaxBytes && inMemoryBytes + entry.size <= inMemoryRequestMaxBytes;
+    if (inMemory) inMemoryBytes += entry.size;
+    const received = (async (): Promise<ReceivedPart> => {
       const release = await gate.take();
       try {
-        return await store.receive(stream, { maxBytes: entry.size, expectedBytes: entry.size });
+        if (inMemory) return await readExactly(stream, entry.size);
+        const temp = await store.receive(stream, { maxBytes: entry.size, expectedBytes: entry.size });
+        return { sha256: temp.sha256, size: temp.size, temp };
       } catch (error) {
         const wrapped = problem === null ? badRequest(`"${entry.name}" does not hold the ${entry.size} bytes the manifest says (or the body was cut off).`) : error;
         fail(wrapped);
@@ -170,22 +195,32 @@ async function receiveBatch(store: BlobStore, request: FastifyRequest, maxUpload
     parser.on(limit, () => fail(badRequest(`A batch holds at most ${batchUploadMaxFiles} files and one manifest.`)));
   }
 
-  try {
-    await pipeline(request.raw, parser);
-  } catch (error) {
-    fail(problem ?? badRequest(`The multipart body is malformed or was cut off (${error instanceof Error ? error.message : String(error)}).`));
-  }
+  // The body is piped by hand, not with pipeline(): on a failure the request must stay open so the
+  // error answer can be sent (the rest of a small body is then drained, a large one cuts the connection).
+  const body = request.raw;
+  await new Promise<void>((resolve) => {
+    const cutOff = () => fail(badRequest('The multipart body was cut off before its end.'));
+    stop = resolve;
+    parser.once('close', resolve);
+    parser.once('error', (error: Error) => fail(badRequest(`The multipart body is malformed (${error.message}).`)));
+    body.once('error', cutOff);
+    body.once('close', () => {
+      if (!body.complete) cutOff();
+    });
+    body.pipe(parser);
+  });
+  body.unpipe(parser);
   const settled = await Promise.allSettled(receiving);
-  const blobs = settled.flatMap((outcome) => (outcome.status === 'fulfilled' ? [outcome.value] : []));
+  const parts = settled.flatMap((outcome) => (outcome.status === 'fulfilled' ? [outcome.value] : []));
   if (problem === null && !manifest) problem = badRequest('The body has no manifest part.');
-  if (problem === null && manifest && blobs.length !== manifest.raw.files.length) {
-    problem = badRequest(`The body ended after ${blobs.length} of the ${manifest.raw.files.length} files of the manifest.`);
+  if (problem === null && manifest && parts.length !== manifest.raw.files.length) {
+    problem = badRequest(`The body ended after ${parts.length} of the ${manifest.raw.files.length} files of the manifest.`);
   }
   if (problem !== null || !manifest) {
-    await Promise.all(blobs.map((blob) => store.discard(blob)));
+    await discardParts(store, parts);
     throw problem;
   }
-  return { manifest, blobs };
+  return { manifest, parts };
 }
 
 function preconditionsOfEntry(entry: BatchUploadManifest['files'][number]): Preconditions {
@@ -194,30 +229,35 @@ function preconditionsOfEntry(entry: BatchUploadManifest['files'][number]): Prec
 
 export function registerBatchUploadRoutes(app: FastifyInstance, ctx: ServerContext): void {
   const store = blobStoreOf(ctx);
+  app.addHook('onClose', async () => store.close());
   withRawBodies(app, (scope) => {
     route(scope, 'uploadFiles', async ({ params, actor, request, reply }) =>
       guardUpload(request, reply, async (): Promise<BatchUploadResult> => {
         const { node: folder } = await loadLiveFolder(ctx, actor, params.nodeId);
-        const { manifest, blobs } = await receiveBatch(store, request, ctx.config.maxUploadBytes);
+        const { manifest, parts } = await receiveBatch(store, request, ctx.config.maxUploadBytes);
         const entries: BatchUploadResult['entries'] = [];
         const items: BatchItem[] = [];
         const itemPositions: number[] = [];
         manifest.raw.files.forEach((entry, index) => {
-          const blob = blobs[index];
+          const part = parts[index];
           const name = manifest.names[index] ?? entry.name;
           entries.push({ name });
-          if (!blob) return;
-          if (entry.sha256 !== undefined && entry.sha256 !== blob.sha256) {
-            const error = new FerryError('digest_mismatch', `"${entry.name}" does not match its sha256; it was not stored.`, { expected: entry.sha256, actual: blob.sha256 });
+          if (!part) return;
+          if (entry.sha256 !== undefined && entry.sha256 !== part.sha256) {
+            const error = new FerryError('digest_mismatch', `"${entry.name}" does not match its sha256; it was not stored.`, { expected: entry.sha256, actual: part.sha256 });
             entries[index] = { name, error: error.toBody().error };
             return;
           }
           itemPositions.push(index);
-          items.push({ name, sha256: blob.sha256, size: blob.size, preconditions: preconditionsOfEntry(entry) });
+          items.push({ name, sha256: part.sha256, size: part.size, preconditions: preconditionsOfEntry(entry) });
         });
-        // Blobs not committed (digest mismatch) are dropped; the rest go to their content address first.
+        // Parts that failed their digest are dropped; the rest go to their content address before the rows are written.
         const keep = new Set(itemPositions);
-        await Promise.all(blobs.map((blob, index) => (keep.has(index) ? store.commit(blob.path, blob.sha256) : store.discard(blob))));
+        const inMemory = parts.flatMap((part, index) => (keep.has(index) && 'data' in part ? [part] : []));
+        await Promise.all([
+          store.placeAll(inMemory),
+          ...parts.map((part, index) => ('temp' in part ? (keep.has(index) ? store.commit(part.temp.path, part.sha256) : store.discard(part.temp)) : undefined)),
+        ]);
         const outcomes = await commitFileBatch(ctx, { workspaceId: folder.workspace_id, folderId: folder.id, items, actor, ip: request.ip });
         outcomes.forEach((outcome, itemIndex) => {
           const position = itemPositions[itemIndex];

@@ -11,6 +11,7 @@ import { existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { mkdir, open, rename, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { FerryError } from '@ferry/core';
+import { BlobWriter, type BlobWrite } from './blob-writer.js';
 
 /** A fully received body, hashed, waiting in the temp folder to be committed or discarded. */
 export interface TempBlob {
@@ -51,6 +52,10 @@ export class BlobStore {
   readonly #temp: string;
   /** Shard folders known to exist, to skip mkdir calls on the hot path. */
   readonly #knownDirs = new Set<string>();
+  /** Temp names: a random prefix per store (several processes may share a data folder) and a counter. */
+  readonly #tempPrefix = randomBytes(6).toString('hex');
+  #tempCounter = 0;
+  #writer: BlobWriter | undefined;
 
   constructor(dataDir: string) {
     this.#root = blobDirOf(dataDir);
@@ -64,7 +69,31 @@ export class BlobStore {
   }
 
   newTempPath(): string {
-    return join(this.#temp, `${randomBytes(12).toString('hex')}.part`);
+    this.#tempCounter += 1;
+    return join(this.#temp, `${this.#tempPrefix}-${this.#tempCounter}.part`);
+  }
+
+  /**
+   * Stores small, already verified contents durably at their content
+   * addresses, off the main thread (see blob-writer). Contents stored
+   * already are skipped.
+   */
+  async placeAll(blobs: readonly { sha256: string; data: Uint8Array }[]): Promise<void> {
+    const writes: BlobWrite[] = [];
+    const seen = new Set<string>();
+    for (const blob of blobs) {
+      if (seen.has(blob.sha256)) continue;
+      seen.add(blob.sha256);
+      writes.push({ dir: join(this.#root, blob.sha256.slice(0, 2), blob.sha256.slice(2, 4)), target: this.pathOf(blob.sha256), temp: this.newTempPath(), data: blob.data });
+    }
+    this.#writer ??= new BlobWriter();
+    await this.#writer.writeAll(writes);
+  }
+
+  /** Stops the writer threads (the server calls this when it closes). */
+  async close(): Promise<void> {
+    await this.#writer?.close();
+    this.#writer = undefined;
   }
 
   /**

@@ -23,8 +23,8 @@ import { nameKeyOf, nodeView } from './node-view.js';
 export type WriteTarget = { parentId: string; name: string } | { fileId: string };
 
 export interface ReceivedContent {
-  /** A fsynced file inside the data folder (temp blob or finished upload). */
-  path: string;
+  /** A fsynced file inside the data folder (temp blob or finished upload), or null when the blob is in place already. */
+  path: string | null;
   sha256: string;
   size: number;
 }
@@ -90,11 +90,13 @@ export async function commitFileContent(
   // is busy (fsyncs of other uploads queue in the same thread pool). If the transaction then fails
   // (a race lost after the early precondition check), the blob stays unreferenced: harmless, as
   // blobs are content-addressed, and never a half file.
-  try {
-    await store.commit(content.path, content.sha256);
-  } catch (error) {
-    await store.discard(content.path);
-    throw error;
+  if (content.path !== null) {
+    try {
+      await store.commit(content.path, content.sha256);
+    } catch (error) {
+      await store.discard(content.path);
+      throw error;
+    }
   }
   const result = await ctx.db.transaction().execute(async (trx) => {
     const at = isoNow(ctx);

@@ -7,7 +7,34 @@
  */
 import { FerryError } from '@ferry/core';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import type { BlobStore, TempBlob } from './blob-store.js';
+import { createHash } from 'node:crypto';
+import type { Readable } from 'node:stream';
+import { toBodyError, type BlobStore, type TempBlob } from './blob-store.js';
+
+/** Bodies announced at up to this size are read into memory and stored by the blob writer threads. */
+export const inMemoryBodyMaxBytes = 256 * 1024;
+
+/** A verified body stored at its content address already (`path: null`), or waiting in a temp file. */
+export type ReceivedBody = TempBlob | { path: null; sha256: string; size: number };
+
+/** Reads a whole small body into memory, hashing it; throws bad_request unless it is exactly `size` bytes. */
+export async function readExactly(stream: Readable, size: number): Promise<{ sha256: string; size: number; data: Buffer }> {
+  const chunks: Buffer[] = [];
+  const hash = createHash('sha256');
+  let length = 0;
+  try {
+    for await (const chunk of stream as AsyncIterable<Buffer>) {
+      length += chunk.length;
+      if (length > size) throw new FerryError('bad_request', `The body is longer than the ${size} bytes announced.`);
+      hash.update(chunk);
+      chunks.push(chunk);
+    }
+  } catch (error) {
+    throw toBodyError(error);
+  }
+  if (length !== size) throw new FerryError('bad_request', `The body ended after ${length} of ${size} bytes.`);
+  return { sha256: hash.digest('hex'), size, data: chunks.length === 1 && chunks[0] ? chunks[0] : Buffer.concat(chunks) };
+}
 
 /** The Content-Length of the request, or null for a chunked body. */
 export function announcedLength(request: FastifyRequest): number | null {
@@ -50,18 +77,27 @@ export function checkAnnouncedLength(request: FastifyRequest, maxBytes: number):
  * Streams the request body into a temp blob and checks it against the
  * announced digest. Nothing stays on disk when it fails.
  */
-export async function receiveVerifiedBody(store: BlobStore, request: FastifyRequest, maxBytes: number): Promise<TempBlob> {
+export async function receiveVerifiedBody(store: BlobStore, request: FastifyRequest, maxBytes: number): Promise<ReceivedBody> {
   const expectedBytes = checkAnnouncedLength(request, maxBytes);
   const expectedSha = announcedSha256(request);
+  if (expectedBytes !== null && expectedBytes <= inMemoryBodyMaxBytes) {
+    // Small bodies: hashed in memory, checked, then written and fsynced by the blob writer threads
+    // (with other uploads' blobs of the same moment), straight to their content address.
+    const body = await readExactly(request.raw, expectedBytes);
+    if (expectedSha !== null && expectedSha !== body.sha256) throw digestMismatch(expectedSha, body.sha256);
+    await store.placeAll([body]);
+    return { path: null, sha256: body.sha256, size: body.size };
+  }
   const temp = await store.receive(request.raw, { maxBytes, expectedBytes });
   if (expectedSha !== null && expectedSha !== temp.sha256) {
     await store.discard(temp);
-    throw new FerryError('digest_mismatch', 'The body does not match the sha-256 digest sent with it; nothing was stored.', {
-      expected: expectedSha,
-      actual: temp.sha256,
-    });
+    throw digestMismatch(expectedSha, temp.sha256);
   }
   return temp;
+}
+
+function digestMismatch(expected: string, actual: string): FerryError {
+  return new FerryError('digest_mismatch', 'The body does not match the sha-256 digest sent with it; nothing was stored.', { expected, actual });
 }
 
 /**
