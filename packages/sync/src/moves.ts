@@ -96,7 +96,8 @@ function moveInBase(base: Map<string, BaseEntry>, from: string, to: string): voi
 /**
  * True when a file found under the base entry's id on a side whose ids may be
  * reused is that entry and not a new file that got its freed id: a rename
- * keeps the revision, or at least the size and modification time. The time
+ * keeps the revision, or at least the size and modification time (or, with
+ * the same size, the content hash when `identityHashesNeeded` had it taken). The time
  * is compared to the millisecond with a tolerance of one, because a time set
  * on a received copy may read back a hair earlier (1795623058300 ms is stored
  * as ...299.999) and times are whole milliseconds here.
