@@ -1,7 +1,7 @@
 /**
  * @module commands/emulators
- * `ferry emulators`: runs the Google Drive v3 and Dropbox v2 emulators (with
- * their OAuth endpoints) on 127.0.0.1 until SIGINT/SIGTERM, and prints their
+ * `ferry emulators`: runs the Google Drive v3, Dropbox v2, Slack and
+ * Microsoft identity platform + Graph emulators (with their OAuth endpoints) on 127.0.0.1 until SIGINT/SIGTERM, and prints their
  * URLs with a ready access token each: text, or one JSON document with --json
  * for scripts. Point `ferry sync gdrive:… / dropbox:…` at them.
  */
@@ -21,7 +21,7 @@ function portBase(raw: string | undefined): { googleDrive: number; dropbox: numb
 export function registerEmulators(program: Command, runtime: CliRuntime): void {
   program
     .command('emulators')
-    .description('Run local Google Drive and Dropbox emulators until Ctrl-C (for trying sync and for tests).')
+    .description('Run local Google Drive, Dropbox, Slack and Microsoft 365 emulators until Ctrl-C (for trying sync and connections, and for tests).')
     .option('--port-base <n>', 'Drive listens on this port and Dropbox on the next (default: any free ports)')
     .addHelpText(
       'after',
@@ -39,12 +39,19 @@ The emulators keep everything in memory; it is gone when they stop.`,
         ...(ports === null ? {} : { googleDrive: { port: ports.googleDrive }, dropbox: { port: ports.dropbox } }),
         print: output.json ? () => undefined : (line) => runtime.stdout.write(`${line}\n`),
       });
-      const { googleDrive, dropbox } = emulators;
+      const { googleDrive, dropbox, slack, microsoft } = emulators;
       if (output.json) {
         output.item(
           {
             googleDrive: { url: googleDrive.url, apiUrl: `${googleDrive.url}/drive/v3`, tokenUrl: `${googleDrive.url}/token`, accessToken: googleDrive.issueToken().accessToken },
             dropbox: { url: dropbox.url, domain: dropbox.domain, tokenUrl: `${dropbox.url}/oauth2/token`, accessToken: dropbox.issueToken().accessToken },
+            slack: { url: slack.url, apiUrl: `${slack.url}/api/`, tokenUrl: `${slack.url}/api/oauth.v2.access`, accessToken: slack.issueToken().accessToken },
+            microsoft: {
+              url: microsoft.url,
+              graphUrl: `${microsoft.url}/v1.0`,
+              tokenUrl: `${microsoft.url}/common/oauth2/v2.0/token`,
+              accessToken: microsoft.issueToken().accessToken,
+            },
           },
           () => '',
         );

@@ -242,12 +242,21 @@ describe('ferry emulators', () => {
       child.on('close', () => reject(new Error(`ferry emulators ended early: ${stdout}`)));
     });
     const started = z
-      .object({ googleDrive: z.object({ url: z.string(), accessToken: z.string() }), dropbox: z.object({ url: z.string(), accessToken: z.string() }) })
+      .object({
+        googleDrive: z.object({ url: z.string(), accessToken: z.string() }),
+        dropbox: z.object({ url: z.string(), accessToken: z.string() }),
+        slack: z.object({ apiUrl: z.string(), accessToken: z.string() }),
+        microsoft: z.object({ graphUrl: z.string(), accessToken: z.string() }),
+      })
       .parse(JSON.parse(firstLine));
     const about = await fetch(`${started.googleDrive.url}/drive/v3/about?fields=user`, { headers: { authorization: `Bearer ${started.googleDrive.accessToken}` } });
     expect(about.status).toBe(200);
     const account = await fetch(`${started.dropbox.url}/2/users/get_current_account`, { method: 'POST', headers: { authorization: `Bearer ${started.dropbox.accessToken}` } });
     expect(account.status).toBe(200);
+    const slackAuth = await fetch(`${started.slack.apiUrl}auth.test`, { method: 'POST', headers: { authorization: `Bearer ${started.slack.accessToken}` } });
+    expect(await slackAuth.json()).toMatchObject({ ok: true });
+    const me = await fetch(`${started.microsoft.graphUrl}/me`, { headers: { authorization: `Bearer ${started.microsoft.accessToken}` } });
+    expect(me.status).toBe(200);
     const closed = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
     child.kill('SIGTERM');
     expect(await closed).toBe(0);
