@@ -29,6 +29,12 @@ export interface ReceiveLimits {
 
 /** Bytes gathered before one write to disk. */
 const writeBatchBytes = 1024 * 1024;
+/**
+ * While a large body arrives, its written part is flushed to disk every this
+ * many bytes (in the background, while later bytes arrive), so the final
+ * fsync only waits for the tail instead of the whole file.
+ */
+const backgroundSyncBytes = Number(process.env.FERRY_BG_SYNC_MIB ?? 64) * 1024 * 1024;
 
 export function tempDirOf(dataDir: string): string {
   return join(dataDir, 'tmp');
@@ -112,10 +118,14 @@ export class BlobStore {
     let batchBytes = 0;
     let inFlight: Promise<void> = Promise.resolve();
     let writeError: unknown = null;
+    let unsyncedBytes = 0;
+    let backgroundSync: Promise<void> = Promise.resolve();
+    let backgroundSyncBusy = false;
     const flush = async () => {
       await inFlight;
       if (writeError !== null) throw writeError;
       const buffers = batch;
+      unsyncedBytes += batchBytes;
       batch = [];
       batchBytes = 0;
       inFlight = file.writev(buffers).then(
@@ -124,6 +134,18 @@ export class BlobStore {
           writeError = error;
         },
       );
+      if (backgroundSyncBytes > 0 && unsyncedBytes >= backgroundSyncBytes && !backgroundSyncBusy) {
+        unsyncedBytes = 0;
+        backgroundSyncBusy = true;
+        const written = inFlight;
+        backgroundSync = (async () => {
+          await written;
+          await file.datasync().catch((error: unknown) => {
+            writeError ??= error;
+          });
+          backgroundSyncBusy = false;
+        })();
+      }
     };
     try {
       for await (const chunk of source) {
@@ -139,10 +161,12 @@ export class BlobStore {
       }
       if (batchBytes > 0) await flush();
       await inFlight;
+      await backgroundSync;
       if (writeError !== null) throw writeError;
       await file.sync();
     } catch (error) {
       await inFlight;
+      await backgroundSync;
       await file.close().catch(() => undefined);
       await rm(path, { force: true });
       throw toBodyError(error);

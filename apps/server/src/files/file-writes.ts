@@ -12,6 +12,7 @@ import type { Actor } from '../auth/actor.js';
 import type { ServerContext } from '../context.js';
 import { isoNow } from '../context.js';
 import type { Database, NodeRow } from '../db/schema.js';
+import { writeGroupsOf } from '../db/write-groups.js';
 import { newId } from '../ids.js';
 import type { BlobStore } from './blob-store.js';
 import { recordChange } from './change-record.js';
@@ -98,7 +99,8 @@ export async function commitFileContent(
       throw error;
     }
   }
-  const result = await ctx.db.transaction().execute(async (trx) => {
+  // Group commit: uploads that arrive together share one COMMIT (each in its own savepoint).
+  const result = await writeGroupsOf(ctx.db).run(async (trx) => {
     const at = isoNow(ctx);
     const { file: current, parentPath } = await currentTarget(trx, workspaceId, target);
     checkPreconditions(input.preconditions, current);
