@@ -15,6 +15,7 @@ import { isoNow } from '../context.js';
 import type { Database, NodeRow, VersionRow } from '../db/schema.js';
 import { newId } from '../ids.js';
 import { recordChanges, type ChangeInput } from './change-record.js';
+import { newFileRow } from './file-writes.js';
 import { checkPreconditions, type Preconditions } from './node-access.js';
 import { joinPath, nodeWithPath } from './node-paths.js';
 import { nameKeyOf, nodeView } from './node-view.js';
@@ -96,22 +97,7 @@ export async function commitFileBatch(
         updates.push({ current, item, versionId });
       } else {
         rowIndex.set(position, { kind: 'new', index: newNodes.length });
-        newNodes.push({
-          id: fileId,
-          workspace_id: workspaceId,
-          parent_id: folderId,
-          kind: 'file',
-          name: item.name,
-          name_key: nameKeyOf(item.name),
-          size: item.size,
-          sha256: item.sha256,
-          version_id: newId('ver'),
-          content_version_id: versionId,
-          created_at: at,
-          updated_at: at,
-          deleted_at: null,
-          trashed: 0,
-        });
+        newNodes.push(newFileRow({ id: fileId, workspaceId, parentId: folderId, name: item.name, content: item, contentVersionId: versionId, at }));
       }
       results.push(undefined);
     });

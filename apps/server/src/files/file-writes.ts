@@ -80,6 +80,34 @@ async function setContent(trx: Kysely<Database>, file: NodeRow, content: { sha25
     .executeTakeFirstOrThrow();
 }
 
+/** The row of a new file (its first content version written beside it). */
+export function newFileRow(input: {
+  id: string;
+  workspaceId: string;
+  parentId: string;
+  name: string;
+  content: { sha256: string; size: number };
+  contentVersionId: string;
+  at: string;
+}): NodeRow {
+  return {
+    id: input.id,
+    workspace_id: input.workspaceId,
+    parent_id: input.parentId,
+    kind: 'file',
+    name: input.name,
+    name_key: nameKeyOf(input.name),
+    size: input.content.size,
+    sha256: input.content.sha256,
+    version_id: newId('ver'),
+    content_version_id: input.contentVersionId,
+    created_at: input.at,
+    updated_at: input.at,
+    deleted_at: null,
+    trashed: 0,
+  };
+}
+
 /** Commits received content: the blob into place, then the rows, the event and the audit row in one transaction. */
 export async function commitFileContent(
   ctx: ServerContext,
@@ -113,22 +141,7 @@ export async function commitFileContent(
       const versionId = await insertVersion(trx, { fileId, workspaceId, sha256: content.sha256, size: content.size, actor, at });
       node = await trx
         .insertInto('nodes')
-        .values({
-          id: fileId,
-          workspace_id: workspaceId,
-          parent_id: target.parentId,
-          kind: 'file',
-          name: target.name,
-          name_key: nameKeyOf(target.name),
-          size: content.size,
-          sha256: content.sha256,
-          version_id: newId('ver'),
-          content_version_id: versionId,
-          created_at: at,
-          updated_at: at,
-          deleted_at: null,
-          trashed: 0,
-        })
+        .values(newFileRow({ id: fileId, workspaceId, parentId: target.parentId, name: target.name, content, contentVersionId: versionId, at }))
         .returningAll()
         .executeTakeFirstOrThrow();
     } else {
