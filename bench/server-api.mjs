@@ -123,7 +123,7 @@ async function main() {
     rmSync(join(work, `cps-large-${round}`));
     const size = statSync(data.large).size;
     const big = await timed(() =>
-      call(client, ferry.token, 'PUT', `/api/v1/nodes/${ferry.rootFolderId}/files/large-${round}.bin`, createReadStream(data.large), {
+      call(client, ferry.token, 'PUT', `/api/v1/nodes/${ferry.rootFolderId}/files/large-${round}.bin`, createReadStream(data.large, { highWaterMark: 1024 * 1024 }), {
         'content-type': 'application/octet-stream',
         'content-length': String(size),
       }),

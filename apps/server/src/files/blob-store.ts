@@ -34,7 +34,7 @@ const writeBatchBytes = 1024 * 1024;
  * many bytes (in the background, while later bytes arrive), so the final
  * fsync only waits for the tail instead of the whole file.
  */
-const backgroundSyncBytes = Number(process.env.FERRY_BG_SYNC_MIB ?? 64) * 1024 * 1024;
+const backgroundSyncBytes = 64 * 1024 * 1024;
 
 export function tempDirOf(dataDir: string): string {
   return join(dataDir, 'tmp');
@@ -134,7 +134,7 @@ export class BlobStore {
           writeError = error;
         },
       );
-      if (backgroundSyncBytes > 0 && unsyncedBytes >= backgroundSyncBytes && !backgroundSyncBusy) {
+      if (unsyncedBytes >= backgroundSyncBytes && !backgroundSyncBusy) {
         unsyncedBytes = 0;
         backgroundSyncBusy = true;
         const written = inFlight;
