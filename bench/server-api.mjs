@@ -57,6 +57,18 @@ async function startFerry() {
   return { child, dataDir, ...JSON.parse(line) };
 }
 
+async function startPlainReceiver() {
+  const dir = join(work, 'plain-receiver');
+  mkdirSync(dir);
+  const child = spawn(process.execPath, [new URL('./lib/plain-upload-receiver.mjs', import.meta.url).pathname, dir], { stdio: ['ignore', 'pipe', 'inherit'] });
+  cleanup.push(() => child.kill('SIGKILL'));
+  const line = await new Promise((resolve, reject) => {
+    createInterface({ input: child.stdout }).once('line', resolve);
+    child.once('exit', (code) => reject(new Error(`plain receiver exited with ${code}`)));
+  });
+  return { child, ...JSON.parse(line) };
+}
+
 async function call(client, token, method, path, body, headers = {}) {
   const response = await client.request({ method, path, body, headers: { authorization: `Bearer ${token}`, ...headers } });
   const text = await response.body.text();
@@ -97,7 +109,10 @@ async function main() {
   const ferry = await startFerry();
   const client = new Pool(ferry.url, { connections: concurrency, pipelining: 1 });
   cleanup.push(() => void client.close());
-  const results = { small: { ferry: [], ferryBatch: [], cp: [], cpSync: [] }, large: { ferry: [], cp: [], cpSync: [] } };
+  const plain = await startPlainReceiver();
+  const plainClient = new Pool(plain.url, { connections: 1, pipelining: 1 });
+  cleanup.push(() => void plainClient.close());
+  const results = { small: { ferry: [], ferryBatch: [], cp: [], cpSync: [] }, large: { ferry: [], plain: [], cp: [], cpSync: [] } };
 
   for (let round = 0; round < rounds; round++) {
     // cp -r of the same files on the same disk (page cache), then the same with sync.
@@ -129,7 +144,11 @@ async function main() {
       }),
     );
     results.large.ferry.push(big.seconds);
-    console.log(`round ${round + 1}: small ${fmt(smallFiles / uploaded.seconds, 0)} files/s (batches: ${fmt(smallFiles / batched.seconds, 0)}), large ${fmt(mib(size) / big.seconds)} MiB/s`);
+    const plainBig = await timed(() =>
+      call(plainClient, 'none', 'PUT', '/', createReadStream(data.large, { highWaterMark: 1024 * 1024 }), { 'content-length': String(size) }),
+    );
+    results.large.plain.push(plainBig.seconds);
+    console.log(`round ${round + 1}: small ${fmt(smallFiles / uploaded.seconds, 0)} files/s (batches: ${fmt(smallFiles / batched.seconds, 0)}), large ${fmt(mib(size) / big.seconds)} MiB/s (plain Node receiver: ${fmt(mib(size) / plainBig.seconds)})`);
   }
 
   // Creation rate through the API (a sample), then listing a folder of listEntries entries seeded in the database.
@@ -167,6 +186,7 @@ async function main() {
   const cpSmallRate = smallFiles / median(results.small.cp);
   const cpSyncSmallRate = smallFiles / median(results.small.cpSync);
   const largeRate = largeMiB / median(results.large.ferry);
+  const plainLargeRate = largeMiB / median(results.large.plain);
   const cpLargeRate = largeMiB / median(results.large.cp);
   const cpSyncLargeRate = largeMiB / median(results.large.cpSync);
   const rows = [
@@ -179,6 +199,7 @@ async function main() {
   for (const [label, ours, cp, cpSync, aim] of rows) {
     console.log(`| ${label} | ${fmt(ours, 0)} | ${fmt(cp, 0)} | ${fmt(cpSync, 0)} | ${fmt((ours / cp) * 100, 0)}% | ${fmt((ours / cpSync) * 100, 0)}% | ${aim} |`);
   }
+  console.log(`| upload ${largeMiB} MiB file to a bare node:http receiver (sha256 + write + fsync, nothing else) (MiB/s) | ${fmt(plainLargeRate, 0)} | ${fmt(cpLargeRate, 0)} | ${fmt(cpSyncLargeRate, 0)} | ${fmt((plainLargeRate / cpLargeRate) * 100, 0)}% | ${fmt((plainLargeRate / cpSyncLargeRate) * 100, 0)}% | Ferry = ${fmt((largeRate / plainLargeRate) * 100, 0)}% of it |`);
   console.log(`| create ${createCount} folders through the API (folders/s) | ${fmt(createCount / created.seconds, 0)} | | | | | |`);
   console.log(`| list ${listEntries} entries, pages of 1,000 (entries/s) | ${fmt(listEntries / listing.seconds, 0)} | | | | | |`);
   console.log(`| read the event feed (${feed.value} events, events/s) | ${fmt(feed.value / feed.seconds, 0)} | | | | | ≥ 20,000 |`);
@@ -189,6 +210,7 @@ async function main() {
     `${JSON.stringify({ at: new Date().toISOString(), smallFiles, largeMiB, listEntries, rounds, results, created: created.seconds, listing: listing.seconds, feed: { events: feed.value, seconds: feed.seconds }, memory }, null, 2)}\n`,
   );
   ferry.child.kill('SIGTERM');
+  plain.child.kill('SIGTERM');
 }
 
 await main();

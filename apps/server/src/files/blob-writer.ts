@@ -75,7 +75,8 @@ class WriterThread {
   #waiter: { resolve: () => void; reject: (error: Error) => void } | undefined;
 
   constructor() {
-    this.#worker = new Worker(workerSource, { eval: true });
+    // The thread holds little but the bytes in flight (kept outside the JS heap): small heaps keep its RSS down.
+    this.#worker = new Worker(workerSource, { eval: true, resourceLimits: { maxYoungGenerationSizeMb: 2, maxOldGenerationSizeMb: 32 } });
     this.#worker.unref();
     this.#worker.on('message', (reply: unknown) => {
       if (!isReply(reply)) return;
