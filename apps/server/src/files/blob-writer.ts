@@ -93,7 +93,18 @@ class WriterThread {
   run(writes: readonly BlobWrite[]): Promise<void> {
     return new Promise((resolve, reject) => {
       this.#waiter = { resolve, reject };
-      this.#worker.postMessage({ writes });
+      // Bytes are copied once into one compact buffer that is moved, not cloned, to the thread:
+      // cloning a Buffer would copy its whole backing store (often a shared 64 KiB socket read).
+      const total = writes.reduce((sum, write) => sum + write.data.length, 0);
+      const packed = new Uint8Array(total);
+      let offset = 0;
+      const moved = writes.map((write) => {
+        packed.set(write.data, offset);
+        const data = packed.subarray(offset, offset + write.data.length);
+        offset += write.data.length;
+        return { ...write, data };
+      });
+      this.#worker.postMessage({ writes: moved }, [packed.buffer]);
     });
   }
 

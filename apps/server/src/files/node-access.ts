@@ -27,21 +27,22 @@ export async function requireMember(
   ctx: ServerContext,
   actor: Actor,
   workspaceId: string,
-  notFound: FerryError,
+  notFound: FerryError | (() => FerryError),
   needed: Role = 'member',
 ): Promise<Role> {
   try {
     return await requireRole(ctx, actor, workspaceId, needed);
   } catch (error) {
-    if (error instanceof FerryError && error.code === 'workspace_not_found') throw notFound;
+    if (error instanceof FerryError && error.code === 'workspace_not_found') throw typeof notFound === 'function' ? notFound() : notFound;
     throw error;
   }
 }
 
 export async function loadNode(ctx: ServerContext, actor: Actor, nodeId: string): Promise<LoadedNode> {
-  const notFound = new FerryError('node_not_found', 'No such file or folder.');
+  // Made only when needed: an error captures a stack trace, and this runs on every file request.
+  const notFound = () => new FerryError('node_not_found', 'No such file or folder.');
   const node = await findNode(ctx.db, nodeId);
-  if (!node) throw notFound;
+  if (!node) throw notFound();
   const role = await requireMember(ctx, actor, node.workspace_id, notFound);
   return { node, role };
 }
