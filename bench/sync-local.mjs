@@ -2,7 +2,8 @@
 // Local↔local on the same trees, side by side with `rclone bisync` and
 // `unison`: first sync, no-change re-sync (median of rounds), peak memory per
 // file, and renaming a folder of files (time and bytes written). Scale with
-// BENCH_SYNC_FILES (100,000), BENCH_SYNC_RENAME_FILES (10,000), BENCH_ROUNDS (3).
+// BENCH_SYNC_FILES (100,000), BENCH_SYNC_RENAME_FILES (10,000), BENCH_ROUNDS (3);
+// BENCH_SYNC_TOOLS picks tools (default all).
 import { mkdirSync, mkdtempSync, existsSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -24,7 +25,9 @@ const tools = {
   rclone: (pair, step) => rcloneBisync(pair.a, pair.b, join(pair.dir, 'work'), { resync: step === 'first' }),
   unison: (pair) => unisonSync(pair.a, pair.b, join(pair.dir, 'unison')),
 };
-const active = Object.keys(tools).filter((name) => name === 'ferry' || found[name]);
+// BENCH_SYNC_TOOLS=ferry,unison runs only those (e.g. to compare Ferry and unison at the same load without rclone's minutes).
+const chosen = process.env.BENCH_SYNC_TOOLS ? process.env.BENCH_SYNC_TOOLS.split(',') : Object.keys(tools);
+const active = Object.keys(tools).filter((name) => chosen.includes(name) && (name === 'ferry' || found[name]));
 
 console.log(`tree: ${files} files (${renameFiles} in the renamed folder); ${rounds} rounds; work dir ${work}`);
 const source = join(work, 'source');
@@ -72,7 +75,7 @@ for (const name of active) {
 }
 
 const ferry = results.ferry;
-const cell = (name, pick, format) => (results[name] ? format(pick(results[name])) : 'not installed');
+const cell = (name, pick, format) => (results[name] ? format(pick(results[name])) : found[name] ? 'not run' : 'not installed');
 const ratio = (name, pick) => (results[name] && pick(results[name]) ? `${fmt(pick(ferry) / pick(results[name]), 2)}×` : '—');
 const rows = [
   ['first sync (both sides equal), s', (r) => r.firstSeconds, (v) => fmt(v, 2), ''],
