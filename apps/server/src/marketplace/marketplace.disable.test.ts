@@ -149,11 +149,20 @@ describe('a disabled integration stops and resumes', () => {
     const workspace = z.object({ rootFolderId: z.string() }).parse(await (await bearer(server, tokens.access_token, workspacePath)).json());
     const uploaded = await bearer(server, tokens.access_token, `/api/v1/nodes/${workspace.rootFolderId}/files/zap.txt`, { method: 'PUT', headers: { 'content-type': 'application/octet-stream' }, body: 'hello from a zap' });
     expect([200, 201]).toContain(uploaded.status);
-
-    const report = analyticsReportSchema.parse(await (await admin.api(`/api/v1/workspaces/${admin.workspace.id}/analytics?integration=zapier`)).json());
-    expect(report.totals).toMatchObject({ calls: 5, errors: 1, errorsByKind: { http_4xx: 1 }, activeUsers: 1, files: 1 });
+    // The upload's file.created goes to the REST hook: a delivery Zapier subscribed, counted under zapier.
+    await waitFor('the REST hook delivery', () => receiver.received.some((request) => request.path === '/zap'));
+    const deliveredAt = Date.now();
+    const report = await (async () => {
+      for (;;) {
+        const parsed = analyticsReportSchema.parse(await (await admin.api(`/api/v1/workspaces/${admin.workspace.id}/analytics?integration=zapier`)).json());
+        if (parsed.totals.calls >= 6 || Date.now() - deliveredAt > 5_000) return parsed;
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+    })();
+    expect(report.totals).toMatchObject({ calls: 6, errors: 1, errorsByKind: { http_4xx: 1 }, activeUsers: 1, files: 1 });
     expect(report.totals.bytesIn).toBeGreaterThanOrEqual('hello from a zap'.length);
     expect(report.integrations[0]?.operations.map((operation) => [operation.operation, operation.calls])).toEqual([
+      ['deliver', 1],
       ['getWorkspace', 3],
       ['putFileByName', 1],
       ['subscribeRestHook', 1],

@@ -31,7 +31,7 @@ export interface AttemptOutcome {
 export async function sendAttempt(
   ctx: ServerContext,
   delivery: Pick<WebhookDeliveryRow, 'id' | 'body' | 'attempts' | 'workspace_id' | 'test'>,
-  endpoint: Pick<WebhookEndpointRow, 'id' | 'url' | 'secret_ciphertext' | 'previous_secret_ciphertext' | 'previous_secret_expires_at'>,
+  endpoint: Pick<WebhookEndpointRow, 'id' | 'kind' | 'url' | 'secret_ciphertext' | 'previous_secret_ciphertext' | 'previous_secret_expires_at'>,
 ): Promise<{ attempt: WebhookAttemptRow; outcome: AttemptOutcome }> {
   const startedAt = ctx.clock.now();
   const headers: Record<string, string> = {
@@ -41,8 +41,8 @@ export async function sendAttempt(
     'webhook-timestamp': webhookTimestamp(startedAt),
     'webhook-signature': signatureHeader(signingSecrets(ctx, endpoint, startedAt), delivery.id, startedAt, delivery.body),
   };
-  // Tagged so integration analytics count it (outbound onCall hook).
-  const tag = { workspaceId: delivery.workspace_id, integration: 'webhooks', operation: delivery.test === 1 ? 'test' : 'deliver' };
+  // Tagged so integration analytics count it (outbound onCall hook): REST hooks are what Zapier subscribes.
+  const tag = { workspaceId: delivery.workspace_id, integration: endpoint.kind === 'rest_hook' ? 'zapier' : 'webhooks', operation: delivery.test === 1 ? 'test' : 'deliver' };
   const result = await webhookServices(ctx).http.send({ url: endpoint.url, headers, body: delivery.body, tag });
   const attempt: WebhookAttemptRow = {
     id: newOrderedId('wha'),

@@ -27,7 +27,7 @@ export function readDeliverJob(job: ClaimedJob): DeliverJob | null {
 
 /** Sends one attempt of a pending delivery to an enabled endpoint and decides what follows. */
 export async function attemptDelivery(ctx: ServerContext, job: ClaimedJob, row: DeliveryToAttempt, replay: boolean, random: RandomSource): Promise<AttemptRecord> {
-  const endpoint = { id: row.endpoint_id, workspace_id: row.workspace_id, url: row.url, secret_ciphertext: row.secret_ciphertext, previous_secret_ciphertext: row.previous_secret_ciphertext, previous_secret_expires_at: row.previous_secret_expires_at };
+  const endpoint = { id: row.endpoint_id, workspace_id: row.workspace_id, kind: row.kind, url: row.url, secret_ciphertext: row.secret_ciphertext, previous_secret_ciphertext: row.previous_secret_ciphertext, previous_secret_expires_at: row.previous_secret_expires_at };
   const { attempt, outcome } = await sendAttempt(ctx, row, endpoint);
   const now = ctx.clock.now();
   // Manual replays and test messages do not judge the endpoint's health.

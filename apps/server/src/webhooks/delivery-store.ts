@@ -21,7 +21,7 @@ import { bodyFromEvent, deliveryBody } from './delivery-body.js';
 import { disableEndpoint } from './endpoint-health.js';
 
 export type DeliveryToAttempt = Pick<WebhookDeliveryRow, 'id' | 'body' | 'attempts' | 'status' | 'test' | 'workspace_id'> &
-  Pick<WebhookEndpointRow, 'url' | 'enabled' | 'failing_since' | 'secret_ciphertext' | 'previous_secret_ciphertext' | 'previous_secret_expires_at'> & {
+  Pick<WebhookEndpointRow, 'kind' | 'url' | 'enabled' | 'failing_since' | 'secret_ciphertext' | 'previous_secret_ciphertext' | 'previous_secret_expires_at'> & {
     endpoint_id: string;
   };
 
@@ -45,7 +45,7 @@ const attemptColumns = ['id', 'delivery_id', 'endpoint_id', 'attempt', 'started_
 
 /** Deliveries with their endpoint, by a JSON array of delivery ids (one statement text for any number). */
 const loadSql = `SELECT d."id", d."body", d."attempts", d."status", d."test", d."workspace_id",
-  e."id" AS "endpoint_id", e."url", e."enabled", e."failing_since",
+  e."id" AS "endpoint_id", e."kind", e."url", e."enabled", e."failing_since",
   e."secret_ciphertext", e."previous_secret_ciphertext", e."previous_secret_expires_at",
   v."seq" AS "event_seq", v."id" AS "event_id", v."type" AS "event_type", v."at" AS "event_at",
   v."actor_id" AS "event_actor_id", v."source" AS "event_source", v."payload" AS "event_payload"

@@ -39,11 +39,11 @@ export interface FanOutResult {
 
 type FanOutEndpointRow = Pick<
   WebhookEndpointRow,
-  'id' | 'workspace_id' | 'cursor_seq' | 'event_types' | 'url' | 'enabled' | 'failing_since' | 'secret_ciphertext' | 'previous_secret_ciphertext' | 'previous_secret_expires_at'
+  'id' | 'workspace_id' | 'cursor_seq' | 'event_types' | 'kind' | 'url' | 'enabled' | 'failing_since' | 'secret_ciphertext' | 'previous_secret_ciphertext' | 'previous_secret_expires_at'
 >;
 
 const lockEndpointSql = `UPDATE "webhook_endpoints" SET "cursor_seq" = "cursor_seq" WHERE "id" = ? AND "enabled" = 1
-RETURNING "id", "workspace_id", "cursor_seq", "event_types", "url", "enabled", "failing_since", "secret_ciphertext", "previous_secret_ciphertext", "previous_secret_expires_at"`;
+RETURNING "id", "workspace_id", "cursor_seq", "event_types", "kind", "url", "enabled", "failing_since", "secret_ciphertext", "previous_secret_ciphertext", "previous_secret_expires_at"`;
 
 const nextEventsSql = 'SELECT * FROM "events" WHERE "workspace_id" = ? AND "seq" > ? ORDER BY "seq" LIMIT ?';
 
@@ -121,7 +121,7 @@ export async function fanOutInto(trx: Kysely<Database>, clock: Clock, endpointId
     const claimed = await enqueueLeasedJobs(trx, jobs, now, lease);
     leased = created.flatMap((row, index) => {
       const job = claimed[index];
-      return job === undefined ? [] : [{ job, delivery: { ...row, url: endpoint.url, enabled: endpoint.enabled, failing_since: endpoint.failing_since, secret_ciphertext: endpoint.secret_ciphertext, previous_secret_ciphertext: endpoint.previous_secret_ciphertext, previous_secret_expires_at: endpoint.previous_secret_expires_at } }];
+      return job === undefined ? [] : [{ job, delivery: { ...row, kind: endpoint.kind, url: endpoint.url, enabled: endpoint.enabled, failing_since: endpoint.failing_since, secret_ciphertext: endpoint.secret_ciphertext, previous_secret_ciphertext: endpoint.previous_secret_ciphertext, previous_secret_expires_at: endpoint.previous_secret_expires_at } }];
     });
   }
   await runSql(trx, moveCursorSql, [last.seq, endpoint.id]);
