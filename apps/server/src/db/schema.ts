@@ -187,7 +187,7 @@ export interface WebhookDeliveriesTable {
   event_id: string | null;
   event_seq: number | null;
   event_type: string;
-  /** The exact JSON body sent on every attempt. */
+  /** The exact JSON body sent on every attempt; '' for an event's delivery, whose body is built from its (immutable) event row (see webhooks/delivery-body). */
   body: string;
   status: 'pending' | 'succeeded' | 'failed' | 'cancelled';
   attempts: number;
