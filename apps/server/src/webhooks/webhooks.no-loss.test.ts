@@ -5,8 +5,8 @@
  * folder, and is killed with SIGKILL at random moments mid-delivery while
  * events keep arriving; a fresh worker takes over each time. In the end every
  * event reached the receiver, and a duplicate only ever repeats the same
- * webhook-id. The event count is a parameter (FERRY_NO_LOSS_EVENTS, default
- * 2,000; the benchmark uses 10,000).
+ * webhook-id. 10,000 events and 8 kills, as issue 4 asks (FERRY_NO_LOSS_EVENTS
+ * sets another count).
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -20,8 +20,8 @@ import { webhookEndpointWithSecretSchema } from '@ferry/core';
 import { startTestServer, type TestServer } from '../testing/index.js';
 import { appendTestEvents, startReceiver, type TestReceiver } from './test-receiver.js';
 
-const eventCount = Number(process.env.FERRY_NO_LOSS_EVENTS ?? 2000);
-const kills = 4;
+const eventCount = Number(process.env.FERRY_NO_LOSS_EVENTS ?? 10_000);
+const kills = 8;
 const serverDir = fileURLToPath(new URL('../..', import.meta.url));
 const repoRoot = fileURLToPath(new URL('../../../..', import.meta.url));
 const workerEntry = fileURLToPath(new URL('./worker-main.ts', import.meta.url));
@@ -136,5 +136,5 @@ describe('webhook delivery survives SIGKILL of the worker', () => {
     for (const request of receiver.received.slice(-20)) expect(() => verifier.verify(request.body, request.webhookHeaders)).not.toThrow();
     // Each kill may repeat what was in flight; nothing more.
     expect(receiver.received.length - eventCount).toBeLessThanOrEqual(kills * 64);
-  }, 120_000);
+  }, 300_000);
 });
