@@ -11,7 +11,8 @@ import type { Kysely } from 'kysely';
 import type { Clock } from '../context.js';
 import type { Database } from '../db/schema.js';
 import { newId } from '../ids.js';
-import { claimJobs, completeJob, failJob, nextClaimableAt, pruneFinishedJobs, rescheduleJob, type ClaimedJob } from './job-queue.js';
+import { claimJobs, completeJob, failJob, rescheduleJob, type ClaimedJob } from './job-queue.js';
+import { WorkerPacing } from './worker-pacing.js';
 
 /**
  * What became of a job. `settled`: the handler already recorded done/retry with
@@ -40,8 +41,6 @@ export interface JobWorkerOptions {
   log?: JobWorkerLog;
 }
 
-const pruneEveryMs = 10 * 60_000;
-const keepFinishedMs = 24 * 3600_000;
 
 export class JobWorker {
   readonly owner = newId('wrk');
@@ -49,9 +48,7 @@ export class JobWorker {
   readonly #inFlight = new Set<Promise<void>>();
   #running = false;
   #loop: Promise<void> | null = null;
-  #wakeUp: (() => void) | null = null;
-  #woken = false;
-  #lastPrune = 0;
+  readonly #pacing: WorkerPacing;
 
   constructor(options: JobWorkerOptions) {
     this.#options = {
@@ -64,6 +61,7 @@ export class JobWorker {
       ...options,
       log: options.log,
     };
+    this.#pacing = new WorkerPacing(this.#options.db, this.#options.clock, this.#options.pollMs);
   }
 
   start(): void {
@@ -82,8 +80,7 @@ export class JobWorker {
 
   /** Look for due jobs now (something was enqueued). */
   wake(): void {
-    this.#woken = true;
-    this.#wakeUp?.();
+    this.#pacing.wake();
   }
 
   /** Runs every job due at the clock's current time, and the ones they make due at once; for tests and tools. */
@@ -100,7 +97,7 @@ export class JobWorker {
 
   async #run(): Promise<void> {
     while (this.#running) {
-      this.#woken = false;
+      this.#pacing.startCycle();
       const free = this.#options.concurrency - this.#inFlight.size;
       // While busy, claim in batches (a quarter of a batch at least), not one job per finished job.
       const minClaim = this.#inFlight.size === 0 ? 1 : Math.max(1, Math.floor(Math.min(this.#options.batchSize, this.#options.concurrency) / 4));
@@ -111,14 +108,14 @@ export class JobWorker {
           const jobs = await this.#claim(want);
           claimed = jobs.length;
           for (const job of jobs) this.#track(this.#execute(job));
-          await this.#maybePrune();
+          await this.#pacing.maybePrune();
         } catch (error) {
           this.#options.log?.warn({ err: error }, 'jobs: claiming failed; retrying');
         }
       }
       if (!this.#running) break;
       if (claimed > 0 && claimed === want) continue;
-      await this.#sleep(want > 0 ? await this.#idleDelay() : this.#options.pollMs);
+      await this.#pacing.sleep(want > 0 ? await this.#pacing.idleDelay() : this.#options.pollMs, this.#running);
     }
   }
 
@@ -164,36 +161,5 @@ export class JobWorker {
       // The lease runs out and the job is claimed again: at-least-once.
       this.#options.log?.warn({ err: error, jobId: job.id }, 'jobs: recording the outcome failed');
     }
-  }
-
-  async #idleDelay(): Promise<number> {
-    try {
-      const next = await nextClaimableAt(this.#options.db);
-      if (next === null) return this.#options.pollMs;
-      const delay = next.getTime() - this.#options.clock.now().getTime();
-      return Math.max(5, Math.min(this.#options.pollMs, delay));
-    } catch {
-      return this.#options.pollMs;
-    }
-  }
-
-  async #maybePrune(): Promise<void> {
-    const now = this.#options.clock.now().getTime();
-    if (now - this.#lastPrune < pruneEveryMs) return;
-    this.#lastPrune = now;
-    await pruneFinishedJobs(this.#options.db, new Date(now - keepFinishedMs));
-  }
-
-  #sleep(ms: number): Promise<void> {
-    if (this.#woken || !this.#running) return Promise.resolve();
-    return new Promise((resolve) => {
-      const done = (): void => {
-        clearTimeout(timer);
-        this.#wakeUp = null;
-        resolve();
-      };
-      const timer = setTimeout(done, ms);
-      this.#wakeUp = done;
-    });
   }
 }

@@ -21,7 +21,8 @@ import type { Kysely } from 'kysely';
 import type { ServerContext } from '../context.js';
 import type { Database } from '../db/schema.js';
 import { newId } from '../ids.js';
-import { claimJobs, deleteFinishedJobs, failJob, nextClaimableAt, pruneFinishedJobs, rescheduleJob, type ClaimedJob } from '../jobs/job-queue.js';
+import { claimJobs, deleteFinishedJobs, failJob, rescheduleJob, type ClaimedJob } from '../jobs/job-queue.js';
+import { WorkerPacing } from '../jobs/worker-pacing.js';
 import { runSql } from '../jobs/prepared-sql.js';
 import { attemptDelivery, readDeliverJob } from './delivery-handler.js';
 import { loadDeliveries, recordAttempts, type AttemptRecord, type DeliveryToAttempt } from './delivery-store.js';
@@ -46,8 +47,6 @@ const maxJobClaims = 20;
 const maxCycleFailures = 3;
 /** The longest an answer waits for others to share its cycle. */
 const maxRecordWaitMs = 20;
-const pruneEveryMs = 10 * 60_000;
-const keepFinishedMs = 24 * 3600_000;
 
 /** The fate of a job that ends without an attempt row. */
 type Settlement = { job: ClaimedJob; retryAt: Date; error: string } | { job: ClaimedJob; retryAt: null; error: string };
@@ -80,13 +79,12 @@ export class DeliveryPump {
   #firstWaitingAt: number | null = null;
   #running = false;
   #loop: Promise<void> | null = null;
-  #wakeUp: (() => void) | null = null;
-  #woken = false;
-  #lastPrune = 0;
+  readonly #pacing: WorkerPacing;
 
   constructor(ctx: ServerContext, options: DeliveryPumpOptions) {
     this.#ctx = ctx;
     this.#options = options;
+    this.#pacing = new WorkerPacing(ctx.db, ctx.clock, options.pollMs);
   }
 
   start(): void {
@@ -109,8 +107,7 @@ export class DeliveryPump {
 
   /** Look for due jobs now (some were enqueued). */
   wake(): void {
-    this.#woken = true;
-    this.#wakeUp?.();
+    this.#pacing.wake();
   }
 
   /** Fans out and runs every job due at the clock's current time, and the retries that become due at once; for tests walking a clock. */
@@ -131,7 +128,7 @@ export class DeliveryPump {
       // Let every answer that has arrived be handled first: they all go into this cycle.
       await new Promise<void>((resolve) => setImmediate(resolve));
       if (!this.#running) break;
-      this.#woken = false;
+      this.#pacing.startCycle();
       const { concurrency, batchSize } = this.#options;
       const inFlight = this.#attempts.size;
       const free = concurrency - inFlight;
@@ -146,7 +143,7 @@ export class DeliveryPump {
       if (want === 0) {
         const waitedMs = this.#firstWaitingAt === null ? 0 : performance.now() - this.#firstWaitingAt;
         if (waiting === 0 || waitedMs < maxRecordWaitMs) {
-          await this.#sleep(waiting === 0 ? this.#options.pollMs : maxRecordWaitMs - waitedMs);
+          await this.#pacing.sleep(waiting === 0 ? this.#options.pollMs : maxRecordWaitMs - waitedMs, this.#running);
           continue;
         }
       }
@@ -154,15 +151,15 @@ export class DeliveryPump {
       try {
         this.#firstWaitingAt = null;
         result = await this.#cycle(want);
-        await this.#maybePrune();
+        await this.#pacing.maybePrune();
       } catch (error) {
         this.#ctx.log.warn({ err: error }, 'webhooks: a delivery cycle failed; retrying');
-        await this.#sleep(this.#options.pollMs);
+        await this.#pacing.sleep(this.#options.pollMs, this.#running);
         continue;
       }
       if (want > 0 && result.claimed === want) continue;
-      if (want > 0 && this.#attempts.size === 0) await this.#sleep(await this.#idleDelay());
-      else if (result.recorded === 0) await this.#sleep(this.#options.pollMs);
+      if (want > 0 && this.#attempts.size === 0) await this.#pacing.sleep(await this.#pacing.idleDelay(), this.#running);
+      else if (result.recorded === 0) await this.#pacing.sleep(this.#options.pollMs, this.#running);
     }
   }
 
@@ -235,36 +232,6 @@ export class DeliveryPump {
       this.wake();
     });
     this.#attempts.add(tracked);
-  }
-
-  async #idleDelay(): Promise<number> {
-    try {
-      const next = await nextClaimableAt(this.#ctx.db);
-      if (next === null) return this.#options.pollMs;
-      return Math.max(5, Math.min(this.#options.pollMs, next.getTime() - this.#ctx.clock.now().getTime()));
-    } catch {
-      return this.#options.pollMs;
-    }
-  }
-
-  async #maybePrune(): Promise<void> {
-    const now = this.#ctx.clock.now().getTime();
-    if (now - this.#lastPrune < pruneEveryMs) return;
-    this.#lastPrune = now;
-    await pruneFinishedJobs(this.#ctx.db, new Date(now - keepFinishedMs));
-  }
-
-  #sleep(ms: number): Promise<void> {
-    if (this.#woken || !this.#running) return Promise.resolve();
-    return new Promise((resolve) => {
-      const done = (): void => {
-        clearTimeout(timer);
-        this.#wakeUp = null;
-        resolve();
-      };
-      const timer = setTimeout(done, ms);
-      this.#wakeUp = done;
-    });
   }
 }
 
