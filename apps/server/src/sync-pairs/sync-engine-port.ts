@@ -1,17 +1,16 @@
 /**
  * @module sync-pairs/sync-engine-port
- * How the server reaches the engine of `@ferry/sync`. The package is a runtime
- * dependency, but it is loaded here by a dynamic import whose shape is checked
- * on load, not through a TypeScript project reference: `@ferry/sync`'s own
- * tests start a Ferry server (`@ferry/server/testing`), so a reference from the
- * server to the sync package would make the build graph circular (TS6202).
- * Every value crossing this port is checked: the module's exports by a guard,
- * a run's summary by a zod schema.
+ * How the server reaches the engine of `@ferry/sync`: the narrow part of the
+ * package the sync pairs use, loaded on first use (most servers never run a
+ * pair, and the engine's provider SDKs are heavy). The compiler checks that the
+ * package provides this port; a run's summary is still parsed with zod.
  */
+import type { FerryClient } from '@ferry/core';
+import type { SyncDriver } from '@ferry/sync';
 import { z } from 'zod';
 
 /** A driver instance of the engine; the server only hands it back to `runSync`. */
-export type EngineDriver = object;
+export type EngineDriver = SyncDriver;
 
 export interface TokenSource {
   (request: { readonly forceRefresh: boolean }): Promise<string>;
@@ -42,7 +41,7 @@ export interface SyncEngineModule {
     fetch?: (url: string, init?: RequestInit) => Promise<Response>;
     retry?: DriverRetry;
   }) => EngineDriver;
-  FerryDriver: new (options: { client: unknown; workspaceId: string; rootPath: string }) => EngineDriver;
+  FerryDriver: new (options: { client: FerryClient; workspaceId: string; rootPath: string }) => EngineDriver;
 }
 
 export const runSummarySchema = z.object({
@@ -56,24 +55,10 @@ export const runSummarySchema = z.object({
 });
 export type RunSummary = z.infer<typeof runSummarySchema>;
 
-function hasFunctions(value: unknown, names: readonly string[]): value is Record<string, unknown> {
-  if (typeof value !== 'object' || value === null) return false;
-  return names.every((name) => typeof (value as Record<string, unknown>)[name] === 'function');
-}
-
-function isEngineModule(value: unknown): value is SyncEngineModule {
-  return hasFunctions(value, ['runSync', 'GoogleDriveDriver', 'DropboxDriver', 'FerryDriver']);
-}
-
-const engineSpecifier = '@ferry/sync';
 let loaded: Promise<SyncEngineModule> | null = null;
 
 /** The engine, loaded on first use. */
 export function loadSyncEngine(): Promise<SyncEngineModule> {
-  loaded ??= (async () => {
-    const module: unknown = await import(engineSpecifier);
-    if (!isEngineModule(module)) throw new Error('@ferry/sync does not export the sync engine this server expects.');
-    return module;
-  })();
+  loaded ??= import('@ferry/sync').then((engine): SyncEngineModule => engine);
   return loaded;
 }

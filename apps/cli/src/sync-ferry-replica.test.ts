@@ -1,14 +1,15 @@
 /**
- * @module sync.ferry.test
+ * @module sync-ferry-replica.test
  * The same stories between a local folder and a real Ferry server (on
- * 127.0.0.1, temp data dir): the Ferry driver behind the one SyncDriver contract.
+ * 127.0.0.1, temp data dir): the Ferry driver behind the one SyncDriver
+ * contract. It lives with the CLI, which depends on both the server and the
+ * sync engine, so that `@ferry/sync` itself never depends on the server (the
+ * server runs the engine for its sync pairs).
  */
 import { createClient } from '@ferry/core';
 import { startTestServer, type TestServer } from '@ferry/server/testing';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { closeAllPairs, syncPair } from './testing/harness.js';
-import { ferryReplica } from './testing/ferry-replica.js';
-import { registerReplicaKind } from './testing/replicas.js';
+import { closeAllPairs, ferryReplica, registerReplicaKind, syncPair } from '@ferry/sync/testing';
 
 let server: TestServer;
 
