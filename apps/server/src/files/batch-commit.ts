@@ -15,7 +15,7 @@ import { isoNow } from '../context.js';
 import type { Database, NodeRow, VersionRow } from '../db/schema.js';
 import { newId } from '../ids.js';
 import { recordChanges, type ChangeInput } from './change-record.js';
-import { newFileRow } from './file-writes.js';
+import { newFileRow, setContent } from './file-writes.js';
 import { checkPreconditions, type Preconditions } from './node-access.js';
 import { joinPath, nodeWithPath } from './node-paths.js';
 import { nameKeyOf, nodeView } from './node-view.js';
@@ -105,16 +105,7 @@ export async function commitFileBatch(
     for (const part of chunks(versions)) await trx.insertInto('versions').values(part).execute();
     for (const part of chunks(newNodes)) await trx.insertInto('nodes').values(part).execute();
     const updated: NodeRow[] = [];
-    for (const { current, item, versionId } of updates) {
-      updated.push(
-        await trx
-          .updateTable('nodes')
-          .set({ sha256: item.sha256, size: item.size, version_id: newId('ver'), content_version_id: versionId, updated_at: at })
-          .where('id', '=', current.id)
-          .returningAll()
-          .executeTakeFirstOrThrow(),
-      );
-    }
+    for (const { current, item, versionId } of updates) updated.push(await setContent(trx, current, item, versionId, at));
 
     const changes: ChangeInput[] = [];
     for (const [position, where] of rowIndex) {

@@ -229,7 +229,6 @@ function preconditionsOfEntry(entry: BatchUploadManifest['files'][number]): Prec
 
 export function registerBatchUploadRoutes(app: FastifyInstance, ctx: ServerContext): void {
   const store = blobStoreOf(ctx);
-  app.addHook('onClose', async () => store.close());
   withRawBodies(app, (scope) => {
     route(scope, 'uploadFiles', async ({ params, actor, request, reply }) =>
       guardUpload(request, reply, async (): Promise<BatchUploadResult> => {

@@ -71,7 +71,8 @@ async function insertVersion(trx: Kysely<Database>, input: { fileId: string; wor
   return id;
 }
 
-async function setContent(trx: Kysely<Database>, file: NodeRow, content: { sha256: string; size: number }, contentVersionId: string, at: string): Promise<NodeRow> {
+/** Points a file at new content (its new version row written beside it); a new versionId, so a new ETag. */
+export async function setContent(trx: Kysely<Database>, file: NodeRow, content: { sha256: string; size: number }, contentVersionId: string, at: string): Promise<NodeRow> {
   return trx
     .updateTable('nodes')
     .set({ sha256: content.sha256, size: content.size, version_id: newId('ver'), content_version_id: contentVersionId, updated_at: at })

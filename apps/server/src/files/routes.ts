@@ -34,7 +34,9 @@ async function withPaths(ctx: ServerContext, page: NodePage) {
 const changeOf = (actor: Actor, ip: string) => ({ actor, ip });
 
 export function registerFileRoutes(app: FastifyInstance, ctx: ServerContext): void {
-  blobStoreOf(ctx);
+  const store = blobStoreOf(ctx);
+  // Every upload route shares the store; its writer threads stop with the server.
+  app.addHook('onClose', async () => store.close());
 
   route(app, 'resolvePath', async ({ params, query, actor, reply }) => {
     await requireRole(ctx, actor, params.workspaceId);
