@@ -52,6 +52,13 @@ export interface DriverCapabilities {
    * identity (revision, or size and modification time).
    */
   readonly idsMayBeReused?: boolean;
+  /**
+   * With `idsMayBeReused`: an id that contains this string also carries the
+   * entry's birth time (local file systems that record one), so a reused
+   * inode gets another id. An id match with such an id is a move even when
+   * the content changed (a file edited, then renamed).
+   */
+  readonly birthIdSeparator?: string;
 }
 
 /** A precondition for a write, move or delete, so a lost race is detected instead of overwriting. */

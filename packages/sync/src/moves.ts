@@ -22,7 +22,9 @@
  * On replicas whose ids may be reused (inodes: a deleted file's inode goes to
  * the next new file) an id match counts as a move only when the file also
  * kept its content identity: its revision, or its size and modification
- * time, or (same size, other time) its content hash (`identityHashesNeeded`).
+ * time, or (same size, other time) its content hash (`identityHashesNeeded`)
+ * — unless the id carries the file's birth time (`birthIdSeparator`): then a
+ * new file has another id, and a match is a move even after an edit.
  */
 import type { DriverCapabilities, DriverEntry } from './driver.js';
 import { isSameOrBelow, parentPath } from './driver.js';
@@ -93,6 +95,13 @@ function moveInBase(base: Map<string, BaseEntry>, from: string, to: string): voi
   }
 }
 
+/** True when `id` may have been given to a new entry after its old one was deleted (an inode without a birth time). */
+function idMayBeReused(capabilities: DriverCapabilities, id: string): boolean {
+  if (capabilities.idsMayBeReused !== true) return false;
+  const separator = capabilities.birthIdSeparator;
+  return separator === undefined || !id.includes(separator);
+}
+
 /**
  * True when a file found under the base entry's id on a side whose ids may be
  * reused is that entry and not a new file that got its freed id: a rename
@@ -103,7 +112,7 @@ function moveInBase(base: Map<string, BaseEntry>, from: string, to: string): voi
  * as ...299.999) and times are whole milliseconds here.
  */
 function keptIdentity(view: SideView, now: DriverEntry, entry: BaseEntry, side: Side): boolean {
-  if (view.capabilities.idsMayBeReused !== true || now.kind === 'folder') return true;
+  if (!idMayBeReused(view.capabilities, now.id) || now.kind === 'folder') return true;
   if (now.revision === sideRevision(entry, side)) return true;
   return now.size === entry.size && (Math.abs(now.mtimeMs - entry.mtimeMs) <= 1 || (now.hash !== null && now.hash === entry.hash));
 }
@@ -122,7 +131,7 @@ export function identityHashesNeeded(input: PlanInput, capabilities: Record<Side
     for (const side of ['a', 'b'] as const) {
       const id = sideId(entry, side);
       const tree = input.trees[side];
-      if (capabilities[side].idsMayBeReused !== true || id === null || tree.get(entry.path)?.id === id) continue;
+      if (id === null || !idMayBeReused(capabilities[side], id) || tree.get(entry.path)?.id === id) continue;
       let ids = byId[side];
       if (ids === null) {
         ids = new Map();

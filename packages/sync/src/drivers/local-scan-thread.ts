@@ -21,7 +21,7 @@ const workerSource = `
 const { parentPort, workerData } = require('node:worker_threads');
 const walk = ${walkFolderTree.toString()};
 walk(require('node:fs'), require('node:crypto'), workerData, undefined, undefined).then(
-  (columns) => parentPort.postMessage({ columns }, [columns.numbers.buffer, columns.parents.buffer, columns.folders.buffer, columns.firsts.buffer, columns.counts.buffer]),
+  (columns) => parentPort.postMessage({ columns }, [columns.numbers.buffer, columns.births.buffer, columns.parents.buffer, columns.folders.buffer, columns.firsts.buffer, columns.counts.buffer]),
   (error) => parentPort.postMessage({ error: String(error && error.message ? error.message : error) }),
 );
 `;

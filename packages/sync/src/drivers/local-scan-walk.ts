@@ -12,7 +12,7 @@
  * the calling thread when a `skip` callback (ignore rules) must be consulted.
  *
  * The walk also computes the listing's fingerprint: sha256 over every
- * entry's name, folder, kind, inode, size and mtime in walk order (the order
+ * entry's name, folder, kind, inode, size, mtime and birth time in walk order (the order
  * is fixed: depth-first, each folder's names sorted). Equal fingerprints mean
  * equal listings; `no-change.ts` compares them with the fingerprint stored
  * when the listing was last found equal to the base. No fingerprint (null)
@@ -31,6 +31,8 @@ export interface WalkStats {
   readonly ino: number;
   readonly size: number;
   readonly mtimeMs: number;
+  /** 0 when the file system records no birth time. */
+  readonly birthtimeMs: number;
   isDirectory(): boolean;
   isFile(): boolean;
 }
@@ -59,6 +61,8 @@ export interface WalkColumns {
   readonly names: string;
   /** inode, size (0 for folders), mtime in ms (fractional) per entry. */
   readonly numbers: Float64Array<ArrayBuffer>;
+  /** Birth time in ms (fractional; 0 when the file system records none) per entry: part of the entry's id. */
+  readonly births: Float64Array<ArrayBuffer>;
   /** Index (into `folderPaths`) of the folder each entry lies in. */
   readonly parents: Int32Array<ArrayBuffer>;
   /** 1 for folders, 0 for files. */
@@ -89,6 +93,7 @@ export async function walkFolderTree(
 ): Promise<WalkColumns> {
   let capacity = Math.max(1024, Math.ceil(request.sizeHint * 1.1) + 64);
   let numbers = new Float64Array(capacity * 3);
+  let births = new Float64Array(capacity);
   let parents = new Int32Array(capacity);
   let folders = new Uint8Array(capacity);
   let folderCapacity = 64;
@@ -136,6 +141,9 @@ export async function walkFolderTree(
         const moreNumbers = new Float64Array(capacity * 3);
         moreNumbers.set(numbers);
         numbers = moreNumbers;
+        const moreBirths = new Float64Array(capacity);
+        moreBirths.set(births);
+        births = moreBirths;
         const moreParents = new Int32Array(capacity);
         moreParents.set(parents);
         parents = moreParents;
@@ -146,6 +154,7 @@ export async function walkFolderTree(
       numbers[count * 3] = stats.ino;
       numbers[count * 3 + 1] = isFolder ? 0 : stats.size;
       numbers[count * 3 + 2] = stats.mtimeMs;
+      births[count] = stats.birthtimeMs;
       parents[count] = folder;
       folders[count] = isFolder ? 1 : 0;
       kept.push(name);
@@ -175,6 +184,7 @@ export async function walkFolderTree(
     count,
     names: joinedNames,
     numbers: numbers.subarray(0, count * 3),
+    births: births.subarray(0, count),
     parents: parents.subarray(0, count),
     folders: folders.subarray(0, count),
     folderPaths: folderPaths.join('\0'),
@@ -188,6 +198,7 @@ export async function walkFolderTree(
     digest.update(result.parents);
     digest.update(result.folders);
     digest.update(result.numbers);
+    digest.update(result.births);
     fingerprint = digest.digest('hex');
   }
   return { ...result, fingerprint };

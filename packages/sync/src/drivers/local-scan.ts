@@ -12,6 +12,7 @@
  */
 import type { DriverEntry, EntryKind } from '../driver.js';
 import type { CompactListing } from '../listing.js';
+import { localEntryId } from './local-id.js';
 import type { WalkColumns } from './local-scan-walk.js';
 
 /** A file touched this recently may change again within the same mtime tick. */
@@ -131,7 +132,7 @@ export class LocalScan implements CompactListing {
   }
 
   id(index: number): string {
-    return String(this.number(index, 0));
+    return localEntryId(this.number(index, 0), this.columns.births[index] as number);
   }
 
   revision(index: number): string {

@@ -8,6 +8,9 @@
  *   see `local-scan-thread.ts`), and never hashes: the revision is
  *   inode:size:mtime (a rename keeps it), so the engine can skip unchanged files by
  *   comparing revisions with its index and only hash what moved on.
+ * - The id is the inode plus the birth time where the file system records
+ *   one (`local-id.ts`): an edited and renamed file keeps it, a new file
+ *   that got a deleted file's inode does not.
  * - A file touched within the last two seconds is "racy" (the file system
  *   clock is coarse, an edit in the same tick keeps size and mtime): its
  *   revision gets a per-scan suffix so the engine re-checks its content.
@@ -37,6 +40,7 @@ import {
 } from '../driver.js';
 import { compactList, type CompactListing, type ListOptions } from '../listing.js';
 import { nameKey, pathProblem } from '../name-rules.js';
+import { birthIdSeparator, localEntryId } from './local-id.js';
 import { LocalScan, racyWindowMs } from './local-scan.js';
 import { walkHere, walkInThread } from './local-scan-thread.js';
 import type { WalkColumns } from './local-scan-walk.js';
@@ -88,7 +92,7 @@ export class LocalDriver implements SyncDriver {
 
   constructor(options: LocalDriverOptions) {
     this.root = options.root;
-    this.capabilities = { ...posixCapabilities, ...options.capabilities };
+    this.capabilities = { ...posixCapabilities, birthIdSeparator, ...options.capabilities };
     this.simulated = options.capabilities !== undefined;
     this.fsync = options.fsync ?? true;
     this.threadScanFrom = options.threadScanFrom ?? Number.POSITIVE_INFINITY;
@@ -103,7 +107,7 @@ export class LocalDriver implements SyncDriver {
     const size = kind === 'file' ? stats.size : 0;
     let revision = `${stats.ino}:${size}:${stats.mtimeMs}`;
     if (kind === 'file' && stats.mtimeMs > now - racyWindowMs) revision += `~${now}.${scan}`;
-    return { path, kind, size, mtimeMs: Math.floor(stats.mtimeMs), id: String(stats.ino), hash: null, revision };
+    return { path, kind, size, mtimeMs: Math.floor(stats.mtimeMs), id: localEntryId(stats.ino, stats.birthtimeMs), hash: null, revision };
   }
 
   async list(options?: ListOptions): Promise<DriverEntry[]> {

@@ -1,0 +1,25 @@
+/**
+ * @module drivers/local-id
+ * The stable id of a local file or folder: its inode plus, where the file
+ * system records it, its birth time. Inodes are reused (ext4 gives a deleted
+ * file's inode to the next new file at once); the birth time tells such a
+ * new file from the old one, while an edit or a rename keeps both parts. So
+ * a file edited and renamed between two syncs keeps its id and travels as a
+ * move plus an edit.
+ *
+ * Node fills `birthtimeMs` from `statx` on Linux (ext4, tmpfs, xfs, btrfs
+ * record it), from the file system on macOS and Windows. Where the file
+ * system records none, statx reports 0 and the id is the bare inode: the
+ * engine then keeps its content check before it takes an id match for a
+ * move (`idsMayBeReused`). The birth time goes into the id in whole
+ * microseconds, base 36 (a `Stats` number carries no more precision).
+ */
+
+/** Separates the inode from the birth time in an id (see `DriverCapabilities.birthIdSeparator`). */
+export const birthIdSeparator = '.';
+
+/** The id of the entry with inode `ino` born at `birthtimeMs` (0: unknown). */
+export function localEntryId(ino: number, birthtimeMs: number): string {
+  if (!(birthtimeMs > 0)) return String(ino);
+  return `${ino}${birthIdSeparator}${Math.round(birthtimeMs * 1000).toString(36)}`;
+}
