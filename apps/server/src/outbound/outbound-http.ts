@@ -9,12 +9,13 @@
  *
  * Per-request costs are kept small for webhook fan-outs of thousands of
  * calls: a URL's form is checked once (the verdict cannot change: the
- * allow-list is fixed; names are still checked at every connect), and
- * requests that start within the same `timeoutSlotMs` share one timeout
- * signal, which fires no earlier than `timeoutMs` after any of them started.
+ * allow-list is fixed; names are still checked at every connect); requests go
+ * through undici's `dispatch` with a small handler that collects the answer
+ * (no response stream, no abort signal per request); and one sweep timer,
+ * running only while requests are in flight, aborts those older than
+ * `timeoutMs` (at most `timeoutSweepMs` late).
  */
-import { setMaxListeners } from 'node:events';
-import { Agent } from 'undici';
+import { Agent, type Dispatcher } from 'undici';
 import { findRefusal, type SsrfGuard } from './ssrf-guard.js';
 
 export interface OutboundOptions {
@@ -62,8 +63,8 @@ export type OutboundResult =
   | { ok: true; answer: OutboundAnswer; durationMs: number }
   | { ok: false; error: string; refused: boolean; timedOut: boolean; durationMs: number };
 
-/** Requests starting within this long share one timeout signal (so a timeout may come up to this much late). */
-const timeoutSlotMs = 50;
+/** How often requests in flight are checked against the timeout (so a timeout may come up to this much late). */
+const timeoutSweepMs = 50;
 /** URLs whose form passed the guard, remembered (then forgotten all at once past this many). */
 const checkedUrlLimit = 1000;
 
@@ -74,7 +75,9 @@ export class OutboundHttp {
   readonly #agent: Agent;
   readonly #onCall: ((report: OutboundCallReport) => void) | undefined;
   readonly #checkedUrls = new Map<string, { origin: string; path: string }>();
-  #timeoutSlot: { signal: AbortSignal; startedAt: number } | null = null;
+  /** Exchanges in flight, oldest first (a Set keeps insertion order). */
+  readonly #inFlight = new Set<Exchange>();
+  #sweeper: NodeJS.Timeout | null = null;
 
   constructor(options: OutboundOptions) {
     this.#guard = options.guard;
@@ -98,50 +101,42 @@ export class OutboundHttp {
   }
 
   async #exchange(outbound: OutboundRequest): Promise<OutboundResult> {
-    const started = performance.now();
-    const elapsed = () => Math.round((performance.now() - started) * 10) / 10;
-    const signal = this.#timeoutSignal(started);
+    const exchange = new Exchange(this.#maxBytes);
     try {
       // A literal IP in the URL never reaches the connector's lookup: check the form here.
       const target = this.#checkUrlOnce(outbound.url);
-      const response = await this.#agent.request({
-        origin: target.origin,
-        path: target.path,
-        method: outbound.method ?? 'POST',
-        headers: outbound.headers,
-        body: outbound.body ?? null,
-        signal,
-      });
-      const chunks: Buffer[] = [];
-      let size = 0;
-      let truncated = false;
-      const length = response.headers['content-length'];
-      if (response.statusCode === 204 || length === '0') {
-        // Nothing to read (the usual webhook answer): skip the stream iterator.
-        await response.body.dump();
-      } else for await (const chunk of response.body) {
-        const buffer = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk as Uint8Array);
-        const room = this.#maxBytes - size;
-        chunks.push(buffer.subarray(0, Math.max(0, room)));
-        size += Math.min(buffer.length, Math.max(0, room));
-        if (buffer.length > room) {
-          truncated = true;
-          response.body.destroy();
-          break;
-        }
-      }
-      const headers: Record<string, string> = {};
-      for (const [name, value] of Object.entries(response.headers)) {
-        if (value !== undefined) headers[name] = Array.isArray(value) ? value.join(', ') : value;
-      }
-      return { ok: true, answer: { status: response.statusCode, headers, body: Buffer.concat(chunks).toString('utf8'), truncated }, durationMs: elapsed() };
+      this.#track(exchange);
+      this.#agent.dispatch({ origin: target.origin, path: target.path, method: outbound.method ?? 'POST', headers: outbound.headers, body: outbound.body ?? null }, exchange);
+      const answer = await exchange.done;
+      return { ok: true, answer, durationMs: exchange.elapsed() };
     } catch (error) {
       const refusal = findRefusal(error);
-      if (refusal !== null) return { ok: false, error: refusal.message, refused: true, timedOut: false, durationMs: elapsed() };
-      const timedOut = signal.aborted || isTimeout(error);
+      if (refusal !== null) return { ok: false, error: refusal.message, refused: true, timedOut: false, durationMs: exchange.elapsed() };
+      const timedOut = exchange.timedOut || isTimeout(error);
       const message = timedOut ? `No answer within ${this.#timeoutMs} ms.` : describe(error);
-      return { ok: false, error: message, refused: false, timedOut, durationMs: elapsed() };
+      return { ok: false, error: message, refused: false, timedOut, durationMs: exchange.elapsed() };
+    } finally {
+      this.#inFlight.delete(exchange);
     }
+  }
+
+  /** Watches an exchange for the timeout; the sweep timer runs while any is in flight. */
+  #track(exchange: Exchange): void {
+    this.#inFlight.add(exchange);
+    if (this.#sweeper !== null) return;
+    this.#sweeper = setInterval(() => {
+      const cutoff = performance.now() - this.#timeoutMs;
+      for (const old of this.#inFlight) {
+        if (old.startedAt > cutoff) break;
+        this.#inFlight.delete(old);
+        old.timeOut();
+      }
+      if (this.#inFlight.size === 0 && this.#sweeper !== null) {
+        clearInterval(this.#sweeper);
+        this.#sweeper = null;
+      }
+    }, timeoutSweepMs);
+    this.#sweeper.unref();
   }
 
   /** The guard's check of the URL's form; a URL that passed once passes again (same guard, same allow-list). Answers where to send. */
@@ -156,19 +151,105 @@ export class OutboundHttp {
     return target;
   }
 
-  /** A signal that aborts at least `timeoutMs` after `now`: shared by the requests of one slot. */
-  #timeoutSignal(now: number): AbortSignal {
-    const slot = this.#timeoutSlot;
-    if (slot !== null && now - slot.startedAt < timeoutSlotMs) return slot.signal;
-    const signal = AbortSignal.timeout(this.#timeoutMs + timeoutSlotMs);
-    // Every request of the slot listens to it (and stops listening when done): no leak to warn about.
-    setMaxListeners(0, signal);
-    this.#timeoutSlot = { signal, startedAt: now };
-    return signal;
+  async close(): Promise<void> {
+    if (this.#sweeper !== null) clearInterval(this.#sweeper);
+    this.#sweeper = null;
+    await this.#agent.close();
+  }
+}
+
+class TimeoutError extends Error {}
+class TruncatedError extends Error {}
+
+/**
+ * One request's handler for undici's `dispatch`: keeps the status, the
+ * headers and the first `maxBytes` of the body, and settles `done` once.
+ * Past the size limit it aborts the exchange and answers what it has.
+ */
+class Exchange implements Dispatcher.DispatchHandler {
+  readonly startedAt = performance.now();
+  readonly done: Promise<OutboundAnswer>;
+  timedOut = false;
+  #resolve: (answer: OutboundAnswer) => void = () => undefined;
+  #reject: (error: Error) => void = () => undefined;
+  #controller: Dispatcher.DispatchController | null = null;
+  #settled = false;
+  readonly #maxBytes: number;
+  #status = 0;
+  #headers: Record<string, string> = {};
+  #chunks: Buffer[] = [];
+  #size = 0;
+
+  constructor(maxBytes: number) {
+    this.#maxBytes = maxBytes;
+    this.done = new Promise<OutboundAnswer>((resolve, reject) => {
+      this.#resolve = resolve;
+      this.#reject = reject;
+    });
   }
 
-  async close(): Promise<void> {
-    await this.#agent.close();
+  elapsed(): number {
+    return Math.round((performance.now() - this.startedAt) * 10) / 10;
+  }
+
+  /** Gives up on the exchange (called by the sweep timer). */
+  timeOut(): void {
+    if (this.#settled) return;
+    this.timedOut = true;
+    const error = new TimeoutError('timed out');
+    if (this.#controller !== null) this.#controller.abort(error);
+    this.#fail(error);
+  }
+
+  onRequestStart(controller: Dispatcher.DispatchController): void {
+    this.#controller = controller;
+    if (this.#settled) controller.abort(new TimeoutError('timed out'));
+  }
+
+  onResponseStart(_controller: Dispatcher.DispatchController, statusCode: number, headers: Record<string, string | string[] | undefined>): void {
+    // 1xx answers come before the final one: only the last start counts.
+    this.#status = statusCode;
+    const flat: Record<string, string> = {};
+    for (const name in headers) {
+      const value = headers[name];
+      if (value !== undefined) flat[name] = typeof value === 'string' ? value : value.join(', ');
+    }
+    this.#headers = flat;
+  }
+
+  onResponseData(controller: Dispatcher.DispatchController, chunk: Buffer): void {
+    if (this.#settled) return;
+    const room = this.#maxBytes - this.#size;
+    if (chunk.length <= room) {
+      this.#chunks.push(chunk);
+      this.#size += chunk.length;
+      return;
+    }
+    this.#chunks.push(chunk.subarray(0, room));
+    this.#size += room;
+    this.#answer(true);
+    controller.abort(new TruncatedError('answer cut at the size limit'));
+  }
+
+  onResponseEnd(): void {
+    this.#answer(false);
+  }
+
+  onResponseError(_controller: Dispatcher.DispatchController, error: Error): void {
+    this.#fail(error);
+  }
+
+  #answer(truncated: boolean): void {
+    if (this.#settled) return;
+    this.#settled = true;
+    const body = this.#chunks.length === 0 ? '' : this.#chunks.length === 1 ? (this.#chunks[0]?.toString('utf8') ?? '') : Buffer.concat(this.#chunks).toString('utf8');
+    this.#resolve({ status: this.#status, headers: this.#headers, body, truncated });
+  }
+
+  #fail(error: Error): void {
+    if (this.#settled) return;
+    this.#settled = true;
+    this.#reject(error);
   }
 }
 

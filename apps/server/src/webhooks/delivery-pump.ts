@@ -6,9 +6,13 @@
  * rescheduled, endpoint health), fans out as many new events as it has room
  * for (deliveries + jobs leased to itself, so they need no claim and no
  * load), claims other due jobs (retries, replays, jobs of a dead worker) with
- * the room left, and loads their deliveries — then commits once and starts
- * the HTTP attempts, up to `concurrency` at a time. Between cycles it yields to I/O, so every answer
- * that arrived meanwhile goes into the next cycle (group commit).
+ * the room left, and loads their deliveries — then commits once and queues
+ * them. Attempts run from that queue, up to `concurrency` at a time: a
+ * finished attempt starts the next queued one at once, without waiting for a
+ * cycle, so the database work of a cycle (one commit, a few fixed statements)
+ * is shared by about `batchSize` deliveries while the receiver always has
+ * `concurrency` requests to answer. Between cycles it yields to I/O, so every
+ * answer that arrived meanwhile goes into the next cycle (group commit).
  *
  * At-least-once: a job is deleted or rescheduled only in the transaction that
  * records its attempt, and only while this pump still holds its lease. If the
@@ -32,7 +36,7 @@ import type { RandomSource } from './retry-schedule.js';
 export interface DeliveryPumpOptions {
   /** HTTP attempts in flight at once. */
   concurrency: number;
-  /** Jobs claimed per cycle at most. */
+  /** Jobs taken per cycle at most; also how many leased jobs may wait in the queue beside those in flight. */
   batchSize: number;
   leaseMs: number;
   /** Longest sleep when idle (jobs made by another process, retries coming due). */
@@ -47,9 +51,15 @@ const maxJobClaims = 20;
 const maxCycleFailures = 3;
 /** The longest an answer waits for others to share its cycle. */
 const maxRecordWaitMs = 20;
+/** While busy, due jobs (retries, replays, a dead worker's) are looked for at most this often (a full claim looks again at once). */
+const claimEveryMs = 50;
 
-/** The fate of a job that ends without an attempt row. */
-type Settlement = { job: ClaimedJob; retryAt: Date; error: string } | { job: ClaimedJob; retryAt: null; error: string };
+/** The fate of a job that ends without an attempt row: run again at `retryAt` (lease given back), or failed for good (null). */
+interface Settlement {
+  job: ClaimedJob;
+  retryAt: Date | null;
+  error: string | null;
+}
 
 interface ReadyAttempt {
   job: ClaimedJob;
@@ -72,6 +82,13 @@ export class DeliveryPump {
   readonly #ctx: ServerContext;
   readonly #options: DeliveryPumpOptions;
   readonly #attempts = new Set<Promise<void>>();
+  /** Leased and loaded, waiting for a free slot (at most `batchSize` beside those in flight). */
+  #queued: ReadyAttempt[] = [];
+  /** Once stopping, queued attempts are given back instead of started. */
+  #stopping = false;
+  /** When due jobs were last claimed (performance.now), and whether that claim was full (more may be due). */
+  #lastClaimAt = Number.NEGATIVE_INFINITY;
+  #claimWasFull = false;
   #records: AttemptRecord[] = [];
   #settlements: Settlement[] = [];
   #failures = 0;
@@ -93,15 +110,17 @@ export class DeliveryPump {
     this.#loop = this.#run();
   }
 
-  /** Stops claiming, waits for the attempts in flight and records them. */
+  /** Stops claiming, gives back the queued jobs (their lease ends now), waits for the attempts in flight and records them. */
   async stop(): Promise<void> {
     this.#running = false;
+    this.#stopping = true;
     this.wake();
     await this.#loop;
     this.#loop = null;
+    for (const { job } of this.#queued.splice(0)) this.#settlements.push({ job, retryAt: new Date(job.runAt), error: job.lastError });
     await Promise.allSettled([...this.#attempts]);
     if (this.#records.length > 0 || this.#settlements.length > 0) {
-      await this.#cycle(0).catch((error: unknown) => this.#ctx.log.warn({ err: error }, 'webhooks: recording the last attempts failed; they will be attempted again'));
+      await this.#cycle(0, false).catch((error: unknown) => this.#ctx.log.warn({ err: error }, 'webhooks: recording the last attempts failed; they will be attempted again'));
     }
   }
 
@@ -115,10 +134,10 @@ export class DeliveryPump {
     let deliveries = 0;
     let jobs = 0;
     for (;;) {
-      const { made, claimed, recorded } = await this.#cycle(this.#options.batchSize);
+      const { made, claimed, recorded } = await this.#cycle(this.#options.batchSize, true);
       deliveries += made;
       jobs += claimed;
-      await Promise.allSettled([...this.#attempts]);
+      while (this.#attempts.size > 0) await Promise.allSettled([...this.#attempts]);
       if (claimed === 0 && recorded === 0 && this.#records.length === 0 && this.#settlements.length === 0) return { deliveries, jobs };
     }
   }
@@ -129,14 +148,12 @@ export class DeliveryPump {
       await new Promise<void>((resolve) => setImmediate(resolve));
       if (!this.#running) break;
       this.#pacing.startCycle();
-      const { concurrency, batchSize } = this.#options;
-      const inFlight = this.#attempts.size;
-      const free = concurrency - inFlight;
-      // While busy, cycle in batches (a quarter of a batch of answers at least), not once per finished attempt:
+      const { batchSize } = this.#options;
+      const room = this.#room();
+      // While busy, cycle in batches (room for half a batch at least), not once per finished attempt:
       // the commit and the fixed statements of a cycle are shared by more deliveries. An answer waits
       // for its batch at most `maxRecordWaitMs` (the others may be slow receivers).
-      const minBatch = inFlight === 0 ? 1 : Math.max(1, Math.floor(Math.min(batchSize, concurrency) / 4));
-      const want = free >= minBatch ? Math.min(free, batchSize) : 0;
+      const want = room >= this.#minBatch() ? Math.min(room, batchSize) : 0;
       const waiting = this.#records.length + this.#settlements.length;
       if (waiting === 0) this.#firstWaitingAt = null;
       else this.#firstWaitingAt ??= performance.now();
@@ -150,7 +167,7 @@ export class DeliveryPump {
       let result: CycleResult;
       try {
         this.#firstWaitingAt = null;
-        result = await this.#cycle(want);
+        result = await this.#cycle(want, false);
         await this.#pacing.maybePrune();
       } catch (error) {
         this.#ctx.log.warn({ err: error }, 'webhooks: a delivery cycle failed; retrying');
@@ -158,13 +175,28 @@ export class DeliveryPump {
         continue;
       }
       if (want > 0 && result.claimed === want) continue;
-      if (want > 0 && this.#attempts.size === 0) await this.#pacing.sleep(await this.#pacing.idleDelay(), this.#running);
+      if (want > 0 && this.#attempts.size === 0 && this.#queued.length === 0) await this.#pacing.sleep(await this.#pacing.idleDelay(), this.#running);
       else if (result.recorded === 0) await this.#pacing.sleep(this.#options.pollMs, this.#running);
     }
   }
 
-  /** One transaction: record what finished, settle jobs without attempts, claim and load up to `claimLimit` more; then start them. */
-  async #cycle(claimLimit: number): Promise<CycleResult> {
+  /** Jobs this pump may still take: in flight and queued together stay within `concurrency + batchSize`. */
+  #room(): number {
+    return this.#options.concurrency + this.#options.batchSize - this.#attempts.size - this.#queued.length;
+  }
+
+  /** The room worth a cycle: any when idle, else half a batch. */
+  #minBatch(): number {
+    return this.#attempts.size === 0 && this.#queued.length === 0 ? 1 : Math.max(1, Math.floor(this.#options.batchSize / 2));
+  }
+
+  /**
+   * One transaction: record what finished, settle jobs without attempts, fan
+   * out and claim up to `claimLimit` more; then queue and start them. Due jobs
+   * are claimed when asked (`claimAlways`), when idle, or at most every
+   * `claimEveryMs` while busy.
+   */
+  async #cycle(claimLimit: number, claimAlways: boolean): Promise<CycleResult> {
     const records = this.#records;
     const settlements = this.#settlements;
     this.#records = [];
@@ -193,8 +225,12 @@ export class DeliveryPump {
             more = batch.more;
           }
         }
-        if (room > 0) {
+        const sinceClaim = performance.now() - this.#lastClaimAt;
+        const idle = this.#attempts.size === 0 && this.#queued.length === 0;
+        if (room > 0 && (claimAlways || idle || this.#claimWasFull || sinceClaim >= claimEveryMs)) {
           const jobs = await claimJobs(trx, { owner: this.owner, now, leaseMs: this.#options.leaseMs, limit: room, kinds: [deliverJobKind] });
+          this.#lastClaimAt = performance.now();
+          this.#claimWasFull = jobs.length === room;
           claimed += jobs.length;
           ready.push(...(await prepare(trx, jobs, now)));
         }
@@ -210,8 +246,18 @@ export class DeliveryPump {
       throw error;
     }
     for (const event of announced) ctx.hub.notify(event.workspaceId);
-    for (const attempt of ready) this.#launch(attempt);
+    for (const attempt of ready) this.#queued.push(attempt);
+    this.#fill();
     return { made, claimed, recorded: records.length + settlements.length };
+  }
+
+  /** Starts queued attempts while there are free slots (not once stopping: those are given back). */
+  #fill(): void {
+    while (!this.#stopping && this.#attempts.size < this.#options.concurrency) {
+      const next = this.#queued.shift();
+      if (next === undefined) return;
+      this.#launch(next);
+    }
   }
 
   #launch({ job, row, replay }: ReadyAttempt): void {
@@ -229,7 +275,9 @@ export class DeliveryPump {
     );
     const tracked = task.finally(() => {
       this.#attempts.delete(tracked);
-      this.wake();
+      this.#fill();
+      // Wake the loop only when there is a reason: the first answer waiting (its wait starts), or room for a cycle.
+      if (this.#records.length + this.#settlements.length === 1 || this.#room() >= this.#minBatch()) this.wake();
     });
     this.#attempts.add(tracked);
   }
@@ -239,7 +287,7 @@ export class DeliveryPump {
 async function settle(trx: Kysely<Database>, settlements: readonly Settlement[], now: Date): Promise<void> {
   for (const settlement of settlements) {
     if (settlement.retryAt !== null) await rescheduleJob(trx, settlement.job, settlement.retryAt, settlement.error);
-    else await failJob(trx, settlement.job, now, settlement.error);
+    else await failJob(trx, settlement.job, now, settlement.error ?? 'failed');
   }
 }
 

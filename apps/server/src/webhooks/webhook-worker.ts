@@ -40,7 +40,7 @@ export class WebhookWorker {
     this.#pollMs = options.pollMs ?? 1000;
     this.pump = new DeliveryPump(ctx, {
       concurrency: options.concurrency ?? 64,
-      batchSize: options.batchSize ?? 64,
+      batchSize: options.batchSize ?? 128,
       pollMs: this.#pollMs,
       leaseMs: options.leaseMs ?? Math.max(60_000, ctx.config.outboundTimeoutMs * 3),
       random: options.random ?? Math.random,
