@@ -7,6 +7,8 @@ const root = fileURLToPath(new URL('.', import.meta.url));
 export default defineConfig({
   resolve: {
     alias: [
+      { find: /^@ferry\/core\/errors$/, replacement: `${root}packages/core/src/errors.ts` },
+      { find: /^@ferry\/sync\/local$/, replacement: `${root}packages/sync/src/local-engine.ts` },
       { find: /^@ferry\/sync\/testing$/, replacement: `${root}packages/sync/src/testing/index.ts` },
       { find: /^@ferry\/(core|sync|emulators|ui)$/, replacement: `${root}packages/$1/src/index.ts` },
       { find: /^@ferry\/(server|cli)\/testing$/, replacement: `${root}apps/$1/src/testing/index.ts` },

@@ -3,7 +3,7 @@
  * The one mapping from errors to exit codes and to the message a user reads
  * on stderr. Expected errors never print a stack trace.
  */
-import { FerryError } from '@ferry/core';
+import { FerryError } from '@ferry/core/errors';
 
 export const exitCodes = {
   ok: 0,

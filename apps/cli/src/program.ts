@@ -2,26 +2,14 @@
  * @module program
  * The `ferry` command: global options, every sub-command, and one place where
  * errors become a message on stderr and an exit code.
+ *
+ * Each sub-command's module loads only when that command runs (all of them
+ * for the help and for a name that is not a command), so `ferry sync` of two
+ * local folders starts without the API client's schemas or the server.
  */
 import { readFileSync } from 'node:fs';
-import { FerryError } from '@ferry/core';
+import { FerryError } from '@ferry/core/errors';
 import { Command, CommanderError, Option } from 'commander';
-import { z } from 'zod';
-import { registerAdmin } from './commands/admin.js';
-import { registerEmulators } from './commands/emulators.js';
-import { registerEvents } from './commands/events.js';
-import { registerGet } from './commands/get.js';
-import { registerLs } from './commands/ls.js';
-import { registerMkdir } from './commands/mkdir.js';
-import { registerMv } from './commands/mv.js';
-import { registerPut } from './commands/put.js';
-import { registerRestore } from './commands/restore.js';
-import { registerRm } from './commands/rm.js';
-import { registerServe } from './commands/serve.js';
-import { registerShare } from './commands/share.js';
-import { registerSync } from './commands/sync.js';
-import { registerVersions } from './commands/versions.js';
-import { registerWhoami } from './commands/whoami.js';
 import { CommandExit } from './command-exit.js';
 import { exitCodeFor, exitCodes, exitCodesHelp, isExpected, messageFor } from './exit-codes.js';
 import type { CliRuntime } from './runtime.js';
@@ -39,13 +27,49 @@ const environmentHelp = `Environment:
 function version(): string {
   try {
     const raw: unknown = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
-    return z.object({ version: z.string() }).parse(raw).version;
+    return typeof raw === 'object' && raw !== null && 'version' in raw && typeof raw.version === 'string' ? raw.version : 'unknown';
   } catch {
     return 'unknown';
   }
 }
 
-export function buildProgram(runtime: CliRuntime): Command {
+type RegisterCommand = (program: Command, runtime: CliRuntime) => void;
+
+/** The sub-commands in help order: name → a loader of the module that registers it. */
+const commandModules: ReadonlyArray<readonly [string, () => Promise<RegisterCommand>]> = [
+  ['serve', async () => (await import('./commands/serve.js')).registerServe],
+  ['admin', async () => (await import('./commands/admin.js')).registerAdmin],
+  ['whoami', async () => (await import('./commands/whoami.js')).registerWhoami],
+  ['ls', async () => (await import('./commands/ls.js')).registerLs],
+  ['mkdir', async () => (await import('./commands/mkdir.js')).registerMkdir],
+  ['put', async () => (await import('./commands/put.js')).registerPut],
+  ['get', async () => (await import('./commands/get.js')).registerGet],
+  ['mv', async () => (await import('./commands/mv.js')).registerMv],
+  ['rm', async () => (await import('./commands/rm.js')).registerRm],
+  ['restore', async () => (await import('./commands/restore.js')).registerRestore],
+  ['versions', async () => (await import('./commands/versions.js')).registerVersions],
+  ['share', async () => (await import('./commands/share.js')).registerShare],
+  ['events', async () => (await import('./commands/events.js')).registerEvents],
+  ['sync', async () => (await import('./commands/sync.js')).registerSync],
+  ['emulators', async () => (await import('./commands/emulators.js')).registerEmulators],
+];
+
+/** Global options that take a value as the next argument. */
+const globalsWithValue = new Set(['--server', '--token', '--workspace']);
+
+/** The sub-command `argv` names (its first word that is not a global option or its value), or null. */
+export function invokedCommand(argv: readonly string[]): string | null {
+  for (let index = 0; index < argv.length; index++) {
+    const word = argv[index] as string;
+    if (word === '--' || word === '-h' || word === '--help') return null; // the root's help lists every command
+    if (globalsWithValue.has(word)) index++;
+    else if (!word.startsWith('-')) return commandModules.some(([name]) => name === word) ? word : null;
+  }
+  return null;
+}
+
+/** The program with the sub-command `argv` names, or with all of them (help, or no known name). */
+export async function buildProgram(runtime: CliRuntime, argv: readonly string[] = []): Promise<Command> {
   const program = new Command('ferry')
     .description("Ferry: your team's files, from the command line.")
     .version(version(), '-V, --version')
@@ -56,8 +80,10 @@ export function buildProgram(runtime: CliRuntime): Command {
     .showSuggestionAfterError()
     .addHelpText('after', `\n${exitCodesHelp}\n\n${environmentHelp}`);
 
-  const commands = [registerServe, registerAdmin, registerWhoami, registerLs, registerMkdir, registerPut, registerGet, registerMv, registerRm, registerRestore, registerVersions, registerShare, registerEvents, registerSync, registerEmulators];
-  for (const register of commands) register(program, runtime);
+  const invoked = invokedCommand(argv);
+  const needed = commandModules.filter(([name]) => invoked === null || name === invoked);
+  const registers = await Promise.all(needed.map(([, load]) => load()));
+  for (const register of registers) register(program, runtime);
 
   const configure = (command: Command): void => {
     command.exitOverride();
@@ -73,7 +99,7 @@ export function buildProgram(runtime: CliRuntime): Command {
 
 /** Runs `ferry` with `argv` (without the node and script entries) and returns the exit code. */
 export async function runCli(argv: readonly string[], runtime: CliRuntime): Promise<number> {
-  const program = buildProgram(runtime);
+  const program = await buildProgram(runtime, argv);
   try {
     await program.parseAsync([...argv], { from: 'user' });
     return exitCodes.ok;

@@ -6,16 +6,16 @@
  * side talks to the API named by --gdrive-url/--gdrive-token
  * (FERRY_GDRIVE_API_URL / FERRY_GDRIVE_TOKEN) or --dropbox-url/--dropbox-token
  * (FERRY_DROPBOX_API_URL / FERRY_DROPBOX_TOKEN), e.g. `ferry emulators`.
+ * Only the local driver is loaded up front: the API client and the provider
+ * drivers (zod schemas, SDKs) load when an address needs them, so a sync of
+ * two local folders starts without them.
  */
 import { mkdir, mkdtemp, rm, stat } from 'node:fs/promises';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createClient, pickWorkspace } from '@ferry/core';
-import { dropboxSdkFetch } from '@ferry/emulators';
-import { DropboxDriver, FerryDriver, GoogleDriveDriver, LocalDriver, type SyncDriver } from '@ferry/sync';
+import { LocalDriver, type SyncDriver } from '@ferry/sync/local';
 import { UsageError } from './exit-codes.js';
 import type { Output } from './output.js';
-import { FolderMaker } from './remote-paths.js';
 import { canonicalAddress, type ReplicaAddress } from './replica-address.js';
 import type { CliRuntime } from './runtime.js';
 
@@ -86,6 +86,7 @@ export async function openReplica(address: ReplicaAddress, settings: ProviderSet
       if (settings.ferryToken === undefined || settings.ferryToken === '') {
         throw new UsageError('No API token for the Ferry side: pass --token T or set FERRY_TOKEN.');
       }
+      const [{ createClient, pickWorkspace }, { FerryDriver }, { FolderMaker }] = await Promise.all([import('@ferry/core'), import('@ferry/sync'), import('./remote-paths.js')]);
       const client = createClient({ baseUrl: address.baseUrl, token: settings.ferryToken, source: `cli-sync@${hostname()}` });
       const workspace = await pickWorkspace(client, address.workspace);
       if (context.createRoot && address.path !== '/') await new FolderMaker({ client, workspace, output: context.output, runtime: context.runtime }).ensure(address.path);
@@ -98,6 +99,7 @@ export async function openReplica(address: ReplicaAddress, settings: ProviderSet
       }
       const url = providerUrl(settings.gdriveUrl, '--gdrive-url');
       const accessToken = settings.gdriveToken;
+      const { GoogleDriveDriver } = await import('@ferry/sync');
       const driver = new GoogleDriveDriver({
         auth: { kind: 'token-provider', getAccessToken: () => Promise.resolve(accessToken) },
         root: { path: address.path.slice(1) },
@@ -112,6 +114,7 @@ export async function openReplica(address: ReplicaAddress, settings: ProviderSet
       const url = providerUrl(settings.dropboxUrl, '--dropbox-url');
       // The SDK builds https://<domain>/2/...; a plain-http API (an emulator) gets its URLs rewritten.
       const official = url.hostname.endsWith('.dropboxapi.com');
+      const [{ DropboxDriver }, { dropboxSdkFetch }] = await Promise.all([import('@ferry/sync'), import('@ferry/emulators')]);
       const host = official ? {} : { domain: url.host, domainDelimiter: '', ...(url.protocol === 'http:' ? { fetch: dropboxSdkFetch() } : {}) };
       const driver = new DropboxDriver({ auth: { kind: 'access-token', accessToken: settings.dropboxToken }, root: address.path === '/' ? '' : address.path, ...host });
       return { driver, canonical: `${canonicalAddress(address)}@${url.origin}`, label: 'dropbox' };

@@ -8,7 +8,7 @@
  * answer lists them in order.
  */
 import { z } from 'zod';
-import { errorBodySchema } from './errors.js';
+import { errorBodySchema } from './error-body.js';
 import { idSchema, nodeSchema } from './schemas.js';
 
 /** At most this many files in one batch. */

@@ -3,8 +3,11 @@
  * Stable error codes shared by the server, the typed client and every app.
  * The HTTP status of each code is fixed here, so a code means the same thing
  * wherever it is seen.
+ *
+ * No zod here: this module is also the light entry `@ferry/core/errors`,
+ * which the sync engine and the CLI load at start without the schemas (the
+ * error body's schema is in `error-body.ts`).
  */
-import { z } from 'zod';
 
 export const errorStatus = {
   bad_request: 400,
@@ -21,6 +24,8 @@ export const errorStatus = {
   csrf_failed: 403,
   insufficient_scope: 403,
   integration_disabled: 403,
+  /** The integration is not installed in the workspace (see integration_disabled for an installed one switched off). */
+  integration_not_enabled: 403,
   not_found: 404,
   workspace_not_found: 404,
   node_not_found: 404,
@@ -73,14 +78,10 @@ export type ErrorCode = keyof typeof errorStatus;
 
 export const errorCodes = Object.keys(errorStatus) as ErrorCode[];
 
-export const errorBodySchema = z.object({
-  error: z.object({
-    code: z.string(),
-    message: z.string(),
-    details: z.unknown().optional(),
-  }),
-});
-export type ErrorBody = z.infer<typeof errorBodySchema>;
+/** The JSON body of every error answer (`errorBodySchema` parses it). */
+export interface ErrorBody {
+  error: { code: string; message: string; details?: unknown };
+}
 
 /** The one error type of Ferry: a stable code, a human message, optional details. */
 export class FerryError extends Error {

@@ -4,6 +4,7 @@
  * No Node built-ins here (enforced by lint).
  */
 export * from './errors.js';
+export * from './error-body.js';
 export * from './names.js';
 export * from './schemas.js';
 export * from './batch-upload-schemas.js';

@@ -8,7 +8,7 @@
  * moves the file aside, so the moved file is seen as new, not as a move).
  */
 import { createHash } from 'node:crypto';
-import { FerryError, isFerryError } from '@ferry/core';
+import { FerryError, isFerryError } from '@ferry/core/errors';
 import type { ByteStream, SyncDriver } from './driver.js';
 import { type Action, otherSide, type Side } from './plan-types.js';
 import type { BaseEntry, StateStore } from './state-store.js';

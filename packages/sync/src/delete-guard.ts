@@ -4,7 +4,7 @@
  * that suddenly lists nothing (an unmounted disk, an emptied account), or a
  * plan that would delete more than a set share of the files.
  */
-import { FerryError } from '@ferry/core';
+import { FerryError } from '@ferry/core/errors';
 import type { DriverEntry } from './driver.js';
 import type { Action, Side } from './plan-types.js';
 import type { BaseEntry } from './state-store.js';

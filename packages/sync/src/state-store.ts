@@ -17,7 +17,7 @@
  * The whole base is loaded in one statement (no per-file round trips).
  */
 import { randomUUID } from 'node:crypto';
-import { FerryError } from '@ferry/core';
+import { FerryError } from '@ferry/core/errors';
 import Database from 'better-sqlite3';
 import { type BaseEntry, type BaseRefRow, baseSchema, BaseTable } from './state-store-base.js';
 

@@ -4,7 +4,7 @@
  * folder (no server needed, and none has to be stopped: SQLite in WAL mode).
  * The server's modules are loaded on use, so client commands start fast.
  */
-import { FerryError } from '@ferry/core';
+import { FerryError } from '@ferry/core/errors';
 import { Option, type Command } from 'commander';
 import { UsageError } from '../exit-codes.js';
 import { readSecretFromStdin } from '../read-secret.js';

@@ -3,7 +3,7 @@
  * `ferry share PATH [--expires 7d] [--password-stdin] [--max-downloads N]`:
  * create a share link and print its URL.
  */
-import { FerryError } from '@ferry/core';
+import { FerryError } from '@ferry/core/errors';
 import type { Command } from 'commander';
 import { connectToWorkspace } from '../connection.js';
 import { parseExpiry } from '../durations.js';

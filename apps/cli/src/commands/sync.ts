@@ -8,7 +8,7 @@
  */
 import { mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import type { ActionRecord, ConflictPolicy, SyncOptions, SyncProgress, SyncSummary } from '@ferry/sync';
+import type { ActionRecord, ConflictPolicy, SyncOptions, SyncProgress, SyncSummary } from '@ferry/sync/local';
 import { type Command, Option } from 'commander';
 import { CommandExit } from '../command-exit.js';
 import { exitCodeFor, messageFor, UsageError } from '../exit-codes.js';
@@ -17,8 +17,8 @@ import { TransferProgress } from '../progress.js';
 import { addressHelp, parseReplicaAddress, stateFileFor } from '../replica-address.js';
 import { globalsOf, outputFor, type CliRuntime } from '../runtime.js';
 
-/** The engine and its drivers load on first use, so that other commands start without them. */
-const loadEngine = async () => ({ ...(await import('@ferry/sync')), ...(await import('../sync-replicas.js')) });
+/** The engine and the local driver load on first use, so that other commands start without them (other drivers load when an address needs them). */
+const loadEngine = async () => ({ ...(await import('@ferry/sync/local')), ...(await import('../sync-replicas.js')) });
 type Engine = Awaited<ReturnType<typeof loadEngine>>;
 
 /** Exit code of a run that finished but left per-file issues, failures or conflicts to look at. */

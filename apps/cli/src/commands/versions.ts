@@ -2,7 +2,7 @@
  * @module commands/versions
  * `ferry versions PATH`: the versions of a file, newest first.
  */
-import { FerryError } from '@ferry/core';
+import { FerryError } from '@ferry/core/errors';
 import type { Command } from 'commander';
 import { connectToWorkspace } from '../connection.js';
 import { formatBytes, formatTable, formatTime } from '../output.js';

@@ -12,7 +12,8 @@
  * Isomorphic: only `fetch`, no Node built-ins.
  */
 import type { z } from 'zod';
-import { errorBodySchema, errorStatus, FerryError, isErrorCode, type ErrorCode } from '../errors.js';
+import { errorBodySchema } from '../error-body.js';
+import { errorStatus, FerryError, isErrorCode, type ErrorCode } from '../errors.js';
 import type { BinaryBody, RouteResponse, RouteSpec } from './define.js';
 import { routes, type RouteName, type Routes } from './routes.js';
 

@@ -7,7 +7,7 @@
  * `FerryError`, and the `fetch` handed to the SDK (a response deadline, and
  * the node-fetch `buffer()` the SDK's download path calls in Node).
  */
-import { FerryError } from '@ferry/core';
+import { FerryError } from '@ferry/core/errors';
 import { z } from 'zod';
 import { isNetworkFailure, parseRetryAfter, type ProviderFailure, responseDeadline } from './provider-retry.js';
 

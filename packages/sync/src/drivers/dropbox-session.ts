@@ -6,7 +6,7 @@
  * token — and `call()`, which runs one SDK call under the retry policy
  * (an expired token is refreshed once, then the call is tried again).
  */
-import { FerryError } from '@ferry/core';
+import { FerryError } from '@ferry/core/errors';
 import type { Dropbox, DropboxAuth } from 'dropbox';
 import { classifyDropboxFailure, describeDropboxFailure, type DropboxFetch, providerName, sdkFetch } from './dropbox-api.js';
 import { type RetryContext, type RetryPolicy, withProviderRetry } from './provider-retry.js';

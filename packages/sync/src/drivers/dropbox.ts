@@ -25,7 +25,7 @@
  *   (help.dropbox.com "Naming Dropbox files and folders").
  * - Every call runs under the driver's retry policy (provider-retry.ts).
  */
-import { FerryError } from '@ferry/core';
+import { FerryError } from '@ferry/core/errors';
 import type { Dropbox, files } from 'dropbox';
 import { type ByteStream, type ChangesResult, type DriverCapabilities, type DriverChange, type DriverEntry, type EntryKind, type EntryRef, parentPath, type SyncDriver, type WriteOptions } from '../driver.js';
 import { pathProblem } from '../name-rules.js';

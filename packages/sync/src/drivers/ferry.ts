@@ -8,7 +8,8 @@
  * (cursor; `gone` means the cursor expired → the engine relists), and
  * `watch` long-polls that feed.
  */
-import { type FerryClient, FerryError, type FerryNode, isFerryError } from '@ferry/core';
+import type { FerryClient, FerryNode } from '@ferry/core';
+import { FerryError, isFerryError } from '@ferry/core/errors';
 import {
   baseName,
   type ByteStream,

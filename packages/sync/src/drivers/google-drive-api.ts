@@ -7,7 +7,7 @@
  * resumable upload protocol (through `OAuth2Client.request`, since the SDK's
  * `media` option cannot do resumable sessions).
  */
-import { FerryError } from '@ferry/core';
+import { FerryError } from '@ferry/core/errors';
 import type { OAuth2Client } from 'google-auth-library';
 import { z } from 'zod';
 import type { DriverEntry, EntryKind } from '../driver.js';

@@ -7,7 +7,7 @@
  * answers an invalid or expired page token with `expired` (the engine then
  * relists; never a mass delete).
  */
-import { FerryError } from '@ferry/core';
+import { FerryError } from '@ferry/core/errors';
 import type { ChangesResult, DriverChange, DriverEntry, EntryKind } from '../driver.js';
 import { changeListSchema, describeDriveFailure, type DriveFile, fileFields, folderMimeType, httpFailure, isSyncable, providerName } from './google-drive-api.js';
 import type { DriveSession } from './google-drive-session.js';

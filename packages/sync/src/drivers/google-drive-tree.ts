@@ -10,7 +10,7 @@
  * neither can be a path, so the walk collects them and fails with
  * `name_conflict` naming each, instead of silently picking one.
  */
-import { FerryError } from '@ferry/core';
+import { FerryError } from '@ferry/core/errors';
 import { baseName, type DriverEntry, type EntryKind, parentPath } from '../driver.js';
 import { type DriveFile, driveFileSchema, fileFields, fileListSchema, folderMimeType, isFolder, isSyncable, providerName, queryLiteral, toEntry } from './google-drive-api.js';
 import type { DriveSession } from './google-drive-session.js';

@@ -7,7 +7,7 @@
  * how far it got (`Content-Range: bytes *\/*`), so nothing is sent twice and
  * nothing is lost. Only one chunk is in memory at a time.
  */
-import { FerryError } from '@ferry/core';
+import { FerryError } from '@ferry/core/errors';
 import type { OAuth2Client } from 'google-auth-library';
 import type { ChunkReader } from './byte-chunks.js';
 import { type DriveFile, driveFileSchema, fileFields, providerName } from './google-drive-api.js';

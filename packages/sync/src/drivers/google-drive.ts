@@ -30,7 +30,7 @@
  */
 import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
-import { FerryError } from '@ferry/core';
+import { FerryError } from '@ferry/core/errors';
 import { baseName, type ByteStream, type ChangesResult, type DriverCapabilities, type DriverEntry, type EntryKind, type EntryRef, parentPath, type SyncDriver, type WriteOptions } from '../driver.js';
 import { pathProblem } from '../name-rules.js';
 import { ChunkReader } from './byte-chunks.js';

@@ -11,7 +11,7 @@
 import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import { Worker } from 'node:worker_threads';
-import { FerryError } from '@ferry/core';
+import { FerryError } from '@ferry/core/errors';
 import { type WalkColumns, type WalkRequest, walkFolderTree } from './local-scan-walk.js';
 
 /** A small young generation: the walk's objects die young, and a big one would only grow the RSS. */

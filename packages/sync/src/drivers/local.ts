@@ -24,7 +24,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { createReadStream, lstatSync, type Stats } from 'node:fs';
 import { lstat, mkdir, open, readdir, readFile, rename, rm, unlink, utimes } from 'node:fs/promises';
 import { join } from 'node:path';
-import { FerryError } from '@ferry/core';
+import { FerryError } from '@ferry/core/errors';
 import {
   type ByteStream,
   type ChangesResult,

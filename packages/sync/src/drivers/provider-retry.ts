@@ -14,7 +14,7 @@
  *   (`rate_limited` or `unavailable`) and message say why, so the engine
  *   stops cleanly with the reason.
  */
-import { FerryError } from '@ferry/core';
+import { FerryError } from '@ferry/core/errors';
 
 export interface RetryPolicy {
   /** Attempts in all, the first included (default 6). */

@@ -7,7 +7,7 @@
  * connections). Either way the driver asks for a fresh token when the
  * provider says the current one expired.
  */
-import { FerryError } from '@ferry/core';
+import { FerryError } from '@ferry/core/errors';
 import { z } from 'zod';
 
 /** Gives the current access token; `forceRefresh` when the provider just refused it. */
