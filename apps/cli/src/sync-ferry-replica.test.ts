@@ -6,7 +6,6 @@
  * sync engine, so that `@ferry/sync` itself never depends on the server (the
  * server runs the engine for its sync pairs).
  */
-import { createClient } from '@ferry/core';
 import { startTestServer, type TestServer } from '@ferry/server/testing';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { closeAllPairs, ferryReplica, registerReplicaKind, syncPair } from '@ferry/sync/testing';
@@ -20,7 +19,7 @@ beforeAll(async () => {
     ferryReplica({
       connect: async () => {
         const { token, workspace } = await server.newUser();
-        return { client: createClient({ baseUrl: server.url, token, source: 'sync-test' }), workspaceId: workspace.id };
+        return { baseUrl: server.url, token, workspaceId: workspace.id };
       },
     }),
   );

@@ -37,11 +37,14 @@ export function pathProblem(path: string, capabilities: DriverCapabilities): str
   return null;
 }
 
-/** Two names with the same key are the same entry on this replica. */
+/**
+ * Two names with the same key are the same entry on this replica. Case
+ * folding alone does not normalise: Dropbox and NTFS hold "café" in NFC and
+ * in NFD side by side.
+ */
 export function nameKey(name: string, capabilities: DriverCapabilities): string {
-  let key = capabilities.normalizesUnicode ? name.normalize('NFC') : name;
-  if (capabilities.caseInsensitive) key = key.normalize('NFC').toLowerCase();
-  return key;
+  const key = capabilities.normalizesUnicode ? name.normalize('NFC') : name;
+  return capabilities.caseInsensitive ? key.toLowerCase() : key;
 }
 
 /** The collision key of a whole path (each segment folded). */

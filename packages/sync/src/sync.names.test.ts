@@ -1,12 +1,19 @@
-/** @module sync.names.test — names the other side cannot hold are reported per file; the rest syncs. */
+/**
+ * @module sync.names.test — the name stories between two local folders
+ * (testing/stories/names), and local folders with simulated stricter
+ * capabilities (case-insensitive, macOS normalisation, Windows names).
+ */
 import { afterEach, describe, expect, it } from 'vitest';
 import { macCapabilities, windowsCapabilities } from './driver.js';
 import { nameProblem } from './name-rules.js';
 import { closeAllPairs, syncPair } from './testing/harness.js';
+import { nameStories } from './testing/stories/index.js';
 
-afterEach(closeAllPairs);
+nameStories({ a: 'local', b: 'local' });
 
-describe('names', () => {
+describe('names on local folders with simulated capabilities', () => {
+  afterEach(closeAllPairs);
+
   it('names that clash by case on a case-insensitive side are reported, the rest goes on', async () => {
     const h = await syncPair('local', 'local', { b: { capabilities: { caseInsensitive: true } } });
     await h.a.write('Report.txt', 'upper');

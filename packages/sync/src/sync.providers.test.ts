@@ -1,112 +1,26 @@
 /**
  * @module sync.providers.test
  * The engine between a local folder and Google Drive / Dropbox (the real
- * SDKs against the emulators), told as stories: initial sync both ways,
- * edits on each side, conflicting edits keep both, a renamed folder is moved
- * on the provider (same file ids, nothing uploaded again), deletes
- * propagate, and a case clash is reported for Dropbox.
+ * SDKs against the emulators): every concern's stories (testing/stories),
+ * then what only a provider shows — a renamed folder keeps its file ids and
+ * nothing is uploaded again (checked in the emulator's own state).
  *
- * The provider replicas are registered here with `registerReplicaKind`;
- * what a user does "on the provider" goes through a second driver instance,
- * as another client would.
+ * The provider replica kinds come from `registerProviderReplicaKinds`; what a
+ * user does "on the provider" goes through a second driver instance, as
+ * another client would.
  */
-import { dropboxSdkFetch, startDropboxEmulator, startGoogleDriveEmulator, type DropboxEmulator, type GoogleDriveEmulator } from '@ferry/emulators';
+import { startDropboxEmulator, startGoogleDriveEmulator, type DropboxEmulator, type GoogleDriveEmulator } from '@ferry/emulators';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { ByteStream, DriverEntry, SyncDriver } from './driver.js';
-import { DropboxDriver } from './drivers/dropbox.js';
-import { GoogleDriveDriver } from './drivers/google-drive.js';
 import { closeAllPairs, syncPair } from './testing/harness.js';
-import { registerReplicaKind, type ReplicaFixture } from './testing/replicas.js';
+import { registerProviderReplicaKinds } from './testing/provider-replicas.js';
+import { allStories } from './testing/stories/index.js';
 
 let drive: GoogleDriveEmulator;
 let dropbox: DropboxEmulator;
-let replicas = 0;
-const noWait = { sleep: async () => undefined, requestTimeoutMs: 5_000 };
-
-function newGoogleDriveDriver(root: string): GoogleDriveDriver {
-  const tokens = drive.issueToken();
-  return new GoogleDriveDriver({
-    auth: { kind: 'refresh-token', clientId: 'ferry', refreshToken: tokens.refreshToken, accessToken: tokens.accessToken, tokenUrl: `${drive.url}/token` },
-    root: { path: root },
-    rootUrl: `${drive.url}/`,
-    retry: noWait,
-  });
-}
-
-function newDropboxDriver(root: string): DropboxDriver {
-  const tokens = dropbox.issueToken();
-  return new DropboxDriver({
-    auth: { kind: 'refresh-token', clientId: 'ferry', refreshToken: tokens.refreshToken, accessToken: tokens.accessToken, tokenUrl: `${dropbox.url}/oauth2/token` },
-    root,
-    domain: dropbox.domain,
-    domainDelimiter: '',
-    fetch: dropboxSdkFetch(),
-    retry: noWait,
-  });
-}
-
-async function* bytesOf(content: string | Uint8Array): ByteStream {
-  yield typeof content === 'string' ? Buffer.from(content) : content;
-}
-
-async function text(stream: ByteStream): Promise<string> {
-  const parts: Buffer[] = [];
-  for await (const chunk of stream) parts.push(Buffer.from(chunk));
-  return Buffer.concat(parts).toString('utf8');
-}
-
-const sorted = (record: Record<string, string>): Record<string, string> => Object.fromEntries(Object.entries(record).sort(([left], [right]) => (left < right ? -1 : 1)));
-
-/** A provider replica: the engine's driver, and a user's own client for changes behind its back. */
-function providerReplica(kind: string, newDriver: (root: string) => SyncDriver): (workDir: string) => Promise<ReplicaFixture> {
-  return async () => {
-    const root = `Ferry-sync/${kind}-${++replicas}`;
-    const driver = newDriver(root);
-    const user = (): SyncDriver => newDriver(root); // a fresh client per step: no cached folder ids
-    const existing = async (client: SyncDriver, path: string): Promise<DriverEntry> => {
-      const entry = await client.stat(path);
-      if (entry === null) throw new Error(`${path} does not exist on ${kind}`);
-      return entry;
-    };
-    const snapshot = async (): Promise<{ files: Record<string, string>; folders: string[] }> => {
-      const client = user();
-      const entries = await client.list();
-      const files: Record<string, string> = {};
-      for (const entry of entries) if (entry.kind === 'file') files[entry.path] = await text(await client.read(entry.path));
-      return { files: sorted(files), folders: entries.filter((entry) => entry.kind === 'folder').map((entry) => entry.path).sort() };
-    };
-    return {
-      kind,
-      driver,
-      async write(path, content) {
-        await user().write(path, bytesOf(content), { expected: { kind: 'any' } });
-      },
-      read: async (path) => text(await user().read(path)),
-      async mkdir(path) {
-        await user().mkdir(path);
-      },
-      async delete(path) {
-        const client = user();
-        const entry = await existing(client, path);
-        await client.delete({ path, id: entry.id, kind: entry.kind });
-      },
-      async move(from, to) {
-        const client = user();
-        const entry = await existing(client, from);
-        await client.move({ path: from, id: entry.id, kind: entry.kind }, to);
-      },
-      files: async () => (await snapshot()).files,
-      folders: async () => (await snapshot()).folders,
-      snapshot,
-      close: () => driver.close(),
-    };
-  };
-}
 
 beforeAll(async () => {
   [drive, dropbox] = await Promise.all([startGoogleDriveEmulator(), startDropboxEmulator()]);
-  registerReplicaKind('google-drive', providerReplica('google-drive', (root) => newGoogleDriveDriver(root)));
-  registerReplicaKind('dropbox', providerReplica('dropbox', (root) => newDropboxDriver(`/${root}`)));
+  registerProviderReplicaKinds({ googleDrive: drive, dropbox });
 });
 
 afterEach(closeAllPairs);
@@ -114,6 +28,9 @@ afterEach(closeAllPairs);
 afterAll(async () => {
   await Promise.all([drive.close(), dropbox.close()]);
 });
+
+allStories({ a: 'local', b: 'google-drive', manyFiles: 40 }, 'b');
+allStories({ a: 'local', b: 'dropbox', manyFiles: 40 }, 'b');
 
 describe.each(['google-drive', 'dropbox'])('local ↔ %s', (provider) => {
   it('syncs both ways at first, then edits from each side, and keeps both versions of a conflicting edit', async () => {

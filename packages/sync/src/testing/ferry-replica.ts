@@ -2,31 +2,61 @@
  * @module testing/ferry-replica
  * A Ferry workspace as a story replica: the engine syncs it through
  * `FerryDriver`; the "user" of that side acts through the same REST API
- * (as the web console or another device would).
+ * (as the web console or another device would), with a client of its own.
+ * The engine's client goes through a fault switch that can refuse requests
+ * the way a busy or restarting server does (429 with Retry-After, 503).
  */
-import type { FerryClient } from '@ferry/core';
+import { createClient, FerryError } from '@ferry/core';
+import { FaultInjector } from '@ferry/emulators';
+import { baseName, type ByteStream, parentPath } from '../driver.js';
 import { FerryDriver } from '../drivers/ferry.js';
-import { baseName, parentPath } from '../driver.js';
-import type { ReplicaFactory, ReplicaFixture } from './replicas.js';
+import type { ReplicaFactory, ReplicaFaults, ReplicaFixture } from './replicas.js';
 
 export interface FerryReplicaTarget {
-  /** Gives a fresh client and workspace for each new replica. */
-  readonly connect: () => Promise<{ client: FerryClient; workspaceId: string }>;
+  /** Gives a fresh user, token and workspace (or folder) for each new replica. */
+  readonly connect: () => Promise<{ baseUrl: string; token: string; workspaceId: string; rootPath?: string }>;
 }
 
-async function text(stream: AsyncIterable<Uint8Array>): Promise<string> {
-  const decoder = new TextDecoder();
-  let result = '';
-  for await (const chunk of stream) result += decoder.decode(chunk, { stream: true });
-  return result + decoder.decode();
+async function bytes(stream: ByteStream): Promise<Uint8Array> {
+  const parts: Buffer[] = [];
+  for await (const chunk of stream) parts.push(Buffer.from(chunk));
+  return new Uint8Array(Buffer.concat(parts));
+}
+
+const text = async (stream: ByteStream): Promise<string> => Buffer.from(await bytes(stream)).toString('utf8');
+
+/** File content goes up with a PUT to one of these routes (putFileByName, putFileContent). */
+const uploadPath = /^\/api\/v1\/nodes\/[^/]+\/(files\/[^/]+|content)$/;
+
+/** A fetch that answers refused requests itself, with the status and error body the server would send. */
+function faultyFetch(injector: FaultInjector): typeof fetch {
+  return async (input, init) => {
+    const request = new Request(input, init);
+    const rule = injector.take(request.method, new URL(request.url).pathname);
+    if (rule?.status === undefined) return fetch(input, init);
+    const error = rule.status === 429 ? new FerryError('rate_limited', 'Too many requests; try again later.') : new FerryError('unavailable', 'The server is restarting; try again shortly.');
+    const headers: Record<string, string> = { 'content-type': 'application/json', ...(rule.retryAfter === undefined ? {} : { 'retry-after': String(rule.retryAfter) }) };
+    return new Response(JSON.stringify(error.toBody()), { status: rule.status, headers });
+  };
 }
 
 /** A replica factory for `registerReplicaKind('ferry', ferryReplica(target))`. */
 export function ferryReplica(target: FerryReplicaTarget): ReplicaFactory {
   return async (): Promise<ReplicaFixture> => {
-    const { client, workspaceId } = await target.connect();
-    const driver = new FerryDriver({ client, workspaceId });
-    const user = new FerryDriver({ client, workspaceId }); // the same API, used the way a person would
+    const { baseUrl, token, workspaceId, rootPath } = await target.connect();
+    const injector = new FaultInjector();
+    const where = { workspaceId, ...(rootPath === undefined ? {} : { rootPath }) };
+    const driver = new FerryDriver({ client: createClient({ baseUrl, token, source: 'sync-test', fetch: faultyFetch(injector) }), ...where });
+    const user = new FerryDriver({ client: createClient({ baseUrl, token, source: 'console' }), ...where }); // the same API, used the way a person would
+    const faults: ReplicaFaults = {
+      refuse(kind, { times, on = 'any', retryAfterSeconds = 1 }) {
+        const rule = kind === 'rate-limit' ? { status: 429, retryAfter: retryAfterSeconds, times } : { status: 503, retryAfter: retryAfterSeconds, times };
+        injector.push(on === 'upload' ? { ...rule, match: { method: 'PUT', path: uploadPath } } : rule);
+      },
+      clear: () => injector.clear(),
+      retries: false,
+      retryWaits: [], // FerryDriver does not retry: a refused call fails its action, the next run does it
+    };
     const snapshot = async (): Promise<{ files: Record<string, string>; folders: string[] }> => {
       const entries = (await user.list()).sort((left, right) => (left.path < right.path ? -1 : 1));
       const files: Record<string, string> = {};
@@ -41,17 +71,20 @@ export function ferryReplica(target: FerryReplicaTarget): ReplicaFactory {
     return {
       kind: 'ferry',
       driver,
+      setsModifiedTime: false, // the server dates a version itself
+      faults,
       async write(path, content) {
-        const bytes = typeof content === 'string' ? new TextEncoder().encode(content) : content;
+        const data = typeof content === 'string' ? new TextEncoder().encode(content) : content;
         await user.write(
           path,
           (async function* () {
-            yield bytes;
+            yield data;
           })(),
           { expected: { kind: 'any' } },
         );
       },
       read: async (path) => text(await user.read(path)),
+      readBytes: async (path) => bytes(await user.read(path)),
       async mkdir(path) {
         await user.mkdir(path);
       },
@@ -67,7 +100,11 @@ export function ferryReplica(target: FerryReplicaTarget): ReplicaFactory {
       files: async () => (await snapshot()).files,
       folders: async () => (await snapshot()).folders,
       snapshot,
-      close: () => driver.close(),
+      settle: async () => undefined, // revisions are version ids: never "touched just now"
+      close: async () => {
+        await driver.close();
+        await user.close();
+      },
     };
   };
 }

@@ -6,16 +6,53 @@
  * scenario can run against local folders today and Ferry, Drive or Dropbox
  * replicas later (`registerReplicaKind`).
  */
-import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rename, rm, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { DriverCapabilities, SyncDriver } from '../driver.js';
 import { LocalDriver, tempFilePrefix } from '../drivers/local.js';
 
+/** What a user's own write may set besides the content. */
+export interface UserWriteOptions {
+  /**
+   * The file's modification time, where the replica lets a client set it
+   * (a local file, Drive's modifiedTime, Dropbox's client_modified); see
+   * `ReplicaFixture.setsModifiedTime`.
+   */
+  readonly mtimeMs?: number;
+}
+
+/** Fault switches of a replica reached over the network (an emulator's or a proxy's). */
+export interface ReplicaFaults {
+  /**
+   * The next `times` matching requests are refused: 'rate-limit' answers 429
+   * with `Retry-After: retryAfterSeconds`, 'server-error' answers 503.
+   * `on: 'upload'` matches only requests that send file content.
+   */
+  refuse(kind: 'rate-limit' | 'server-error', options: { readonly times: number; readonly on?: 'any' | 'upload'; readonly retryAfterSeconds?: number }): void;
+  /** Every access token issued so far stops working (refresh tokens stay valid). */
+  expireTokens?(): void;
+  /** Drops every pending refusal. */
+  clear(): void;
+  /**
+   * The engine's driver retries a refused call itself (waiting as told):
+   * true for the provider drivers; the Ferry driver fails the action and
+   * leaves it to the next run.
+   */
+  readonly retries: boolean;
+  /** How long the engine's driver was told to wait before each retry (ms), in order. */
+  readonly retryWaits: number[];
+}
+
 export interface ReplicaFixture {
   readonly kind: string;
   readonly driver: SyncDriver;
-  write(path: string, content: string | Uint8Array): Promise<void>;
+  /** True when `write(..., { mtimeMs })` gives the file that modification time. */
+  readonly setsModifiedTime: boolean;
+  /** Present on replicas whose faults a test can switch on. */
+  readonly faults?: ReplicaFaults;
+  write(path: string, content: string | Uint8Array, options?: UserWriteOptions): Promise<void>;
   read(path: string): Promise<string>;
+  readBytes(path: string): Promise<Uint8Array>;
   mkdir(path: string): Promise<void>;
   /** Deletes a file or a folder with its contents. */
   delete(path: string): Promise<void>;
@@ -27,6 +64,12 @@ export interface ReplicaFixture {
   folders(): Promise<string[]>;
   /** Files and folders in one walk. */
   snapshot(): Promise<{ files: Record<string, string>; folders: string[] }>;
+  /**
+   * Makes every file look written long ago, where the replica's listing
+   * tells "touched just now" apart (local modification times); a no-op on
+   * replicas whose revisions never look racy.
+   */
+  settle(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -78,11 +121,14 @@ export const localReplica: ReplicaFactory = async (workDir, options) => {
   return {
     kind: 'local',
     driver,
-    async write(path, content) {
+    setsModifiedTime: true,
+    async write(path, content, writeOptions) {
       await mkdir(join(at(path), '..'), { recursive: true });
       await writeFile(at(path), content);
+      if (writeOptions?.mtimeMs !== undefined) await utimes(at(path), writeOptions.mtimeMs / 1000, writeOptions.mtimeMs / 1000);
     },
     read: (path) => readFile(at(path), 'utf8'),
+    readBytes: async (path) => new Uint8Array(await readFile(at(path))),
     async mkdir(path) {
       await mkdir(at(path), { recursive: true });
     },
@@ -101,6 +147,12 @@ export const localReplica: ReplicaFactory = async (workDir, options) => {
     async snapshot() {
       const { files, folders } = await snapshot();
       return { files: Object.fromEntries([...files].sort(([left], [right]) => (left < right ? -1 : 1))), folders: folders.sort() };
+    },
+    async settle() {
+      const hourAgo = Date.now() / 1000 - 3600;
+      for (const entry of await readdir(root, { recursive: true, withFileTypes: true })) {
+        if (entry.isFile()) await utimes(join(entry.parentPath, entry.name), hourAgo, hourAgo);
+      }
     },
     close: () => driver.close(),
   };

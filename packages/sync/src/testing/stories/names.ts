@@ -1,0 +1,109 @@
+/**
+ * @module testing/stories/names
+ * Case and Unicode: names one side cannot hold (a case clash on a
+ * case-insensitive side, NFC/NFD twins on a normalising side, a character or
+ * ending the other side forbids) are reported per file and never merged or
+ * deleted; everything else syncs. The expected outcome follows the pair's
+ * declared capabilities: the same story expects "reported" on Dropbox and
+ * Ferry and "synced" on Drive or a Linux folder.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import type { Side } from '../../plan-types.js';
+import { nameProblem } from '../../name-rules.js';
+import { closeAllPairs } from '../harness.js';
+import { kindCapabilities, openPair, pairLabel, type PairKinds } from './story-pair.js';
+
+const otherSide = (side: Side): Side => (side === 'a' ? 'b' : 'a');
+
+export function nameStories(pair: PairKinds): void {
+  const capabilities = { a: kindCapabilities(pair.a), b: kindCapabilities(pair.b) };
+  const caseHolder: Side | null = !capabilities.a.caseInsensitive ? 'a' : !capabilities.b.caseInsensitive ? 'b' : null;
+  const unicodeHolder: Side | null = !capabilities.a.normalizesUnicode ? 'a' : !capabilities.b.normalizesUnicode ? 'b' : null;
+
+  describe(`names (case, Unicode, forbidden characters), ${pairLabel(pair)}`, () => {
+    afterEach(closeAllPairs);
+
+    // Needs a side that can hold "Report.txt" and "report.txt" at once; when both sides are case-insensitive there is none.
+    if (caseHolder !== null) {
+      const receiver = otherSide(caseHolder);
+      it(`names that differ only by case (written on ${caseHolder}) are ${capabilities[receiver].caseInsensitive ? `reported for ${receiver}, the rest goes on` : 'both synced'}`, async () => {
+        const h = await openPair(pair);
+        await h[caseHolder].write('Report.txt', 'upper');
+        await h[caseHolder].write('report.txt', 'lower');
+        await h[caseHolder].write('other.txt', 'fine');
+        const summary = await h.sync();
+        const all = { 'Report.txt': 'upper', 'other.txt': 'fine', 'report.txt': 'lower' };
+        if (capabilities[receiver].caseInsensitive) {
+          expect(summary.issues).toEqual([{ path: 'report.txt', side: receiver, problem: expect.stringContaining('clashes with "Report.txt"') }]);
+          await h.expectTree(receiver, { 'Report.txt': 'upper', 'other.txt': 'fine' });
+          await h.expectTree(caseHolder, all);
+          const again = await h.sync();
+          expect(again.issues).toHaveLength(1);
+          expect(again.deleted).toBe(0);
+          await h.expectTree(caseHolder, all);
+        } else {
+          expect(summary.issues).toEqual([]);
+          await h.expectTrees(all);
+          await h.expectConverged();
+        }
+      });
+    }
+
+    // Needs a side that keeps NFC and NFD spellings apart; every kind but Ferry does.
+    if (unicodeHolder !== null) {
+      const receiver = otherSide(unicodeHolder);
+      it(`names that differ only by Unicode normalisation (written on ${unicodeHolder}) are ${capabilities[receiver].normalizesUnicode ? `reported for ${receiver}` : 'both synced'}`, async () => {
+        const h = await openPair(pair);
+        await h[unicodeHolder].write('caf\u00e9.txt', 'nfc');
+        await h[unicodeHolder].write('cafe\u0301.txt', 'nfd');
+        const summary = await h.sync();
+        if (capabilities[receiver].normalizesUnicode) {
+          // The NFD spelling sorts first ("e" before "é") and is synced; the NFC one is reported.
+          expect(summary.issues).toEqual([{ path: 'caf\u00e9.txt', side: receiver, problem: expect.stringContaining('clashes with') }]);
+          expect(Object.values(await h[receiver].files())).toEqual(['nfd']);
+          expect((await h.sync()).deleted).toBe(0);
+          expect(Object.keys(await h[unicodeHolder].files())).toHaveLength(2);
+        } else {
+          expect(summary.issues).toEqual([]);
+          await h.expectTrees({ 'caf\u00e9.txt': 'nfc', 'cafe\u0301.txt': 'nfd' });
+          await h.expectConverged();
+        }
+      });
+    }
+
+    it('names side b cannot hold are reported per file (a bad folder with what is below it), everything else syncs', async () => {
+      const candidates = ['trailing.', 'ends with space ', 'back\\slash.txt', 'what?.txt', 'CON.txt', 'bad\\folder/inside.txt', 'ok/fine.txt'];
+      // Only names side a can hold are written there; whether b refuses one is its declared rule.
+      const written = candidates.filter((path) => path.split('/').every((name) => nameProblem(name, capabilities.a) === null));
+      const refusedOnB = (path: string): boolean => path.split('/').some((name) => nameProblem(name, capabilities.b) !== null);
+      const reported = new Set<string>();
+      for (const path of written.filter(refusedOnB)) {
+        const segments = path.split('/');
+        segments.forEach((_, index) => {
+          const prefix = segments.slice(0, index + 1).join('/');
+          if (refusedOnB(prefix)) reported.add(prefix);
+        });
+      }
+      const h = await openPair(pair);
+      for (const path of written) await h.a.write(path, `content of ${path}`);
+      const summary = await h.sync();
+      expect(summary.issues.map((issue) => issue.path).sort()).toEqual([...reported].sort());
+      expect(summary.issues.every((issue) => issue.side === 'b')).toBe(true);
+      const expectedOnB = Object.fromEntries(written.filter((path) => !refusedOnB(path)).map((path) => [path, `content of ${path}`]));
+      expect(Object.keys(expectedOnB)).toContain('ok/fine.txt');
+      await h.expectTree('b', expectedOnB);
+      expect((await h.sync()).deleted).toBe(0); // unsynced files on a are not deleted later
+      expect(Object.keys(await h.a.files())).toHaveLength(written.length);
+    });
+
+    it('a case-only rename made on b reaches a', async () => {
+      const h = await openPair(pair);
+      await h.b.write('docs/Plan.md', 'p');
+      await h.sync();
+      await h.b.move('docs/Plan.md', 'docs/PLAN.md');
+      await h.sync();
+      await h.expectTrees({ 'docs/PLAN.md': 'p' });
+      await h.expectConverged();
+    });
+  });
+}
