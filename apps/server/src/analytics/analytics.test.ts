@@ -8,6 +8,7 @@
 import { analyticsReportSchema, type AnalyticsReport } from '@ferry/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer, type TestUser } from '../testing/index.js';
+import { installForTest } from '../testing/install-integration.js';
 import { startReceiver, type TestReceiver } from '../webhooks/test-receiver.js';
 import { integrationRecorder } from './recorder.js';
 import { pruneUsage } from './usage-store.js';
@@ -85,6 +86,7 @@ describe('integration analytics', () => {
   });
 
   it('measures a real outbound call: a webhook test-send shows in the API and in /metrics', async () => {
+    await installForTest(admin.api, admin.workspace.id, 'webhooks');
     const created = await admin.api(`/api/v1/workspaces/${admin.workspace.id}/webhooks`, json('POST', { url: `${receiver.url}/measured` }));
     const endpoint = (await created.json()) as { id: string };
     const tested = await admin.api(`/api/v1/webhooks/${endpoint.id}/test`, { method: 'POST' });

@@ -16,6 +16,7 @@ import { isoNow, type ServerContext } from '../context.js';
 import { appendEvent } from '../events/event-log.js';
 import { newId, sha256Hex } from '../ids.js';
 import { browserSessionOf } from '../oauth/browser-session.js';
+import { requireProviderUsable } from '../marketplace/integration-gate.js';
 import { requireRole } from '../workspaces/access.js';
 import { fetchAccountIdentity, type AccountIdentity } from './account-identity.js';
 import { connectionServices } from './connection-services.js';
@@ -33,6 +34,8 @@ export async function startAuthorization(
   actor: Actor,
   input: { workspaceId: string; provider: ProviderId; returnTo: string | undefined },
 ): Promise<{ authorizeUrl: string; expiresAt: string }> {
+  // A provider account is connected only for an integration installed and enabled in the workspace.
+  await requireProviderUsable(ctx, input.workspaceId, input.provider);
   const services = connectionServices(ctx);
   const provider = services.provider(input.provider);
   const redirectUri = callbackUrlOf(ctx, provider.id);
@@ -79,6 +82,8 @@ export async function completeAuthorization(ctx: ServerContext, request: Fastify
     throw new FerryError('forbidden', 'This sign-in was started by another Ferry session. Sign in as the user who started it, or start connecting again.');
   }
   await requireRole(ctx, { userId: pending.user_id, tokenId: null, sessionId: pending.session_id, source: 'web' }, pending.workspace_id, 'admin');
+  // Removed or disabled while the user was at the provider: the code is not exchanged.
+  await requireProviderUsable(ctx, pending.workspace_id, providerId);
   const provider = services.provider(providerId);
   const tokens = await exchangeCode(provider, services.http, {
     callbackUrl,

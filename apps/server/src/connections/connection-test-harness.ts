@@ -22,6 +22,7 @@ import {
 import { z } from 'zod';
 import type { ServerOptions } from '../config.js';
 import { startTestServer, type TestServer } from '../testing/index.js';
+import { installForTest } from '../testing/install-integration.js';
 import type { ProviderOverridesById } from './provider-catalog.js';
 
 export const clientSecrets = {
@@ -54,6 +55,8 @@ export interface ConnectionHarness {
   /** Every JSON/HTML answer the tests received, to search for secrets. */
   answers: string[];
   connect(provider: ProviderId): Promise<{ connectionId: string; callbackLocation: string }>;
+  /** Installs an integration of the marketplace as the owner (needed before connecting its provider). */
+  install(integrationId: string): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -116,6 +119,7 @@ export async function startConnectionHarness(options: Partial<ServerOptions> = {
     api,
     answers,
     connect,
+    install: (integrationId) => installForTest(api, workspaceId, integrationId),
     close: async () => {
       await server.close();
       await Promise.all([google.close(), dropbox.close(), slack?.close(), microsoft?.close()]);

@@ -14,6 +14,9 @@ let harness: ConnectionHarness;
 
 beforeAll(async () => {
   harness = await startConnectionHarness();
+  // Connecting a provider needs its integration installed in the workspace.
+  await harness.install('google-drive');
+  await harness.install('dropbox');
 });
 
 afterAll(async () => {
@@ -115,6 +118,7 @@ describe('connecting an account', () => {
         expect.objectContaining({ id: 'microsoft', configured: false }),
       ]),
     );
+    await harness.install('slack');
     const slack = await harness.api(`/api/v1/workspaces/${harness.workspaceId}/connections/slack/start`, { method: 'POST', body: '{}' });
     expect(slack.status).toBe(409);
     expect(await slack.json()).toMatchObject({ error: { code: 'provider_not_configured', message: expect.stringContaining('FERRY_SLACK_CLIENT_ID') } });

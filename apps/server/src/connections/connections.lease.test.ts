@@ -33,6 +33,8 @@ process.stdin.resume();
 beforeAll(async () => {
   execFileSync('npx', ['tsc', '-b', 'apps/server'], { cwd: repoRoot, stdio: 'pipe' });
   harness = await startConnectionHarness({}, 100_000);
+  // Connecting a provider needs its integration installed in the workspace.
+  await harness.install('google-drive');
   const script = `${harness.server.dataDir}/second-server.mjs`;
   writeFileSync(script, childScript);
   child = spawn(process.execPath, [script, builtServer, harness.server.dataDir], {

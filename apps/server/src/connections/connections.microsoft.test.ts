@@ -23,6 +23,8 @@ beforeAll(async () => {
   harness = await startConnectionHarness({}, undefined, {
     microsoft: { scopes, user: { displayName: 'Megan Bowen', userPrincipalName: 'megan@contoso.test', mail: 'megan@contoso.test' } },
   });
+  // Connecting a provider needs its integration installed in the workspace.
+  await harness.install('outlook');
 });
 
 afterAll(async () => {

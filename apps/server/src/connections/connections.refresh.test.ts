@@ -16,6 +16,9 @@ const seenTokens = new Set<string>();
 
 beforeAll(async () => {
   harness = await startConnectionHarness();
+  // Connecting a provider needs its integration installed in the workspace.
+  await harness.install('google-drive');
+  await harness.install('dropbox');
 });
 
 afterAll(async () => {

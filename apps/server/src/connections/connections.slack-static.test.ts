@@ -14,6 +14,8 @@ let harness: ConnectionHarness;
 
 beforeAll(async () => {
   harness = await startConnectionHarness({}, undefined, { slack: { tokenRotation: false } });
+  // Connecting a provider needs its integration installed in the workspace.
+  await harness.install('slack');
 });
 
 afterAll(async () => {

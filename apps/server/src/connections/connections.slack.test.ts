@@ -19,6 +19,8 @@ let harness: ConnectionHarness;
 beforeAll(async () => {
   // verifyPkce: the emulator binds the challenge, so a connect proves Ferry sends the right verifier.
   harness = await startConnectionHarness({}, undefined, { slack: { verifyPkce: true, team: { id: 'T0FERRY', name: 'Acme', domain: 'acme' }, user: { id: 'U0ADA', name: 'ada' } } });
+  // Connecting a provider needs its integration installed in the workspace.
+  await harness.install('slack');
 });
 
 afterAll(async () => {

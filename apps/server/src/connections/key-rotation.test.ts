@@ -16,6 +16,10 @@ let harness: ConnectionHarness;
 
 beforeAll(async () => {
   harness = await startConnectionHarness();
+  // Connecting a provider needs its integration installed in the workspace.
+  await harness.install('google-drive');
+  await harness.install('dropbox');
+  await harness.install('webhooks');
 });
 
 afterAll(async () => {

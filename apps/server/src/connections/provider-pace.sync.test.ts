@@ -20,6 +20,8 @@ const noSleep = () => Promise.resolve();
 
 beforeAll(async () => {
   harness = await startConnectionHarness({ syncPairWorker: false }, 1000);
+  // Connecting a provider needs its integration installed in the workspace.
+  await harness.install('dropbox');
   worker = new SyncPairWorker(harness.server.ctx, { selfUrl: harness.server.url, policy: { random: () => 0.5, driverRetry: { maxAttempts: 3, baseDelayMs: 1, maxDelayMs: 1, sleep: noSleep } } });
 });
 

@@ -7,7 +7,10 @@
  * conditional UPDATE). A process that loses the lease waits, then re-reads
  * the row and uses the token the winner stored. A refresh answer without a
  * refresh token keeps the old one. `invalid_grant` turns the connection
- * `needs_reauth` at once (event + audit); other failures back off.
+ * `needs_reauth` at once (event + audit); other failures back off. While the
+ * connection's integration is not installed and enabled in its workspace
+ * (marketplace/integration-gate.ts) no token is handed out and nothing is
+ * refreshed: callers get 403 `integration_disabled` / `integration_not_enabled`.
  */
 import { FerryError } from '@ferry/core';
 import { sql } from 'kysely';
@@ -15,6 +18,7 @@ import { appendAudit } from '../audit/audit-log.js';
 import { isoNow, type ServerContext } from '../context.js';
 import type { ConnectionRow } from '../db/schema.js';
 import { appendEvent } from '../events/event-log.js';
+import { requireProviderUsable } from '../marketplace/integration-gate.js';
 import { connectionServices } from './connection-services.js';
 import { findConnectionRow, openTokens, providerOf, sealTokens } from './connection-store.js';
 import { refreshTokens, type RefreshOutcome } from './oauth-client.js';
@@ -63,6 +67,8 @@ async function resolveAccessToken(ctx: ServerContext, connectionId: string, reje
     if (row.status !== 'active') {
       throw new FerryError('connection_needs_reauth', row.status === 'revoked' ? `This ${provider.name} connection was disconnected.` : `${provider.name} no longer accepts this connection: reconnect it.`);
     }
+    // The connection's integration must be installed and enabled in its workspace: no token is used or refreshed otherwise.
+    await requireProviderUsable(ctx, row.workspace_id, row.provider);
     const tokens = openTokens(services.box, row);
     const now = ctx.clock.now().getTime();
     const expiresAt = expiresAtMs(row);

@@ -92,6 +92,8 @@ export async function installIntegration(
       details: { version: manifest.version, scopes: manifest.scopes.map((scope) => scope.id) },
     });
   });
+  // What waited for the install (a pair or endpoint left from before the install rule) starts now.
+  await resumeIntegration(ctx, { workspaceId, integrationId: manifest.id, name: manifest.name, provider: manifest.provider ?? null });
   return row;
 }
 

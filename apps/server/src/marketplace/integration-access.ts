@@ -3,19 +3,20 @@
  * API calls made with Ferry-issued OAuth tokens (Zapier, the Outlook add-in,
  * any registered client), at the one place every such call passes — the
  * request hooks, after the caller is resolved:
- * - refused with 403 `integration_disabled` while the client's integration
- *   is disabled in the token's workspace;
+ * - refused with 403 while the client's integration is not installed
+ *   (`integration_not_enabled`) or disabled (`integration_disabled`) in the
+ *   token's workspace (integration-gate.ts);
  * - measured for integration analytics (count, errors by kind, latency,
  *   bytes, files for content routes, the user) under the client's
  *   integration, or `oauth-client` for a client that names none;
  * - written to the audit log as `integration.token_used`: every write, and
  *   reads at most once a minute per client, user and workspace (a polling
  *   Zap would otherwise drown the log).
- * And while Webhooks (or Zapier) is disabled in a workspace, nothing may
- * start its deliveries another way: creating an endpoint, switching one on,
- * a test send or a replay (Zapier: a REST hook subscription) answer 403
- * `integration_disabled` to members of the workspace (others get the
- * route's own 404).
+ * And unless Webhooks (or Zapier) is installed and enabled in a workspace,
+ * nothing may start its deliveries another way: creating an endpoint,
+ * switching one on, a test send or a replay (Zapier: a REST hook
+ * subscription) answer 403 `integration_not_enabled` / `integration_disabled`
+ * to members of the workspace (others get the route's own 404).
  */
 import { routes } from '@ferry/core';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';

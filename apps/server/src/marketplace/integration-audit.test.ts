@@ -18,6 +18,8 @@ let ownerId = '';
 
 beforeAll(async () => {
   harness = await startConnectionHarness();
+  // Connecting Google Drive needs its integration installed in the workspace.
+  await harness.install('google-drive');
   const owner = await harness.server.ctx.db.selectFrom('users').select('id').executeTakeFirstOrThrow();
   ownerId = owner.id;
 });

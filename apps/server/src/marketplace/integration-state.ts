@@ -16,9 +16,11 @@
  *   are held (due at the far future) and released on enable;
  * - API calls with the OAuth tokens of the integration's clients are refused
  *   (see integration-access.ts).
- * An integration that is not installed is not stopped by any of this.
+ * An integration that is not installed is stopped the same way where it has
+ * anything left (the rule is in integration-gate.ts): the sync-pair runner
+ * and the webhook fan-out check the install themselves, and installing it
+ * resumes what waited (`resumeIntegration`).
  */
-import { FerryError } from '@ferry/core';
 import type { Kysely } from 'kysely';
 import type { Clock, ServerContext } from '../context.js';
 import type { Database, SyncPairRow } from '../db/schema.js';
@@ -26,8 +28,10 @@ import { enqueueJobs } from '../jobs/job-queue.js';
 import { schedulePairRun, syncPairWakeKey } from '../sync-pairs/pair-store.js';
 import { deliverJobKind } from '../webhooks/fan-out.js';
 import { webhookWakeKey } from '../webhooks/webhook-services.js';
-import { catalogOf } from './catalog.js';
 import { findInstall } from './install-store.js';
+import { integrationName, integrationOfProvider, integrationRefusal, integrationUse, requireIntegrationUsable, type IntegrationUse } from './integration-gate.js';
+
+export { integrationOfProvider } from './integration-gate.js';
 
 /** Held jobs are due at this moment, i.e. never, until released. */
 export const heldRunAt = '9999-12-31T23:59:59.999Z';
@@ -37,11 +41,6 @@ export const endpointKindOf: Record<string, 'endpoint' | 'rest_hook'> = { webhoo
 
 export function pausedByIntegration(name: string): string {
   return `Paused: the ${name} integration is disabled in the marketplace; enabling it resumes delivery.`;
-}
-
-/** The marketplace integration that connects through a provider (`google-drive`, `dropbox`, `slack`, `microsoft` → `outlook`). */
-export function integrationOfProvider(ctx: ServerContext, provider: string): string | null {
-  return catalogOf(ctx).search(undefined, undefined).find((loaded) => loaded.manifest.provider === provider)?.manifest.id ?? null;
 }
 
 /** Installed in the workspace and disabled. */
@@ -75,8 +74,12 @@ async function pairsOfProvider(db: Kysely<Database>, workspaceId: string, provid
     .execute();
 }
 
-function stoppedError(clock: Clock, name: string): string {
-  return JSON.stringify({ at: clock.now().toISOString(), code: 'integration_disabled', message: `${name} is disabled in the marketplace; enabling it resumes this pair.` });
+function stoppedError(clock: Clock, name: string, use: Exclude<IntegrationUse, 'enabled'> = 'disabled'): string {
+  return JSON.stringify(
+    use === 'disabled'
+      ? { at: clock.now().toISOString(), code: 'integration_disabled', message: `${name} is disabled in the marketplace; enabling it resumes this pair.` }
+      : { at: clock.now().toISOString(), code: 'integration_not_enabled', message: `${name} is not installed in this workspace; installing it from the marketplace resumes this pair.` },
+  );
 }
 
 /** Stops what belongs to the integration (after the install row says disabled). */
@@ -170,33 +173,32 @@ async function integrationOfPair(ctx: ServerContext, pair: SyncPairRow): Promise
   return connection === undefined ? null : integrationOfProvider(ctx, connection.provider);
 }
 
-/** For run-now: 403 integration_disabled while the pair's integration is disabled. */
+/** For run-now and resume: 403 unless the pair's integration is installed and enabled. */
 export async function requirePairIntegrationEnabled(ctx: ServerContext, pair: SyncPairRow): Promise<void> {
   const integrationId = await integrationOfPair(ctx, pair);
-  if (integrationId !== null) await requireIntegrationEnabled(ctx, pair.workspace_id, integrationId);
+  if (integrationId !== null) await requireIntegrationUsable(ctx, pair.workspace_id, integrationId);
 }
 
 /**
  * For the sync-pair runner: when the pair's provider belongs to an integration
- * that is disabled in the pair's workspace, the pair is marked stopped and the
- * run must not start (answers true).
+ * that is disabled or not installed in the pair's workspace, the pair is
+ * marked stopped and the run must not start (answers true).
  */
 export async function pairStoppedByIntegration(ctx: ServerContext, pair: SyncPairRow): Promise<boolean> {
   const integrationId = await integrationOfPair(ctx, pair);
-  if (integrationId === null || !(await integrationDisabled(ctx, pair.workspace_id, integrationId))) return false;
-  const name = catalogOf(ctx).versions(integrationId)[0]?.manifest.name ?? integrationId;
+  if (integrationId === null) return false;
+  const use = await integrationUse(ctx, pair.workspace_id, integrationId);
+  if (use === 'enabled') return false;
   await ctx.db
     .updateTable('sync_pairs')
-    .set({ status: 'paused', schedule_token: '', next_run_at: null, last_error: stoppedError(ctx.clock, name), updated_at: ctx.clock.now().toISOString() })
+    .set({ status: 'paused', schedule_token: '', next_run_at: null, last_error: stoppedError(ctx.clock, integrationName(ctx, integrationId), use), updated_at: ctx.clock.now().toISOString() })
     .where('id', '=', pair.id)
     .execute();
   return true;
 }
 
-/** Refuses an action of a disabled integration (403 integration_disabled). */
+/** Refuses an action of an integration that is not installed and enabled (403, see integration-gate.ts). */
 export async function requireIntegrationEnabled(ctx: ServerContext, workspaceId: string, integrationId: string): Promise<void> {
-  if (await integrationDisabled(ctx, workspaceId, integrationId)) {
-    const name = catalogOf(ctx).versions(integrationId)[0]?.manifest.name ?? integrationId;
-    throw new FerryError('integration_disabled', `${name} is disabled in this workspace; an admin enables it again under Marketplace → Installed.`);
-  }
+  const refusal = integrationRefusal(ctx, integrationId, await integrationUse(ctx, workspaceId, integrationId));
+  if (refusal !== null) throw refusal;
 }

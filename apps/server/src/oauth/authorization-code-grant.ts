@@ -12,6 +12,7 @@ import { sha256Hex } from '../ids.js';
 import type { OAuthClientRow } from './clients.js';
 import { requiredParameter, type OAuthParameters } from './form-parameters.js';
 import { invalidGrant, isMember } from './grant-checks.js';
+import { requireClientIntegration } from './integration-clients.js';
 import { OAuthError } from './oauth-error.js';
 import { isCodeVerifier, verifierMatches } from './pkce.js';
 import { storedScopes } from './scopes.js';
@@ -51,6 +52,8 @@ export async function exchangeAuthorizationCode(ctx: ServerContext, request: Fas
     throw invalidGrant('A code_verifier was sent, but the authorization request had no code_challenge.');
   }
   if (!(await isMember(ctx.db, row.user_id, row.workspace_id))) throw invalidGrant('The user is no longer a member of the granted workspace.');
+  // Checked before the grant is used: the refusal spends neither the code nor the refresh token.
+  await requireClientIntegration(ctx, client, row.workspace_id);
 
   const scopes = storedScopes(row.scopes);
   const familyId = newFamilyId();

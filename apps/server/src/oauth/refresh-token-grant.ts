@@ -12,6 +12,7 @@ import type { ServerContext } from '../context.js';
 import type { OAuthClientRow } from './clients.js';
 import { requiredParameter, type OAuthParameters } from './form-parameters.js';
 import { invalidGrant, isMember } from './grant-checks.js';
+import { requireClientIntegration } from './integration-clients.js';
 import { OAuthError } from './oauth-error.js';
 import { isSubset, parseScopeParameter, storedScopes } from './scopes.js';
 import { findTokenBySecret, issueTokens, revokeFamily, type OAuthTokenRow, type TokenResponse } from './tokens.js';
@@ -54,6 +55,8 @@ export async function refreshAccessToken(ctx: ServerContext, request: FastifyReq
     accessScopes = requested;
   }
   if (!(await isMember(ctx.db, token.user_id, token.workspace_id))) throw invalidGrant('The user is no longer a member of the granted workspace.');
+  // Checked before the grant is used: the refusal spends neither the code nor the refresh token.
+  await requireClientIntegration(ctx, client, token.workspace_id);
 
   const issued = await ctx.db.transaction().execute(async (trx) => {
     const claimed = await trx

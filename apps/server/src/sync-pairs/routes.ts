@@ -3,6 +3,8 @@
  * Sync pairs of a workspace: list and get (members), create, update
  * (pause/resume, interval, policy), delete and run-now (admin or owner).
  * Every change is audited; creating, resuming and run-now queue a run at once.
+ * Creating, resuming and run-now need the connection's integration installed
+ * and enabled in the workspace (marketplace/integration-gate.ts).
  */
 import { rmSync } from 'node:fs';
 import { FerryError } from '@ferry/core';
@@ -12,6 +14,7 @@ import { isoNow, type ServerContext } from '../context.js';
 import type { SyncPairRow } from '../db/schema.js';
 import { route } from '../http/route.js';
 import { newId } from '../ids.js';
+import { requireProviderUsable } from '../marketplace/integration-gate.js';
 import { requirePairIntegrationEnabled } from '../marketplace/integration-state.js';
 import { requireRole } from '../workspaces/access.js';
 import { stateFileOf } from './pair-runner.js';
@@ -46,6 +49,8 @@ export function registerSyncPairRoutes(app: FastifyInstance, ctx: ServerContext)
     const connection = await ctx.db.selectFrom('connections').select(['provider', 'revoked_at']).where('id', '=', body.connectionId).where('workspace_id', '=', params.workspaceId).executeTakeFirst();
     if (connection === undefined || connection.revoked_at !== null) throw new FerryError('connection_not_found', 'No such connection in this workspace.');
     if (!syncableProviders.has(connection.provider)) throw new FerryError('validation_failed', 'Only Google Drive and Dropbox connections can be synced.');
+    // Only while the connection's integration is installed and enabled in the workspace (403 otherwise, naming it).
+    await requireProviderUsable(ctx, params.workspaceId, connection.provider);
     const at = isoNow(ctx);
     const now = ctx.clock.now();
     const id = newId('spr');
@@ -89,6 +94,7 @@ export function registerSyncPairRoutes(app: FastifyInstance, ctx: ServerContext)
     const at = isoNow(ctx);
     const now = ctx.clock.now();
     const resuming = body.paused === false && row.paused === 1;
+    if (resuming) await requirePairIntegrationEnabled(ctx, row);
     await ctx.db.transaction().execute(async (trx) => {
       await trx
         .updateTable('sync_pairs')

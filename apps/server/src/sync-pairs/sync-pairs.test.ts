@@ -22,6 +22,9 @@ const noSleep = () => Promise.resolve();
 
 beforeAll(async () => {
   harness = await startConnectionHarness({ syncPairWorker: false });
+  // Connections and pairs need their integration installed in the workspace.
+  await harness.install('google-drive');
+  await harness.install('dropbox');
   harness.server.ctx.clock = clock;
   worker = new SyncPairWorker(harness.server.ctx, {
     selfUrl: harness.server.url,

@@ -42,13 +42,20 @@ type FanOutEndpointRow = Pick<
   'id' | 'workspace_id' | 'cursor_seq' | 'event_types' | 'kind' | 'url' | 'enabled' | 'failing_since' | 'secret_ciphertext' | 'previous_secret_ciphertext' | 'previous_secret_expires_at'
 >;
 
-const lockEndpointSql = `UPDATE "webhook_endpoints" SET "cursor_seq" = "cursor_seq" WHERE "id" = ? AND "enabled" = 1
+/**
+ * An endpoint is fanned out only while its integration (`webhooks` for endpoints, `zapier` for REST hooks) is
+ * installed and enabled in its workspace (marketplace/integration-gate.ts); otherwise its cursor waits.
+ */
+const integrationInstalledSql = (alias: string) => `EXISTS (SELECT 1 FROM "marketplace_installs" AS i WHERE i."workspace_id" = ${alias}."workspace_id"
+AND i."integration_id" = CASE ${alias}."kind" WHEN 'rest_hook' THEN 'zapier' ELSE 'webhooks' END AND i."enabled" = 1)`;
+
+const lockEndpointSql = `UPDATE "webhook_endpoints" AS e SET "cursor_seq" = "cursor_seq" WHERE "id" = ? AND "enabled" = 1 AND ${integrationInstalledSql('e')}
 RETURNING "id", "workspace_id", "cursor_seq", "event_types", "kind", "url", "enabled", "failing_since", "secret_ciphertext", "previous_secret_ciphertext", "previous_secret_expires_at"`;
 
 const nextEventsSql = 'SELECT * FROM "events" WHERE "workspace_id" = ? AND "seq" > ? ORDER BY "seq" LIMIT ?';
 
 const behindSql = `SELECT e."id" FROM "webhook_endpoints" AS e INNER JOIN "workspaces" AS w ON w."id" = e."workspace_id"
-WHERE e."enabled" = 1 AND e."cursor_seq" < w."event_seq"`;
+WHERE e."enabled" = 1 AND e."cursor_seq" < w."event_seq" AND ${integrationInstalledSql('e')}`;
 
 const moveCursorSql = 'UPDATE "webhook_endpoints" SET "cursor_seq" = ? WHERE "id" = ?';
 

@@ -18,6 +18,7 @@ import { Webhook } from 'standardwebhooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { webhookEndpointWithSecretSchema } from '@ferry/core';
 import { startTestServer, type TestServer } from '../testing/index.js';
+import { installForTest } from '../testing/install-integration.js';
 import { appendTestEvents, startReceiver, type TestReceiver } from './test-receiver.js';
 
 const eventCount = Number(process.env.FERRY_NO_LOSS_EVENTS ?? 10_000);
@@ -87,6 +88,7 @@ describe('webhook delivery survives SIGKILL of the worker', () => {
       return { status: 200 };
     };
     const user = await server.newUser();
+    await installForTest(user.api, user.workspace.id, 'webhooks');
     const created = await user.api(`/api/v1/workspaces/${user.workspace.id}/webhooks`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },

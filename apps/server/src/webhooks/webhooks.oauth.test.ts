@@ -7,6 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bearer, obtainTokens, registerTestClient, signIn } from '../oauth/oauth-test-harness.js';
 import { startTestServer, type TestServer, type TestUser } from '../testing/index.js';
+import { installForTest } from '../testing/install-integration.js';
 import { appendTestEvents, startReceiver, type TestReceiver } from './test-receiver.js';
 
 describe('REST hooks with an OAuth access token', () => {
@@ -17,6 +18,8 @@ describe('REST hooks with an OAuth access token', () => {
   beforeAll(async () => {
     server = await startTestServer({ outboundAllowList: ['127.0.0.1'] });
     owner = await server.newUser();
+    // REST hooks are what the Zapier integration subscribes: usable only while it is installed.
+    await installForTest(owner.api, owner.workspace.id, 'zapier');
     receiver = await startReceiver();
   });
 

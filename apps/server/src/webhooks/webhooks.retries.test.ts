@@ -10,6 +10,7 @@ import { Webhook } from 'standardwebhooks';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Clock } from '../context.js';
 import { startTestServer, type TestServer, type TestUser } from '../testing/index.js';
+import { installForTest } from '../testing/install-integration.js';
 import { pruneDeliveryLog } from './delivery-log.js';
 import { retryDelaysMs } from './retry-schedule.js';
 import { appendTestEvents, startReceiver, type ReceivedRequest, type TestReceiver } from './test-receiver.js';
@@ -54,6 +55,7 @@ describe('webhook delivery over time', () => {
 
   async function newEndpoint(path: string, eventTypes: string[] = []): Promise<WebhookEndpointWithSecret> {
     user = await server.newUser();
+    await installForTest(user.api, user.workspace.id, 'webhooks');
     const answer = await user.api(`/api/v1/workspaces/${user.workspace.id}/webhooks`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
@@ -218,6 +220,7 @@ describe('webhook delivery over time', () => {
     const port = new URL(receiver.url).port;
     useResolver(server.ctx, async (host) => (host === 'hooks.example.test' ? [{ address: '10.1.2.3', family: 4 }] : []));
     user = await server.newUser();
+    await installForTest(user.api, user.workspace.id, 'webhooks');
     const created = await user.api(`/api/v1/workspaces/${user.workspace.id}/webhooks`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },

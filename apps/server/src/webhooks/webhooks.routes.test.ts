@@ -9,6 +9,7 @@ import { webhookDeliverySchema, webhookEndpointSchema, webhookEndpointWithSecret
 import { Webhook } from 'standardwebhooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer, type TestUser } from '../testing/index.js';
+import { installForTest } from '../testing/install-integration.js';
 import { appendTestEvents, startReceiver, type TestReceiver } from './test-receiver.js';
 
 const json = (body: unknown): RequestInit => ({ method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
@@ -31,6 +32,9 @@ describe('webhook routes', () => {
   beforeAll(async () => {
     server = await startTestServer({ outboundAllowList: ['127.0.0.1'], outboundTimeoutMs: 2000 });
     admin = await server.newUser();
+    // Endpoints belong to the Webhooks integration, REST hooks to Zapier: both must be installed.
+    await installForTest(admin.api, admin.workspace.id, 'webhooks');
+    await installForTest(admin.api, admin.workspace.id, 'zapier');
     receiver = await startReceiver();
   });
 
