@@ -46,22 +46,6 @@ export interface ClaimedJob {
   lastError: string | null;
 }
 
-export function jobRow(job: NewJob, now: Date, lease: JobLease | null = null): JobRow {
-  return {
-    id: newOrderedId('job'),
-    kind: job.kind,
-    payload: JSON.stringify(job.payload),
-    status: 'pending',
-    run_at: (job.runAt ?? now).toISOString(),
-    attempts: lease === null ? 0 : 1,
-    lease_owner: lease?.owner ?? null,
-    lease_expires_at: lease?.until.toISOString() ?? null,
-    last_error: null,
-    created_at: now.toISOString(),
-    done_at: null,
-  };
-}
-
 const jobColumns = ['id', 'kind', 'payload', 'status', 'run_at', 'attempts', 'lease_owner', 'lease_expires_at', 'last_error', 'created_at', 'done_at'] as const;
 
 /** Adds jobs; pass the transaction of the change that needs them, so they exist exactly when it does. */
@@ -82,7 +66,24 @@ export async function enqueueLeasedJobs(db: Kysely<Database>, jobs: readonly New
 
 async function insertJobRows(db: Kysely<Database>, jobs: readonly NewJob[], now: Date, lease: JobLease | null): Promise<JobRow[]> {
   if (jobs.length === 0) return [];
-  const rows = jobs.map((job) => jobRow(job, now, lease));
+  // The batch's times as text once, not per row.
+  const createdAt = now.toISOString();
+  const leaseUntil = lease?.until.toISOString() ?? null;
+  const rows = jobs.map(
+    (job): JobRow => ({
+      id: newOrderedId('job'),
+      kind: job.kind,
+      payload: JSON.stringify(job.payload),
+      status: 'pending',
+      run_at: job.runAt === undefined ? createdAt : job.runAt.toISOString(),
+      attempts: lease === null ? 0 : 1,
+      lease_owner: lease?.owner ?? null,
+      lease_expires_at: leaseUntil,
+      last_error: null,
+      created_at: createdAt,
+      done_at: null,
+    }),
+  );
   await insertRows(db, 'jobs', jobColumns, rows.map((row) => jobColumns.map((column) => row[column])));
   return rows;
 }

@@ -11,7 +11,7 @@ import type { WebhookAttemptRow, WebhookDeliveryRow, WebhookEndpointRow } from '
 import { newOrderedId } from '../jobs/ordered-id.js';
 import { signingSecrets } from './endpoint-store.js';
 import { parseRetryAfter } from './retry-schedule.js';
-import { signatureHeader, webhookTimestamp } from './signing.js';
+import { signatureHeaderAt, webhookTimestamp } from './signing.js';
 import { webhookServices } from './webhook-services.js';
 
 /** The part of the answer kept in the delivery log. */
@@ -34,12 +34,13 @@ export async function sendAttempt(
   endpoint: Pick<WebhookEndpointRow, 'id' | 'kind' | 'url' | 'secret_ciphertext' | 'previous_secret_ciphertext' | 'previous_secret_expires_at'>,
 ): Promise<{ attempt: WebhookAttemptRow; outcome: AttemptOutcome }> {
   const startedAt = ctx.clock.now();
+  const timestamp = webhookTimestamp(startedAt);
   const headers: Record<string, string> = {
     'content-type': 'application/json',
     'user-agent': 'Ferry-Webhooks/1',
     'webhook-id': delivery.id,
-    'webhook-timestamp': webhookTimestamp(startedAt),
-    'webhook-signature': signatureHeader(signingSecrets(ctx, endpoint, startedAt), delivery.id, startedAt, delivery.body),
+    'webhook-timestamp': timestamp,
+    'webhook-signature': signatureHeaderAt(signingSecrets(ctx, endpoint, startedAt), delivery.id, timestamp, delivery.body),
   };
   // Tagged so integration analytics count it (outbound onCall hook): REST hooks are what Zapier subscribes.
   const tag = { workspaceId: delivery.workspace_id, integration: endpoint.kind === 'rest_hook' ? 'zapier' : 'webhooks', operation: delivery.test === 1 ? 'test' : 'deliver' };

@@ -76,6 +76,11 @@ WHERE "id" IN (SELECT "value" FROM json_each(?))`;
 
 const rescheduleSql = 'UPDATE "webhook_deliveries" SET "attempts" = "attempts" + 1, "next_attempt_at" = ?, "updated_at" = ? WHERE "id" = ?';
 
+/** Endpoint health after a cycle's attempts: all went well (a no-op unless it was failing), failing again after a success, failing (since the first failure unless it already was). */
+const recoveredSql = 'UPDATE "webhook_endpoints" SET "failing_since" = NULL WHERE "id" = ? AND "failing_since" IS NOT NULL';
+const failingAgainSql = 'UPDATE "webhook_endpoints" SET "failing_since" = ? WHERE "id" = ?';
+const failingSinceSql = 'UPDATE "webhook_endpoints" SET "failing_since" = ? WHERE "id" = ? AND "failing_since" IS NULL';
+
 /** The deliveries (with their endpoint) of these ids, in the order asked; undefined where one is gone. */
 export async function loadDeliveries(db: Kysely<Database>, ids: readonly string[]): Promise<(DeliveryToAttempt | undefined)[]> {
   if (ids.length === 0) return [];
@@ -122,13 +127,9 @@ export async function recordAttempts(ctx: Pick<ServerContext, 'clock'>, trx: Kys
     }
     const lastSuccess = list.findLastIndex((record) => record.succeeded);
     const firstFailureAfter = list.slice(lastSuccess + 1).find((record) => !record.succeeded);
-    if (firstFailureAfter === undefined) {
-      await trx.updateTable('webhook_endpoints').set({ failing_since: null }).where('id', '=', endpointId).where('failing_since', 'is not', null).execute();
-    } else if (lastSuccess >= 0) {
-      await trx.updateTable('webhook_endpoints').set({ failing_since: firstFailureAfter.at.toISOString() }).where('id', '=', endpointId).execute();
-    } else {
-      await trx.updateTable('webhook_endpoints').set({ failing_since: firstFailureAfter.at.toISOString() }).where('id', '=', endpointId).where('failing_since', 'is', null).execute();
-    }
+    if (firstFailureAfter === undefined) await runSql(trx, recoveredSql, [endpointId]);
+    else if (lastSuccess >= 0) await runSql(trx, failingAgainSql, [firstFailureAfter.at.toISOString(), endpointId]);
+    else await runSql(trx, failingSinceSql, [firstFailureAfter.at.toISOString(), endpointId]);
   }
   return announced;
 }

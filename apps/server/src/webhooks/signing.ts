@@ -42,6 +42,13 @@ export function signOnce(secret: string, messageId: string, timestamp: string, b
 
 /** The `webhook-signature` value: a signature by each secret, newest first. */
 export function signatureHeader(secrets: readonly string[], messageId: string, at: Date, body: string): string {
-  const timestamp = webhookTimestamp(at);
-  return secrets.map((secret) => signOnce(secret, messageId, timestamp, body)).join(' ');
+  return signatureHeaderAt(secrets, messageId, webhookTimestamp(at), body);
+}
+
+/** The same, for a `webhook-timestamp` value already made. */
+export function signatureHeaderAt(secrets: readonly string[], messageId: string, timestamp: string, body: string): string {
+  const [newest, ...older] = secrets;
+  if (newest === undefined) return '';
+  const first = signOnce(newest, messageId, timestamp, body);
+  return older.length === 0 ? first : [first, ...older.map((secret) => signOnce(secret, messageId, timestamp, body))].join(' ');
 }
