@@ -21,6 +21,7 @@ import {
   type SlackEmulator,
 } from '../packages/emulators/dist/index.js';
 import { startServer, type RunningServer } from '../apps/server/dist/index.js';
+import { installForTest } from '../apps/server/dist/testing/install-integration.js';
 import type { BrowserContext, Page } from '@playwright/test';
 import { test, expect } from './support.js';
 
@@ -62,6 +63,11 @@ test.beforeAll(async () => {
     body: JSON.stringify({ email: person.email, password: person.password, workspaceName: person.workspace }),
   });
   expect(setup.status).toBeLessThan(300);
+  // A provider account can be connected only while its integration is installed: the admin installs the three first.
+  const cookie = (setup.headers.get('set-cookie') ?? '').split(';')[0] ?? '';
+  const { workspaces } = (await setup.json()) as { workspaces: { id: string }[] };
+  const asOwner = (path: string, init: RequestInit = {}) => fetch(`${server.url}${path}`, { ...init, headers: { cookie, 'x-ferry-request': '1', ...(init.headers ?? {}) } });
+  for (const integrationId of ['google-drive', 'slack', 'outlook']) await installForTest(asOwner, workspaces[0]?.id ?? '', integrationId);
 });
 
 test.afterAll(async () => {

@@ -150,6 +150,9 @@ test('a member is offered no Install, and the server refuses their install, disa
 
 test('the analytics dashboard charts measured integration calls', async ({ page }) => {
   const id = await workspaceId(page);
+  // Endpoints belong to the Webhooks integration: it must be installed (the first story removed it again).
+  const installed = await page.request.post(`/api/v1/workspaces/${id}/integrations`, { headers: csrf, data: { integrationId: 'webhooks', consentedScopes: ['webhooks:manage', 'files:read'] } });
+  expect(installed.status()).toBe(201);
   const created = await page.request.post(`/api/v1/workspaces/${id}/webhooks`, { headers: csrf, data: { url: 'https://hooks.example.invalid/ferry', description: 'analytics e2e' } });
   expect(created.status()).toBe(201);
   const endpoint = (await created.json()) as { id: string };
@@ -158,6 +161,7 @@ test('the analytics dashboard charts measured integration calls', async ({ page 
     expect(tested.status()).toBe(200);
   }
   await page.request.delete(`/api/v1/workspaces/${id}/webhooks/${endpoint.id}`, { headers: csrf });
+  expect((await page.request.delete(`/api/v1/workspaces/${id}/integrations/webhooks`, { headers: csrf })).status()).toBe(200);
 
   await page.goto('/analytics');
   await expect(page.getByRole('heading', { name: 'Integration analytics' })).toBeVisible();
