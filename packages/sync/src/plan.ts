@@ -98,7 +98,10 @@ class Reconciler {
     if (problem === null && keys !== null) {
       const key = pathKey(path, capabilities);
       const holder = keys.get(key);
+      // A normalising side would store a non-NFC name in NFC: when the NFC twin comes too, the twin keeps the name.
+      const twin = capabilities.normalizesUnicode ? path.normalize('NFC') : path;
       if (holder !== undefined && holder !== path) problem = `it clashes with "${holder}" (names differ only by case or Unicode normalisation)`;
+      else if (twin !== path && this.input.trees[otherSide(side)].has(twin)) problem = `it clashes with "${twin}" (names differ only by case or Unicode normalisation)`;
       else keys.set(key, path);
     }
     if (problem === null) return true;
