@@ -14,6 +14,7 @@ export type { MicrosoftUser } from './microsoft/microsoft-context.js';
 export { dropboxSdkFetch, type SdkFetch } from './dropbox/dropbox-sdk-fetch.js';
 export { DropboxContentHasher, dropboxContentHash, contentHashBlockSize } from './dropbox/content-hash.js';
 export { FaultInjector, faultRuleSchema, type FaultRule, type FaultMatch } from './http/faults.js';
+export type { RequestLog } from './http/emulator-server.js';
 export { TokenStore, type IssuedTokens, type TokenCheck } from './oauth/token-store.js';
 export type { AuthorizationDecider, OAuthClient } from './oauth/oauth-routes.js';
 export { startEmulators, type RunningEmulators, type StartEmulatorsOptions } from './start-emulators.js';

@@ -4,9 +4,10 @@
  * Dropbox through the sync engine's SDK drivers rather than ProviderHttp:
  * - each run is one `sync_run` call of the provider's integration, with the
  *   files copied and the bytes moved (either way), or the kind of failure;
- * - each HTTP call a driver makes with a `fetch` Ferry hands it (Dropbox's
- *   SDK takes one) is measured as `api:<endpoint>`. The Drive SDK takes no
- *   fetch, so Drive is measured per run only.
+ * - each HTTP call a driver makes with the `fetch` Ferry hands it is measured
+ *   as `api:<endpoint>`: Dropbox's SDK takes a fetch, and the Drive driver
+ *   hands its fetch to gaxios (`fetchImplementation`) for every request of
+ *   the SDK and its OAuth client (see sync-pairs/pair-drivers.ts).
  */
 import type { IntegrationErrorKind } from '@ferry/core';
 import type { ServerContext } from '../context.js';

@@ -9,8 +9,12 @@
  * Every call — answered, failed, or refused before it left (SSRF guard,
  * Retry-After wait too long) — is reported to `onCall` (integration analytics).
  * `paced()` puts an SDK's own fetch (the Dropbox sync driver's) under the same
- * per-connection pace and Retry-After.
+ * per-connection pace and Retry-After; `guardedFetch` is a fetch for such an
+ * SDK that keeps the SSRF guard, no-redirect rule and time-outs, with bodies
+ * streamed both ways (file content).
  */
+import { pipeline, Readable, type Transform } from 'node:stream';
+import { createBrotliDecompress, createGunzip, createInflate } from 'node:zlib';
 import { FerryError } from '@ferry/core';
 import { Agent, request } from 'undici';
 import { SsrfGuard } from '../outbound/ssrf-guard.js';
@@ -47,6 +51,26 @@ export interface ProviderRequestInit {
   headers?: Record<string, string>;
   body?: string;
   signal?: AbortSignal;
+}
+
+/** A fetch body as undici's `request` takes it (the bodies SDKs send: text, bytes, Node or web streams). */
+function requestBody(body: unknown): string | Uint8Array | Readable | null {
+  if (body === undefined || body === null) return null;
+  if (typeof body === 'string') return body;
+  if (body instanceof URLSearchParams) return body.toString();
+  if (body instanceof ArrayBuffer) return new Uint8Array(body);
+  if (ArrayBuffer.isView(body)) return new Uint8Array(body.buffer, body.byteOffset, body.byteLength);
+  if (body instanceof Readable) return body;
+  if (body instanceof ReadableStream) return Readable.fromWeb(body);
+  throw new FerryError('bad_request', 'This request body cannot be sent to a provider.');
+}
+
+function decoderOf(encoding: string | null): Transform | null {
+  const name = (encoding ?? '').trim().toLowerCase();
+  if (name === 'gzip' || name === 'x-gzip') return createGunzip();
+  if (name === 'deflate') return createInflate();
+  if (name === 'br') return createBrotliDecompress();
+  return null;
 }
 
 /** Seconds (or an HTTP date) of a Retry-After header, as milliseconds from now. */
@@ -141,6 +165,43 @@ export class ProviderHttp {
     const nullBody = answer.statusCode === 204 || answer.statusCode === 304 || answer.statusCode < 200;
     return new Response(nullBody ? null : body, { status: answer.statusCode, headers });
   }
+
+  /**
+   * A fetch for an SDK (the Google Drive sync driver's): the SSRF guard checks the URL and every
+   * address it resolves to, a redirect comes back as it is (never followed), the agent's time-outs
+   * apply; request and answer bodies stream. Pace it with `paced()`; it reports nothing by itself.
+   */
+  readonly guardedFetch = async (url: string, init: RequestInit = {}): Promise<Response> => {
+    this.#guard.checkUrl(url);
+    let answer: Awaited<ReturnType<typeof request>>;
+    try {
+      answer = await request(url, {
+        dispatcher: this.#agent,
+        method: (init.method ?? 'GET') as 'GET',
+        headers: Object.fromEntries(new Headers(init.headers).entries()),
+        body: requestBody(init.body),
+        signal: init.signal ?? undefined,
+      });
+    } catch (error) {
+      const cause = error instanceof FerryError ? error : error instanceof Error && error.cause instanceof FerryError ? error.cause : null;
+      throw cause ?? error;
+    }
+    const headers = new Headers();
+    for (const [name, value] of Object.entries(answer.headers)) {
+      if (value === undefined) continue;
+      for (const item of Array.isArray(value) ? value : [value]) headers.append(name, item);
+    }
+    if (answer.statusCode === 204 || answer.statusCode === 304 || answer.statusCode < 200) {
+      await answer.body.dump();
+      return new Response(null, { status: answer.statusCode, headers });
+    }
+    // As fetch does: a compressed answer (Google's SDK asks for gzip) is handed on decoded.
+    const decoder = decoderOf(headers.get('content-encoding'));
+    if (decoder === null) return new Response(Readable.toWeb(answer.body), { status: answer.statusCode, headers });
+    headers.delete('content-encoding');
+    headers.delete('content-length');
+    return new Response(Readable.toWeb(pipeline(answer.body, decoder, () => undefined)), { status: answer.statusCode, headers });
+  };
 
   /** A 429/503 holds the connection back for its Retry-After (1 s when it names none). */
   #noteAnswer(paceKey: string, status: number, retryAfter: string | null): void {

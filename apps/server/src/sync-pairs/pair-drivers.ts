@@ -13,7 +13,7 @@
  */
 import { createClient, FerryError } from '@ferry/core';
 import { providerIntegration } from '../analytics/provider-calls.js';
-import { measuredDriverFetch } from '../analytics/sync-calls.js';
+import { measuredDriverFetch, type DriverFetch } from '../analytics/sync-calls.js';
 import type { ServerContext } from '../context.js';
 import { connectionServices } from '../connections/connection-services.js';
 import { connectionTokenProvider } from '../connections/token-refresher.js';
@@ -32,9 +32,21 @@ export interface PairReplicas {
   release(): Promise<void>;
 }
 
-/** The Dropbox SDK always builds https:// URLs; an http API (an emulator) gets them rewritten. */
-function plainHttpFetch(url: string, init?: RequestInit): Promise<Response> {
-  return fetch(url.replace(/^https:/, 'http:'), init);
+/**
+ * The fetch a driver of the pair's connection sends every request with: the server's provider
+ * client (SSRF guard on every resolved address, no redirects, time-outs), the connection's pace
+ * (rate, Retry-After), and one analytics call per request under the provider's integration.
+ * `rewrite` adjusts a URL first (the Dropbox SDK always builds https:// ones).
+ */
+function connectionFetch(ctx: ServerContext, row: SyncPairRow, providerId: 'google-drive' | 'dropbox', rewrite: (url: string) => string = (url) => url): DriverFetch {
+  const http = connectionServices(ctx).http;
+  const send = http.paced(`connection:${row.connection_id}`, resolveProvider(providerId, ctx.config.providers).rateLimitPerSecond, (target, init) => http.guardedFetch(rewrite(target), init));
+  return measuredDriverFetch(ctx, { workspaceId: row.workspace_id, integration: providerIntegration(ctx, providerId), userId: row.created_by }, send);
+}
+
+/** A standard fetch signature over a driver fetch (what the Drive SDK's gaxios calls). */
+function asFetch(send: DriverFetch): typeof fetch {
+  return (input, init) => send(typeof input === 'string' ? input : input instanceof URL ? input.href : input.url, init);
 }
 
 function remoteDriver(ctx: ServerContext, engine: SyncEngineModule, row: SyncPairRow, providerId: string, retry: DriverRetry): EngineDriver {
@@ -42,14 +54,15 @@ function remoteDriver(ctx: ServerContext, engine: SyncEngineModule, row: SyncPai
   const auth = { kind: 'token-provider' as const, getAccessToken };
   if (providerId === 'google-drive') {
     const base = resolveProvider('google-drive', ctx.config.providers).apiBaseUrl;
-    return new engine.GoogleDriveDriver({ auth, root: { path: row.remote_path.replace(/^\/+/, '') }, rootUrl: base.endsWith('/') ? base : `${base}/`, retry });
+    // Every Drive request of the run (API, media, uploads) goes through the server's provider client, paced and measured per call.
+    const fetch = asFetch(connectionFetch(ctx, row, 'google-drive'));
+    return new engine.GoogleDriveDriver({ auth, root: { path: row.remote_path.replace(/^\/+/, '') }, rootUrl: base.endsWith('/') ? base : `${base}/`, retry, fetch });
   }
   if (providerId === 'dropbox') {
     const url = new URL(resolveProvider('dropbox', ctx.config.providers).apiBaseUrl);
     const official = url.hostname.endsWith('.dropboxapi.com');
-    // Every Dropbox call of the run keeps the connection's pace (rate, Retry-After) and is measured for integration analytics.
-    const send = connectionServices(ctx).http.paced(`connection:${row.connection_id}`, resolveProvider('dropbox', ctx.config.providers).rateLimitPerSecond, url.protocol === 'http:' ? plainHttpFetch : (target, init) => fetch(target, init));
-    const measured = measuredDriverFetch(ctx, { workspaceId: row.workspace_id, integration: providerIntegration(ctx, 'dropbox'), userId: row.created_by }, send);
+    // Every Dropbox call of the run keeps the connection's pace (rate, Retry-After), passes the SSRF guard and is measured for integration analytics.
+    const measured = connectionFetch(ctx, row, 'dropbox', url.protocol === 'http:' ? (target) => target.replace(/^https:/, 'http:') : undefined);
     const host = official ? { fetch: measured } : { domain: url.host, domainDelimiter: '', fetch: measured };
     return new engine.DropboxDriver({ auth, root: row.remote_path === '/' ? '' : row.remote_path, ...host, retry });
   }

@@ -32,7 +32,7 @@ export interface SyncEngineModule {
     labels: { a: string; b: string };
     conflictPolicy: 'keep-both' | 'newer' | 'a' | 'b';
   }): Promise<unknown>;
-  GoogleDriveDriver: new (options: { auth: { kind: 'token-provider'; getAccessToken: TokenSource }; root: { path: string }; rootUrl: string; retry?: DriverRetry }) => EngineDriver;
+  GoogleDriveDriver: new (options: { auth: { kind: 'token-provider'; getAccessToken: TokenSource }; root: { path: string }; rootUrl: string; retry?: DriverRetry; fetch?: typeof fetch }) => EngineDriver;
   DropboxDriver: new (options: {
     auth: { kind: 'token-provider'; getAccessToken: TokenSource };
     root: string;

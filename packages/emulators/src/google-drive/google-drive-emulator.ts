@@ -7,7 +7,7 @@
  * media calls.
  */
 import { FaultInjector } from '../http/faults.js';
-import { startEmulatorServer } from '../http/emulator-server.js';
+import { startEmulatorServer, type RequestLog } from '../http/emulator-server.js';
 import { Router, sendJson } from '../http/http-kit.js';
 import { registerOAuthRoutes, type OAuthServerOptions } from '../oauth/oauth-routes.js';
 import { TokenStore, type IssuedTokens } from '../oauth/token-store.js';
@@ -33,6 +33,8 @@ export interface GoogleDriveEmulator {
   readonly faults: FaultInjector;
   readonly state: DriveState;
   readonly tokens: TokenStore;
+  /** Every API, upload and OAuth request received (e.g. `count({ pathPrefix: '/drive/' })`, `count({ pathPrefix: '/token' })`). */
+  readonly requests: RequestLog;
   /** A fresh access + refresh token, as after a completed consent. */
   issueToken(scope?: string): IssuedTokens;
   expireTokens(): void;
@@ -98,6 +100,7 @@ export async function startGoogleDriveEmulator(options: GoogleDriveEmulatorOptio
     faults,
     state,
     tokens,
+    requests: server.requests,
     issueToken,
     expireTokens: () => tokens.expireAll(),
     expireCursors: () => state.expirePageTokens(),

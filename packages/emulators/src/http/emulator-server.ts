@@ -32,9 +32,28 @@ export interface EmulatorHooks {
   };
 }
 
+/** The API requests an emulator received (control calls under `/__emulator/` are not counted), for tests that count calls. */
+export class RequestLog {
+  readonly #entries: { method: string; path: string }[] = [];
+
+  record(method: string, path: string): void {
+    this.#entries.push({ method, path });
+  }
+
+  /** How many requests matched (every one when no filter is given). */
+  count(filter: { method?: string; pathPrefix?: string } = {}): number {
+    return this.#entries.filter((entry) => (filter.method === undefined || entry.method === filter.method) && (filter.pathPrefix === undefined || entry.path.startsWith(filter.pathPrefix))).length;
+  }
+
+  clear(): void {
+    this.#entries.length = 0;
+  }
+}
+
 export interface RunningServer {
   readonly url: string;
   readonly port: number;
+  readonly requests: RequestLog;
   close(): Promise<void>;
   /** Runs when close() starts, before sockets are destroyed (e.g. to answer long polls). */
   onClose(callback: () => void): void;
@@ -107,6 +126,7 @@ export async function startEmulatorServer(options: { port?: number; host?: strin
   const sockets = new Set<Socket>();
   const closeCallbacks: (() => void)[] = [];
   let baseUrl = `http://${host}`;
+  const requests = new RequestLog();
 
   const server = createServer((raw, response) => {
     const request = wrapRequest(raw, baseUrl);
@@ -115,6 +135,7 @@ export async function startEmulatorServer(options: { port?: number; host?: strin
         await handleControl(request, response, hooks);
         return;
       }
+      requests.record(request.method, request.url.pathname);
       const rule = hooks.faults.take(request.method, request.url.pathname);
       if (rule && (await applyFault(rule, request, response, hooks)) === 'handled') return;
       const found = hooks.router.match(request.method, request.url.pathname);
@@ -147,6 +168,7 @@ export async function startEmulatorServer(options: { port?: number; host?: strin
   return {
     url: baseUrl,
     port,
+    requests,
     onClose: (callback) => closeCallbacks.push(callback),
     close: async () => {
       for (const callback of closeCallbacks) callback();

@@ -55,11 +55,16 @@ export type GoogleDriveAuth =
   /** A ready OAuth2Client (set `forceRefreshOnFailure: true` on it). */
   | { readonly kind: 'client'; readonly client: OAuth2Client };
 
-/** The OAuth client for `auth`; the library's class is passed in because it is loaded on first use. */
-export function createOAuthClient(OAuthClient: typeof OAuth2Client, auth: GoogleDriveAuth): OAuth2Client {
+/**
+ * The OAuth client for `auth`; the library's class is passed in because it is loaded on first use.
+ * `fetchImplementation` sends the client's requests (gaxios option; a ready client keeps its own).
+ */
+export function createOAuthClient(OAuthClient: typeof OAuth2Client, auth: GoogleDriveAuth, fetchImplementation?: typeof fetch): OAuth2Client {
   if (auth.kind === 'client') return auth.client;
+  const transporter = fetchImplementation === undefined ? {} : { transporterOptions: { fetchImplementation } };
   if (auth.kind === 'refresh-token') {
     const client = new OAuthClient({
+      ...transporter,
       clientId: auth.clientId,
       ...(auth.clientSecret !== undefined ? { clientSecret: auth.clientSecret } : {}),
       forceRefreshOnFailure: true,
@@ -68,7 +73,7 @@ export function createOAuthClient(OAuthClient: typeof OAuth2Client, auth: Google
     client.setCredentials({ refresh_token: auth.refreshToken, ...(auth.accessToken !== undefined ? { access_token: auth.accessToken } : {}) });
     return client;
   }
-  const client = new OAuthClient({ forceRefreshOnFailure: true });
+  const client = new OAuthClient({ forceRefreshOnFailure: true, ...transporter });
   let forceNext = false;
   client.refreshHandler = async () => {
     const token = await auth.getAccessToken({ forceRefresh: forceNext });

@@ -4,7 +4,8 @@
  * loaded on first use (`@googleapis/drive` takes most of a second to import,
  * which a local-only sync should not pay), and `call()`, which runs one
  * request under the driver's retry policy with a response deadline and the
- * SDK's own retries off.
+ * SDK's own retries off. A caller's fetch, when given, sends every request
+ * (SDK calls, the OAuth client's own requests: uploads, token refresh).
  */
 import type { drive_v3 } from '@googleapis/drive';
 import type { OAuth2Client } from 'google-auth-library';
@@ -23,6 +24,9 @@ export interface DriveConnection {
   readonly client: OAuth2Client;
 }
 
+/** A fetch for every request of the driver (gaxios' `fetchImplementation`). */
+export type DriveFetch = typeof fetch;
+
 export type DriveOperation<T> = (connection: DriveConnection, options: CallOptions, attempt: number) => Promise<T>;
 
 export class DriveSession {
@@ -33,6 +37,7 @@ export class DriveSession {
     private readonly auth: GoogleDriveAuth,
     readonly rootUrl: string,
     readonly policy: RetryPolicy,
+    private readonly fetchImplementation?: DriveFetch,
   ) {
     this.retryContext = {
       provider: providerName,
@@ -44,8 +49,10 @@ export class DriveSession {
 
   connect(): Promise<DriveConnection> {
     this.connection ??= Promise.all([import('@googleapis/drive'), import('google-auth-library')]).then(([{ drive }, { OAuth2Client }]) => {
-      const client = createOAuthClient(OAuth2Client, this.auth);
-      return { client, api: drive({ version: 'v3', auth: client, rootUrl: this.rootUrl, retry: false }) };
+      const client = createOAuthClient(OAuth2Client, this.auth, this.fetchImplementation);
+      // The SDK's options reach every request it makes (googleapis-common merges them into each gaxios call).
+      const fetchOption = this.fetchImplementation === undefined ? {} : { fetchImplementation: this.fetchImplementation };
+      return { client, api: drive({ version: 'v3', auth: client, rootUrl: this.rootUrl, retry: false, ...fetchOption }) };
     });
     return this.connection;
   }

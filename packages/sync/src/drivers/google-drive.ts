@@ -36,7 +36,7 @@ import { pathProblem } from '../name-rules.js';
 import { ChunkReader } from './byte-chunks.js';
 import { type DriveFile, driveFileSchema, fileFields, type GoogleDriveAuth, isFolder, providerName, resumableChunkUnit, toEntry } from './google-drive-api.js';
 import { DriveChangeFeed } from './google-drive-changes.js';
-import { DriveSession } from './google-drive-session.js';
+import { type DriveFetch, DriveSession } from './google-drive-session.js';
 import { type DriveRoot, DriveTree } from './google-drive-tree.js';
 import { resumableUpload } from './google-drive-upload.js';
 import { type RetryPolicy, responseDeadline, retryPolicy, stallGuard } from './provider-retry.js';
@@ -58,6 +58,11 @@ export interface GoogleDriveDriverOptions {
   readonly retry?: Partial<RetryPolicy>;
   /** A download that sends nothing for this long fails (default 60 s). */
   readonly downloadIdleMs?: number;
+  /**
+   * Sends every HTTP request of the driver — API, media, uploads, token refresh — instead of the
+   * global fetch (gaxios' `fetchImplementation`), e.g. the server's guarded, paced and measured client.
+   */
+  readonly fetch?: DriveFetch;
 }
 
 /** Drive takes nearly any name; `/` cannot be part of a path segment anyway. */
@@ -81,7 +86,7 @@ export class GoogleDriveDriver implements SyncDriver {
   private readonly downloadIdleMs: number;
 
   constructor(private readonly options: GoogleDriveDriverOptions) {
-    this.session = new DriveSession(options.auth, options.rootUrl ?? 'https://www.googleapis.com/', retryPolicy(options.retry));
+    this.session = new DriveSession(options.auth, options.rootUrl ?? 'https://www.googleapis.com/', retryPolicy(options.retry), options.fetch);
     this.tree = new DriveTree(this.session, options.root);
     this.feed = new DriveChangeFeed(this.session, this.tree);
     this.resumableThreshold = options.resumableThreshold ?? 5 * 1024 * 1024;
