@@ -12,7 +12,7 @@
  *   const h = await syncPair('local', 'google-drive');
  */
 import { dropboxSdkFetch, type DropboxEmulator, type FaultRule, type GoogleDriveEmulator } from '@ferry/emulators';
-import type { ByteStream, DriverEntry, SyncDriver } from '../driver.js';
+import { baseName, type ByteStream, type DriverEntry, type SyncDriver } from '../driver.js';
 import { DropboxDriver } from '../drivers/dropbox.js';
 import { GoogleDriveDriver } from '../drivers/google-drive.js';
 import type { RetryPolicy } from '../drivers/provider-retry.js';
@@ -136,9 +136,24 @@ export function providerReplica(kind: string, emulator: EmulatorFaults, uploadPa
   };
 }
 
-/** A Google Drive folder on the emulator. */
+/** A Google Drive folder on the emulator; Drive lets another client put a second file of the same name beside one. */
 export function googleDriveReplica(drive: GoogleDriveEmulator): ReplicaFactory {
-  return providerReplica('google-drive', drive, /^\/upload\/drive\/v3\/files/, (root, retry) => googleDriveDriver(drive, root, retry));
+  const factory = providerReplica('google-drive', drive, /^\/upload\/drive\/v3\/files/, (root, retry) => googleDriveDriver(drive, root, retry));
+  return async (workDir, options) => {
+    const fixture = await factory(workDir, options);
+    return {
+      ...fixture,
+      async addSameNameTwin(path, content) {
+        const existing = await fixture.driver.stat(path);
+        const parent = existing === null ? undefined : drive.state.get(existing.id)?.parents[0];
+        if (parent === undefined) throw new Error(`${path} does not exist on google-drive`);
+        const twin = drive.state.create({ name: baseName(path), parents: [parent], content: Buffer.from(content) });
+        return {
+          rename: async (newName) => drive.state.update(twin, { name: newName }, [], []),
+        };
+      },
+    };
+  };
 }
 
 /** A Dropbox folder on the emulator. */

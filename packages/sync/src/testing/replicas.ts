@@ -65,6 +65,12 @@ export interface ReplicaFixture {
   /** Files and folders in one walk. */
   snapshot(): Promise<{ files: Record<string, string>; folders: string[] }>;
   /**
+   * Only on replicas that let two entries share one name in a folder (Drive):
+   * adds a second file with the name of the existing file at `path`, as
+   * another client could; `rename` renames that twin (not the first one).
+   */
+  addSameNameTwin?(path: string, content: string): Promise<{ rename(newName: string): Promise<void> }>;
+  /**
    * Makes every file look written long ago, where the replica's listing
    * tells "touched just now" apart (local modification times); a no-op on
    * replicas whose revisions never look racy.

@@ -96,6 +96,29 @@ export function nameStories(pair: PairKinds): void {
       expect(Object.keys(await h.a.files())).toHaveLength(written.length);
     });
 
+    // Only Drive lets two entries share one name in a folder (another client made the second one).
+    const twinSide: Side | null = pair.a === 'google-drive' ? 'a' : pair.b === 'google-drive' ? 'b' : null;
+    if (twinSide !== null) {
+      const healthy = otherSide(twinSide);
+      it(`two files with one name in a Drive folder stop the run with their names, nothing is synced or deleted; once one is renamed, the run converges`, async () => {
+        const h = await openPair(pair);
+        await h[twinSide].write('docs/report.txt', 'first');
+        await h[healthy].write('keep.txt', 'k');
+        await h.sync();
+        const twin = await h[twinSide].addSameNameTwin?.('docs/report.txt', 'second');
+        expect(twin).toBeDefined();
+        await h[healthy].write('new.txt', 'written meanwhile');
+        await h[healthy].delete('keep.txt');
+        await expect(h.sync()).rejects.toThrow(/"docs\/report\.txt".*nothing was synced/);
+        await h.expectTree(healthy, { 'docs/report.txt': 'first', 'new.txt': 'written meanwhile' });
+        await twin?.rename('report (2).txt');
+        const next = await h.sync();
+        expect(next.failed).toBe(0);
+        await h.expectTrees({ 'docs/report (2).txt': 'second', 'docs/report.txt': 'first', 'new.txt': 'written meanwhile' });
+        await h.expectConverged();
+      });
+    }
+
     it('a case-only rename made on b reaches a', async () => {
       const h = await openPair(pair);
       await h.b.write('docs/Plan.md', 'p');
