@@ -5,7 +5,8 @@
  * (each committed on its own). `dryRun` returns the plan without applying.
  */
 import type { DriverEntry, SyncDriver } from './driver.js';
-import { type ActionRecord, applyAction, describe } from './apply.js';
+import { type ActionRecord, describe } from './apply.js';
+import { applyActions, defaultTransfers } from './apply-run.js';
 import type { ConflictPolicy } from './conflict-policy.js';
 import { checkDeletes, checkListing, type DeleteGuardOptions } from './delete-guard.js';
 import { ignoreFileName, type IgnoreMatcher, loadIgnoreRules } from './ignore-rules.js';
@@ -40,6 +41,8 @@ export interface SyncOptions {
   readonly onProgress?: (progress: SyncProgress) => void;
   /** One record per applied (or, in a dry run, planned) action. */
   readonly onAction?: (record: ActionRecord) => void;
+  /** File copies in flight at once (default 4); other actions run one by one in plan order. */
+  readonly transfers?: number;
 }
 
 export interface SyncSummary {
@@ -176,30 +179,21 @@ async function runWithStore(options: SyncOptions, store: StateStore, started: nu
       options.onAction?.(record);
     }
   } else {
-    const context = { drivers, store, onBytes: () => undefined };
-    const failedPaths: string[] = [];
-    for (const action of actions) {
-      if (action.type === 'delete' && action.kind === 'folder' && failedPaths.some((path) => path.startsWith(`${action.path}/`))) {
-        const record = describe(action, 'failed', 0, new Error('Something inside could not be deleted; the folder is kept.'));
+    const failedPaths = await applyActions(actions, {
+      drivers,
+      store,
+      transfers: options.transfers ?? defaultTransfers,
+      onBytes: (delta) => {
+        progress.bytesDone += delta;
+      },
+      onRecord: (action, record) => {
         records.push(record);
+        progress.actionsDone++;
+        if (action.type === 'copy') progress.filesDone++;
         options.onAction?.(record);
-        continue;
-      }
-      const bytesBefore = progress.bytesDone;
-      const record = await applyAction(action, {
-        ...context,
-        onBytes: (bytes) => {
-          progress.bytesDone = bytesBefore + bytes;
-        },
-      });
-      if (record.status === 'failed') failedPaths.push(record.path);
-      if (!isVisibleAction(action)) continue;
-      records.push(record);
-      progress.actionsDone++;
-      if (action.type === 'copy') progress.filesDone++;
-      options.onAction?.(record);
-      report();
-    }
+        report();
+      },
+    });
     if (failedPaths.length === 0 && plan.issues.length === 0) store.clearHashCache();
   }
   progress.phase = 'done';

@@ -226,6 +226,26 @@ describe('ferry sync with remote replicas', () => {
     const noWorkspace = await sync([join(work, 'x'), `ferry://${new URL(server.url).host}`]);
     expect(noWorkspace.code).toBe(2);
     expect(noWorkspace.stderr).toMatch(/workspace is missing/);
+    const badTransfers = await sync(['--transfers', '0', join(work, 'x'), join(work, 'y')]);
+    expect(badTransfers.code).toBe(2);
+    expect(badTransfers.stderr).toMatch(/--transfers takes a whole number from 1 to 64/);
+  });
+
+  it('puts 120 files into Ferry with 16 copies in flight, each once, and reports them in plan order', async () => {
+    const local = join(work, 'many-local');
+    const files = Object.fromEntries(Array.from({ length: 120 }, (_, index) => [`batch/f${String(index).padStart(3, '0')}.txt`, `file ${index}`]));
+    await writeTree(local, files);
+    const run = await sync(['--json', '--transfers', '16', local, `ferry://${new URL(server.url).host}/${user.workspace.id}/many`]);
+    expect(run.code, run.stderr).toBe(0);
+    const copies = jsonLines(run.stdout).flatMap((line) => {
+      const parsed = actionLine.safeParse(line);
+      return parsed.success && parsed.data.action === 'copy' ? [parsed.data] : [];
+    });
+    expect(copies.map((copy) => copy.status)).toEqual(Array(120).fill('done'));
+    expect(copies.map((copy) => copy.path)).toEqual(Object.keys(files).sort());
+    const down = await sync([`ferry://${new URL(server.url).host}/${user.workspace.id}/many`, join(work, 'many-copy')]);
+    expect(down.code, down.stderr).toBe(0);
+    expect(await readTree(join(work, 'many-copy'))).toEqual(files);
   });
 });
 

@@ -29,6 +29,7 @@ interface SyncCommandOptions {
   dryRun?: boolean;
   conflict: string;
   deleteGuard: string;
+  transfers: string;
   labels?: string;
   state?: string;
   gdriveUrl?: string;
@@ -68,6 +69,12 @@ function parseDeleteGuard(raw: string): SyncOptions['deleteGuard'] {
   const percent = Number(raw.replace(/%$/, ''));
   if (!Number.isFinite(percent) || percent <= 0 || percent > 100) throw new UsageError('--delete-guard takes a percentage from 1 to 100, or "off".');
   return { maxShare: percent / 100 };
+}
+
+function parseTransfers(raw: string): number {
+  const transfers = Number(raw);
+  if (!Number.isInteger(transfers) || transfers < 1 || transfers > 64) throw new UsageError(`--transfers takes a whole number from 1 to 64, not "${raw}".`);
+  return transfers;
 }
 
 function parseConflict(raw: string, conflictPolicies: readonly ConflictPolicy[]): ConflictPolicy {
@@ -182,6 +189,7 @@ export function registerSync(program: Command, runtime: CliRuntime): void {
     .option('--dry-run', 'show the plan, change nothing')
     .addOption(new Option('--conflict <policy>', 'when both sides changed a file: keep-both (a conflicted copy), newer, a, b').default('keep-both'))
     .option('--delete-guard <percent>', 'stop when one run would delete more than this share of a side\'s files, or "off"', '50')
+    .option('--transfers <n>', 'file copies in flight at once (1 to 64)', '4')
     .option('--labels <a,b>', 'names of the two sides in messages and conflicted copies')
     .option('--state <dir>', 'folder of the pair\'s state file (default $XDG_STATE_HOME/ferry/sync)')
     .option('--gdrive-url <url>', 'Google Drive API URL for gdrive: sides (FERRY_GDRIVE_API_URL)')
@@ -195,6 +203,7 @@ export function registerSync(program: Command, runtime: CliRuntime): void {
       const engine = await loadEngine();
       const conflictPolicy = parseConflict(options.conflict, engine.conflictPolicies);
       const deleteGuard = parseDeleteGuard(options.deleteGuard);
+      const transfers = parseTransfers(options.transfers);
       if (options.watch && options.dryRun) throw new UsageError('--watch and --dry-run do not go together.');
       const addressA = parseReplicaAddress(rawA, process.cwd());
       const addressB = parseReplicaAddress(rawB, process.cwd());
@@ -224,6 +233,7 @@ export function registerSync(program: Command, runtime: CliRuntime): void {
         labels,
         conflictPolicy,
         deleteGuard,
+        transfers,
         dryRun: options.dryRun === true,
         onProgress: progress.onProgress,
         onAction: (record) => {
