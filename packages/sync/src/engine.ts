@@ -12,6 +12,7 @@ import { checkDeletes, checkListing, type DeleteGuardOptions } from './delete-gu
 import { ignoreFileName, type IgnoreMatcher, loadIgnoreRules } from './ignore-rules.js';
 import { compactListing, type ListOptions } from './listing.js';
 import { unchangedSinceBase } from './no-change.js';
+import { adoptEqualTrees } from './first-sync.js';
 import { currentPath, identityHashesNeeded, planMoves } from './moves.js';
 import { hashesNeeded, pathsToDecide, reconcile, surveyBase } from './plan.js';
 import { type Action, isVisibleAction, type PlanInput, type Side, type SyncIssue } from './plan-types.js';
@@ -140,6 +141,7 @@ async function runWithStore(options: SyncOptions, store: StateStore, started: nu
   const listOptions: ListOptions = { ...skip, sizeHint: store.baseSize() };
   const [scanA, scanB] = await Promise.all([compactListing(drivers.a, listOptions), compactListing(drivers.b, listOptions)]);
   if (unchangedSinceBase(store, scanA, scanB, isIgnored)) return finishUnchanged(options, store, progress, report, started);
+  if (options.dryRun !== true && (await adoptEqualTrees(store, drivers, { a: scanA, b: scanB }, isIgnored))) return finishUnchanged(options, store, progress, report, started);
   const [listA, listB] = [scanA.entries(), scanB.entries()];
   const base = store.loadBase();
   if (isIgnored !== null) for (const path of [...base.keys()]) if (isIgnored(path, (base.get(path) as BaseEntry).kind)) base.delete(path);

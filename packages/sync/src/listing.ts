@@ -15,7 +15,7 @@ export interface ListOptions {
 }
 
 export interface CompactListing {
-  /** Number of distinct paths. */
+  /** Number of distinct paths; entries are indexed 0 … count − 1, one per path. */
   readonly count: number;
   /** Index of the entry at `path`, or -1. */
   find(path: string): number;
@@ -25,6 +25,8 @@ export interface CompactListing {
   kind(index: number): EntryKind;
   id(index: number): string;
   revision(index: number): string;
+  /** Entry `index` as `SyncDriver.list()` gives it. */
+  entry(index: number): DriverEntry;
   /** Number of distinct paths that `isIgnored` keeps. */
   countKept(isIgnored: (path: string, kind: EntryKind) => boolean): number;
   /** The listing as `SyncDriver.list()` returns it. */
@@ -53,8 +55,13 @@ class EntryListing implements CompactListing {
   /** Path → index of its (last) entry: duplicates count once, as in a map keyed by path. */
   private readonly byPath = new Map<string, number>();
 
-  constructor(private readonly list: DriverEntry[]) {
-    list.forEach((entry, index) => this.byPath.set(entry.path, index));
+  private readonly list: DriverEntry[];
+
+  constructor(listed: DriverEntry[]) {
+    listed.forEach((entry, index) => this.byPath.set(entry.path, index));
+    // A path listed twice keeps its last entry (as a map keyed by path would), so every index is one path.
+    this.list = this.byPath.size === listed.length ? listed : listed.filter((entry, index) => this.byPath.get(entry.path) === index);
+    if (this.list !== listed) this.list.forEach((entry, index) => this.byPath.set(entry.path, index));
   }
 
   get count(): number {
@@ -93,6 +100,10 @@ class EntryListing implements CompactListing {
     let kept = 0;
     for (const [path, index] of this.byPath) if (!isIgnored(path, this.at(index).kind)) kept++;
     return kept;
+  }
+
+  entry(index: number): DriverEntry {
+    return this.at(index);
   }
 
   entries(): DriverEntry[] {

@@ -137,7 +137,7 @@ export class LocalScan implements CompactListing {
 
   revision(index: number): string {
     const mtimeMs = this.number(index, 2);
-    const revision = `${this.number(index, 0)}:${this.number(index, 1)}:${mtimeMs}`;
+    const revision = [this.number(index, 0), this.number(index, 1), mtimeMs].join(':');
     return !this.isFolder(index) && mtimeMs > this.now - racyWindowMs ? `${revision}~${this.now}.${this.scan}` : revision;
   }
 
@@ -147,12 +147,17 @@ export class LocalScan implements CompactListing {
     return kept;
   }
 
+  /** Entry `index` as an object; its strings are joined, not concatenated (one flat string each instead of a rope of pieces that lives as long as the entry). */
+  entry(index: number): DriverEntry {
+    const folder = this.folderPaths[this.columns.parents[index] as number] as string;
+    const name = this.name(index);
+    const path = folder === '' ? name : [folder, name].join('/');
+    return { path, kind: this.kind(index), size: this.number(index, 1), mtimeMs: Math.floor(this.number(index, 2)), id: this.id(index), hash: null, revision: this.revision(index) };
+  }
+
   entries(): DriverEntry[] {
     const entries: DriverEntry[] = [];
-    for (let index = 0; index < this.count; index++) {
-      const size = this.number(index, 1);
-      entries.push({ path: this.path(index), kind: this.kind(index), size, mtimeMs: Math.floor(this.number(index, 2)), id: this.id(index), hash: null, revision: this.revision(index) });
-    }
+    for (let index = 0; index < this.count; index++) entries.push(this.entry(index));
     return entries;
   }
 }
