@@ -8,6 +8,7 @@ import { routes, type FerryNode, type RouteSpec } from '@ferry/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { startTestServer, type TestServer, type TestUser } from './testing/index.js';
+import { installForTest } from './testing/install-integration.js';
 
 type JsonSchema = { [key: string]: unknown };
 
@@ -157,6 +158,9 @@ describe('authorisation sweep: user A against every id-addressed route with user
     const uploadSession = await bobJson<{ id: string }>('/api/v1/uploads', 'POST', { parentId: folder.id, name: 'b-secret-upload.bin', size: 100 });
     fixtures.uploadId = uploadSession.id;
     // Integrations, where this build has them (ids stay fake otherwise, which must be 404 just the same).
+    // Endpoints and REST hooks need Webhooks and Zapier installed in the workspace.
+    await installForTest(bob.api, bob.workspace.id, 'webhooks');
+    await installForTest(bob.api, bob.workspace.id, 'zapier');
     const webhook = await bob.api(`/api/v1/workspaces/${bob.workspace.id}/webhooks`, {
       method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ url: 'http://127.0.0.1:9/b-secret-hook', description: 'b-secret-hook' }),
     });

@@ -22,6 +22,7 @@
  * resumes what waited (`resumeIntegration`).
  */
 import type { Kysely } from 'kysely';
+import { appendAudit } from '../audit/audit-log.js';
 import type { Clock, ServerContext } from '../context.js';
 import type { Database, SyncPairRow } from '../db/schema.js';
 import { enqueueJobs } from '../jobs/job-queue.js';
@@ -189,11 +190,16 @@ export async function pairStoppedByIntegration(ctx: ServerContext, pair: SyncPai
   if (integrationId === null) return false;
   const use = await integrationUse(ctx, pair.workspace_id, integrationId);
   if (use === 'enabled') return false;
-  await ctx.db
-    .updateTable('sync_pairs')
-    .set({ status: 'paused', schedule_token: '', next_run_at: null, last_error: stoppedError(ctx.clock, integrationName(ctx, integrationId), use), updated_at: ctx.clock.now().toISOString() })
-    .where('id', '=', pair.id)
-    .execute();
+  const at = ctx.clock.now().toISOString();
+  await ctx.db.transaction().execute(async (trx) => {
+    await trx
+      .updateTable('sync_pairs')
+      .set({ status: 'paused', schedule_token: '', next_run_at: null, last_error: stoppedError(ctx.clock, integrationName(ctx, integrationId), use), updated_at: at })
+      .where('id', '=', pair.id)
+      .execute();
+    // The server stopped the pair by itself: the audit says why (once — the pair has no schedule until it is resumed).
+    await appendAudit(trx, { at, workspaceId: pair.workspace_id, actorId: null, action: 'sync_pair.stopped', target: pair.id, details: { integrationId, reason: use === 'disabled' ? 'integration_disabled' : 'integration_not_enabled' } });
+  });
   return true;
 }
 

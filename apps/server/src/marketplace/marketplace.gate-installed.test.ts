@@ -12,9 +12,11 @@
  *   a workspace without the install row) does nothing in the background: the
  *   pair runner stops the pair without calling Drive, the connection's token
  *   is not refreshed, the fan-out makes no delivery; installing resumes them
- *   (the pair runs, the endpoint gets every event it waited for).
+ *   (the pair runs, the endpoint gets every event it waited for);
+ * - the refusals the server makes by itself are audited (`sync_pair.stopped`,
+ *   `oauth.authorization_refused`).
  */
-import { errorBodySchema, syncPairSchema, webhookEndpointSchema } from '@ferry/core';
+import { auditEntrySchema, errorBodySchema, pageOf, syncPairSchema, webhookEndpointSchema, type AuditEntry } from '@ferry/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { startConnectionHarness, type ConnectionHarness } from '../connections/connection-test-harness.js';
@@ -50,6 +52,11 @@ async function expectNotInstalled(response: Response, name: string): Promise<voi
   expect(body.error).toMatchObject({ code: 'integration_not_enabled', message: `The ${name} integration is not installed in this workspace; an admin must install ${name} from the marketplace first.` });
 }
 
+async function auditOf(action: string): Promise<AuditEntry[]> {
+  const page = pageOf(auditEntrySchema).parse(await (await harness.api(`${workspacePath()}/audit?limit=200`)).json());
+  return page.items.filter((entry) => entry.action === action);
+}
+
 /** What a workspace from before the install rule looks like: the use stays, the install row is gone. */
 async function forgetInstall(integrationId: string): Promise<void> {
   await harness.server.ctx.db.deleteFrom('marketplace_installs').where('workspace_id', '=', harness.workspaceId).where('integration_id', '=', integrationId).execute();
@@ -74,6 +81,7 @@ describe('an integration that is not installed', () => {
     expect(decided.status).toBe(403);
     expect(decided.headers.get('location')).toBeNull();
     expect(await decided.text()).toContain('The Zapier integration is not installed in this workspace; an admin must install Zapier from the marketplace first.');
+    expect((await auditOf('oauth.authorization_refused'))[0]).toMatchObject({ actorId: owner.id, target: client.id, details: { grant: 'authorize', integrationId: 'zapier', reason: 'integration_not_enabled' } });
 
     await harness.install('google-drive');
     await harness.install('webhooks');
@@ -109,6 +117,7 @@ describe('an integration that is not installed', () => {
     const stopped = syncPairSchema.parse(await (await harness.api(`${workspacePath()}/sync-pairs/${pair.id}`)).json());
     expect(stopped).toMatchObject({ status: 'paused', paused: false, nextRunAt: null, lastError: { code: 'integration_not_enabled' } });
     await expectNotInstalled(await post(`${workspacePath()}/sync-pairs/${pair.id}/run`, {}), 'Google Drive');
+    expect(await auditOf('sync_pair.stopped')).toEqual([expect.objectContaining({ actorId: null, target: pair.id, details: { integrationId: 'google-drive', reason: 'integration_not_enabled' } })]);
 
     // The endpoint's events wait: the fan-out makes no delivery for it.
     await appendTestEvents(harness.server.ctx, harness.workspaceId, 2);

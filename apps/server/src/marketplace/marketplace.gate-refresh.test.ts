@@ -9,10 +9,10 @@
  *   Drive emulator's token endpoint receives nothing; after enable the next
  *   use refreshes (one call) and works;
  * - Ferry's own authorization server: Zapier's refresh token is refused
- *   (unauthorized_client, the token is not spent) while Zapier is disabled,
- *   and the same refresh token works after enable.
+ *   (unauthorized_client, the token is not spent, the refusal is audited)
+ *   while Zapier is disabled, and the same refresh token works after enable.
  */
-import { errorBodySchema, syncPairSchema } from '@ferry/core';
+import { auditEntrySchema, errorBodySchema, pageOf, syncPairSchema } from '@ferry/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { startConnectionHarness, type ConnectionHarness } from '../connections/connection-test-harness.js';
@@ -102,6 +102,12 @@ describe('a disabled integration refreshes no token', () => {
     expect(await refused.json()).toEqual({ error: 'unauthorized_client', error_description: 'The Zapier integration is disabled in this workspace; an admin can enable it in the marketplace.' });
     // Its access token is refused by the API too.
     expect((await bearer(harness.server, tokens.access_token, `/api/v1/workspaces/${admin.workspace.id}`)).status).toBe(403);
+    const audit = pageOf(auditEntrySchema).parse(await (await admin.api(`/api/v1/workspaces/${admin.workspace.id}/audit?limit=100`)).json());
+    expect(audit.items.find((entry) => entry.action === 'oauth.token_refused')).toMatchObject({
+      actorId: admin.user.id,
+      target: client.id,
+      details: { grant: 'refresh_token', integrationId: 'zapier', reason: 'integration_disabled' },
+    });
     const family = await harness.server.ctx.db.selectFrom('oauth_tokens').select(['kind', 'rotated_at', 'revoked_at']).where('client_id', '=', client.id).where('kind', '=', 'refresh').execute();
     expect(family).toEqual([{ kind: 'refresh', rotated_at: null, revoked_at: null }]);
 

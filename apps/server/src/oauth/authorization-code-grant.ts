@@ -53,7 +53,7 @@ export async function exchangeAuthorizationCode(ctx: ServerContext, request: Fas
   }
   if (!(await isMember(ctx.db, row.user_id, row.workspace_id))) throw invalidGrant('The user is no longer a member of the granted workspace.');
   // Checked before the grant is used: the refusal spends neither the code nor the refresh token.
-  await requireClientIntegration(ctx, client, row.workspace_id);
+  await requireClientIntegration(ctx, client, { workspaceId: row.workspace_id, userId: row.user_id, grant: 'authorization_code', ip: request.ip });
 
   const scopes = storedScopes(row.scopes);
   const familyId = newFamilyId();

@@ -14,7 +14,7 @@ import { createAuthorizationCode, createPending, findGrant, rememberConsent, tak
 import { renderConsentPage, renderErrorPage } from './consent-page.js';
 import { OAuthParameters } from './form-parameters.js';
 import { isMember } from './grant-checks.js';
-import { clientIntegrationRefusal } from './integration-clients.js';
+import { auditRefusal, clientIntegrationRefusal } from './integration-clients.js';
 import { isSubset, storedScopes } from './scopes.js';
 
 /**
@@ -55,7 +55,10 @@ export function registerAuthorizeRoutes(app: FastifyInstance, ctx: ServerContext
     // No code for a workspace where the client's integration is not installed and enabled: the user reads why.
     const client = await findClient(ctx, input.clientId);
     const refusal = client === undefined ? null : await clientIntegrationRefusal(ctx, client, input.workspaceId);
-    if (refusal !== null) return sendPage(reply, 403, renderErrorPage(refusal.message));
+    if (refusal !== null && client !== undefined) {
+      await auditRefusal(ctx, client, { workspaceId: input.workspaceId, userId: input.userId, grant: 'authorize', ip: request.ip }, refusal);
+      return sendPage(reply, 403, renderErrorPage(refusal.message));
+    }
     const code = await createAuthorizationCode(ctx.db, { ...input, now: ctx.clock.now() });
     return redirectTo(reply, redirectWith(input.redirectUri, { code, state: input.state ?? undefined, iss: issuer(request) }));
   }

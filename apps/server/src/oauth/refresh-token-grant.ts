@@ -56,7 +56,7 @@ export async function refreshAccessToken(ctx: ServerContext, request: FastifyReq
   }
   if (!(await isMember(ctx.db, token.user_id, token.workspace_id))) throw invalidGrant('The user is no longer a member of the granted workspace.');
   // Checked before the grant is used: the refusal spends neither the code nor the refresh token.
-  await requireClientIntegration(ctx, client, token.workspace_id);
+  await requireClientIntegration(ctx, client, { workspaceId: token.workspace_id, userId: token.user_id, grant: 'refresh_token', ip: request.ip });
 
   const issued = await ctx.db.transaction().execute(async (trx) => {
     const claimed = await trx
