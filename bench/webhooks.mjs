@@ -144,6 +144,9 @@ async function main() {
     if (response.statusCode >= 300) throw new Error(`${method} ${path} → ${response.statusCode} ${text}`);
     return JSON.parse(text);
   };
+  // Webhooks is a marketplace integration: usable once installed (consenting to the scopes it asks for).
+  const { scopes } = await api('GET', '/api/v1/marketplace/integrations/webhooks');
+  await api('POST', `/api/v1/workspaces/${ferry.workspaceId}/integrations`, JSON.stringify({ integrationId: 'webhooks', consentedScopes: scopes.map((scope) => scope.id) }));
   const endpoint = await api('POST', `/api/v1/workspaces/${ferry.workspaceId}/webhooks`, JSON.stringify({ url: `${receiver.url}/hook`, description: 'bench receiver' }));
 
   // Warm-up: a small burst opens the worker's connections and JITs the path.

@@ -10,7 +10,8 @@
  */
 import { randomFillSync } from 'node:crypto';
 
-const alphabet = 'abcdefghijklmnopqrstuvwxyz234567';
+/** Base32 digits in ASCII order (digits before letters), so that ids compare as text in the order they were made. */
+const alphabet = '234567abcdefghijklmnopqrstuvwxyz';
 const randomPool = Buffer.alloc(4096);
 let poolOffset = randomPool.length;
 

@@ -11,22 +11,23 @@ import { z } from 'zod';
 import type { ServerContext } from '../context.js';
 import type { ClaimedJob } from '../jobs/job-queue.js';
 import { sendAttempt } from './delivery-attempt.js';
-import type { AttemptRecord, DeliveryToAttempt } from './delivery-store.js';
+import type { AttemptRecord, DeliveryToAttempt, SharedJob } from './delivery-store.js';
 import { failedTooLong } from './endpoint-health.js';
 import { nextAttemptAt, type RandomSource } from './retry-schedule.js';
 
-const payloadSchema = z.object({ deliveryId: z.string(), replay: z.boolean().optional() });
+/** One delivery (first attempts of a fan-out without a pump, retries, replays), or a fan-out batch's first attempts (a shared job). */
+const payloadSchema = z.union([z.object({ deliveryId: z.string(), replay: z.boolean().optional() }), z.object({ deliveryIds: z.array(z.string()) })]);
 
 export type DeliverJob = z.infer<typeof payloadSchema>;
 
-/** The delivery a job is for, or null when its payload cannot be read. */
+/** The delivery (or deliveries) a job is for, or null when its payload cannot be read. */
 export function readDeliverJob(job: ClaimedJob): DeliverJob | null {
   const payload = payloadSchema.safeParse(job.payload);
   return payload.success ? payload.data : null;
 }
 
 /** Sends one attempt of a pending delivery to an enabled endpoint and decides what follows. */
-export async function attemptDelivery(ctx: ServerContext, job: ClaimedJob, row: DeliveryToAttempt, replay: boolean, random: RandomSource): Promise<AttemptRecord> {
+export async function attemptDelivery(ctx: ServerContext, job: ClaimedJob, shared: SharedJob | null, row: DeliveryToAttempt, replay: boolean, random: RandomSource): Promise<AttemptRecord> {
   const endpoint = { id: row.endpoint_id, workspace_id: row.workspace_id, kind: row.kind, url: row.url, secret_ciphertext: row.secret_ciphertext, previous_secret_ciphertext: row.previous_secret_ciphertext, previous_secret_expires_at: row.previous_secret_expires_at };
   const { attempt, outcome } = await sendAttempt(ctx, row, endpoint);
   const now = ctx.clock.now();
@@ -38,6 +39,7 @@ export async function attemptDelivery(ctx: ServerContext, job: ClaimedJob, row: 
   const retryAt = outcome.succeeded || replay || disable !== null ? null : nextAttemptAt(attempt.attempt, now, outcome.retryAfterMs, random);
   return {
     job,
+    shared,
     attempt,
     deliveryId: row.id,
     endpoint,

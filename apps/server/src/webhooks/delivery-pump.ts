@@ -25,12 +25,12 @@ import type { Kysely } from 'kysely';
 import type { ServerContext } from '../context.js';
 import type { Database } from '../db/schema.js';
 import { newId } from '../ids.js';
-import { claimJobs, deleteFinishedJobs, failJob, rescheduleJob, type ClaimedJob } from '../jobs/job-queue.js';
+import { claimJobs, deleteFinishedJobs, enqueueJobs, failJob, rescheduleJob, type ClaimedJob, type NewJob } from '../jobs/job-queue.js';
 import { WorkerPacing } from '../jobs/worker-pacing.js';
 import { runSql } from '../jobs/prepared-sql.js';
 import { attemptDelivery, readDeliverJob } from './delivery-handler.js';
-import { loadDeliveries, recordAttempts, type AttemptRecord, type DeliveryToAttempt } from './delivery-store.js';
-import { deliverJobKind, endpointsBehind, fanOutInto } from './fan-out.js';
+import { loadDeliveries, recordAttempts, type AttemptRecord, type DeliveryToAttempt, type SharedJob } from './delivery-store.js';
+import { deliverJobKind, endpointsBehind, fanOutInto, type DeliverJobPayload } from './fan-out.js';
 import type { RandomSource } from './retry-schedule.js';
 
 export interface DeliveryPumpOptions {
@@ -54,15 +54,22 @@ const maxRecordWaitMs = 20;
 /** While busy, due jobs (retries, replays, a dead worker's) are looked for at most this often (a full claim looks again at once). */
 const claimEveryMs = 50;
 
-/** The fate of a job that ends without an attempt row: run again at `retryAt` (lease given back), or failed for good (null). */
+/**
+ * The fate of a job that ends without an attempt row: run again at `retryAt`
+ * (lease given back), or failed for good (null). For a delivery of a shared
+ * job, a retry is a job of its own and a failure leaves nothing to write.
+ */
 interface Settlement {
   job: ClaimedJob;
+  shared: SharedJob | null;
+  deliveryId: string;
   retryAt: Date | null;
   error: string | null;
 }
 
 interface ReadyAttempt {
   job: ClaimedJob;
+  shared: SharedJob | null;
   row: DeliveryToAttempt;
   replay: boolean;
 }
@@ -91,6 +98,8 @@ export class DeliveryPump {
   #claimWasFull = false;
   #records: AttemptRecord[] = [];
   #settlements: Settlement[] = [];
+  /** Shared jobs whose queued deliveries were given back at stop: their lease ends with the last cycle. */
+  readonly #releasing = new Set<SharedJob>();
   #failures = 0;
   /** When the oldest answer not yet recorded arrived (performance.now), or null. */
   #firstWaitingAt: number | null = null;
@@ -117,9 +126,12 @@ export class DeliveryPump {
     this.wake();
     await this.#loop;
     this.#loop = null;
-    for (const { job } of this.#queued.splice(0)) this.#settlements.push({ job, retryAt: new Date(job.runAt), error: job.lastError });
+    for (const { job, shared, row } of this.#queued.splice(0)) {
+      if (shared === null) this.#settlements.push({ job, shared, deliveryId: row.id, retryAt: new Date(job.runAt), error: job.lastError });
+      else this.#releasing.add(shared);
+    }
     await Promise.allSettled([...this.#attempts]);
-    if (this.#records.length > 0 || this.#settlements.length > 0) {
+    if (this.#records.length > 0 || this.#settlements.length > 0 || this.#releasing.size > 0) {
       await this.#cycle(0, false).catch((error: unknown) => this.#ctx.log.warn({ err: error }, 'webhooks: recording the last attempts failed; they will be attempted again'));
     }
   }
@@ -209,16 +221,25 @@ export class DeliveryPump {
     let made = 0;
     // Read before the transaction, whose first statement must be a write (see fanOutInto).
     const behind = claimLimit > 0 ? await endpointsBehind(ctx.db) : [];
+    // Shared jobs: how many of their deliveries this cycle records; a job whose last ones are in is deleted with them.
+    const sharedDone = new Map<SharedJob, number>();
+    for (const { shared } of [...records, ...settlements]) if (shared !== null) sharedDone.set(shared, (sharedDone.get(shared) ?? 0) + 1);
+    const releasing = [...this.#releasing];
     try {
       await ctx.db.transaction().execute(async (trx) => {
         announced = await recordAttempts(ctx, trx, records);
         await settle(trx, settlements, now);
+        await deleteFinishedJobs(trx, [...sharedDone].filter(([shared, count]) => shared.remaining <= count).map(([shared]) => shared.job));
+        for (const shared of releasing) {
+          if (shared.remaining > (sharedDone.get(shared) ?? 0)) await rescheduleJob(trx, shared.job, new Date(shared.job.runAt), shared.job.lastError);
+        }
         let room = claimLimit;
         const lease = { owner: this.owner, until: new Date(now.getTime() + this.#options.leaseMs) };
         for (const endpointId of behind) {
           for (let more = true; more && room > 0; ) {
             const batch = await fanOutInto(trx, ctx.clock, endpointId, room, lease);
-            for (const { job, delivery } of batch.leased) ready.push({ job, row: delivery, replay: false });
+            const { shared } = batch;
+            if (shared !== null) for (const delivery of batch.leased) ready.push({ job: shared.job, shared, row: delivery, replay: false });
             made += batch.made;
             room -= batch.leased.length;
             claimed += batch.leased.length;
@@ -236,6 +257,8 @@ export class DeliveryPump {
         }
       });
       this.#failures = 0;
+      for (const [shared, count] of sharedDone) shared.remaining -= count;
+      for (const shared of releasing) this.#releasing.delete(shared);
     } catch (error) {
       this.#failures += 1;
       if (this.#failures < maxCycleFailures) {
@@ -260,17 +283,16 @@ export class DeliveryPump {
     }
   }
 
-  #launch({ job, row, replay }: ReadyAttempt): void {
-    const task = attemptDelivery(this.#ctx, job, row, replay, this.#options.random).then(
+  #launch({ job, shared, row, replay }: ReadyAttempt): void {
+    const task = attemptDelivery(this.#ctx, job, shared, row, replay, this.#options.random).then(
       (record) => {
         this.#records.push(record);
       },
       (error: unknown) => {
         const message = error instanceof Error ? error.message : String(error);
         this.#ctx.log.warn({ err: error, jobId: job.id }, 'webhooks: a delivery attempt failed before sending');
-        this.#settlements.push(
-          job.attempts >= maxJobClaims ? { job, retryAt: null, error: message } : { job, retryAt: new Date(this.#ctx.clock.now().getTime() + errorRetryMs), error: message },
-        );
+        const retryAt = job.attempts >= maxJobClaims ? null : new Date(this.#ctx.clock.now().getTime() + errorRetryMs);
+        this.#settlements.push({ job, shared, deliveryId: row.id, retryAt, error: message });
       },
     );
     const tracked = task.finally(() => {
@@ -283,12 +305,16 @@ export class DeliveryPump {
   }
 }
 
-/** Jobs that end without an attempt: retried later or failed for good (lease-guarded). */
+/** Jobs that end without an attempt: retried later or failed for good (lease-guarded); a shared job's delivery is retried by a job of its own. */
 async function settle(trx: Kysely<Database>, settlements: readonly Settlement[], now: Date): Promise<void> {
+  const retries: NewJob[] = [];
   for (const settlement of settlements) {
-    if (settlement.retryAt !== null) await rescheduleJob(trx, settlement.job, settlement.retryAt, settlement.error);
+    if (settlement.shared !== null) {
+      if (settlement.retryAt !== null) retries.push({ kind: deliverJobKind, payload: { deliveryId: settlement.deliveryId } satisfies DeliverJobPayload, runAt: settlement.retryAt });
+    } else if (settlement.retryAt !== null) await rescheduleJob(trx, settlement.job, settlement.retryAt, settlement.error);
     else await failJob(trx, settlement.job, now, settlement.error ?? 'failed');
   }
+  await enqueueJobs(trx, retries, now);
 }
 
 /**
@@ -296,28 +322,42 @@ async function settle(trx: Kysely<Database>, settlements: readonly Settlement[],
  * Jobs with nothing to do end here, in the same transaction: a delivery gone
  * with its endpoint, finished already or cancelled; an endpoint switched off
  * (its delivery is cancelled); a payload that cannot be read (job failed).
+ * A shared job (a fan-out batch whose pump died) is taken for the deliveries
+ * it still owes: pending ones without any attempt recorded (a recorded
+ * attempt that needs another has a job of its own).
  */
 async function prepare(trx: Kysely<Database>, jobs: readonly ClaimedJob[], now: Date): Promise<ReadyAttempt[]> {
-  const readable: { job: ClaimedJob; deliveryId: string; replay: boolean }[] = [];
+  const wanted: { job: ClaimedJob; shared: SharedJob | null; deliveryId: string; replay: boolean }[] = [];
+  const sharedJobs: SharedJob[] = [];
   for (const job of jobs) {
     const payload = readDeliverJob(job);
-    if (payload === null) await failJob(trx, job, now, 'unreadable job payload');
-    else readable.push({ job, deliveryId: payload.deliveryId, replay: payload.replay ?? false });
-  }
-  const rows = await loadDeliveries(trx, readable.map((entry) => entry.deliveryId));
-  const ready: ReadyAttempt[] = [];
-  const nothingToDo: ClaimedJob[] = [];
-  for (const [index, entry] of readable.entries()) {
-    const row = rows[index];
-    if (row === undefined || row.status !== 'pending') {
-      nothingToDo.push(entry.job);
-    } else if (row.enabled !== 1) {
-      await runSql(trx, cancelSql, [now.toISOString(), row.id]);
-      nothingToDo.push(entry.job);
+    if (payload === null) {
+      await failJob(trx, job, now, 'unreadable job payload');
+    } else if ('deliveryIds' in payload) {
+      const shared = { job, remaining: 0 };
+      sharedJobs.push(shared);
+      for (const deliveryId of payload.deliveryIds) wanted.push({ job, shared, deliveryId, replay: false });
     } else {
-      ready.push({ job: entry.job, row, replay: entry.replay });
+      wanted.push({ job, shared: null, deliveryId: payload.deliveryId, replay: payload.replay ?? false });
     }
   }
+  const rows = await loadDeliveries(trx, wanted.map((entry) => entry.deliveryId));
+  const ready: ReadyAttempt[] = [];
+  const nothingToDo: ClaimedJob[] = [];
+  const cancelled: string[] = [];
+  for (const [index, entry] of wanted.entries()) {
+    const row = rows[index];
+    const owed = row !== undefined && row.status === 'pending' && (entry.shared === null || row.attempts === 0);
+    if (owed && row.enabled === 1) {
+      ready.push({ job: entry.job, shared: entry.shared, row, replay: entry.replay });
+      if (entry.shared !== null) entry.shared.remaining += 1;
+      continue;
+    }
+    if (owed) cancelled.push(row.id);
+    if (entry.shared === null) nothingToDo.push(entry.job);
+  }
+  for (const id of cancelled) await runSql(trx, cancelSql, [now.toISOString(), id]);
+  for (const shared of sharedJobs) if (shared.remaining === 0) nothingToDo.push(shared.job);
   await deleteFinishedJobs(trx, nothingToDo);
   return ready;
 }

@@ -5,7 +5,8 @@
  * about to be attempted are loaded with one statement (with their event,
  * whose body they send: see delivery-body), and the outcomes of
  * finished attempts are written together — attempt rows, delivery status, the
- * jobs' fate (finished jobs deleted, retries rescheduled, guarded by lease),
+ * jobs' fate (finished jobs deleted, retries rescheduled, guarded by lease;
+ * a retry of a delivery whose job is shared gets a job of its own),
  * and each endpoint's health (failing since / recovered / disabled). If that
  * transaction fails, the leases run out and the deliveries are attempted
  * again (at-least-once).
@@ -15,18 +16,38 @@ import type { Kysely } from 'kysely';
 import type { ServerContext } from '../context.js';
 import type { Database } from '../db/schema.js';
 import type { WebhookAttemptRow, WebhookDeliveryRow, WebhookEndpointRow } from '../db/schema.js';
-import { deleteFinishedJobs, rescheduleJob, type ClaimedJob } from '../jobs/job-queue.js';
+import { deleteFinishedJobs, enqueueJobs, rescheduleJob, type ClaimedJob, type NewJob } from '../jobs/job-queue.js';
 import { insertRows, runSql } from '../jobs/prepared-sql.js';
 import { bodyFromEvent, deliveryBody } from './delivery-body.js';
 import { disableEndpoint } from './endpoint-health.js';
+import { deliverJobKind } from './fan-out.js';
 
 export type DeliveryToAttempt = Pick<WebhookDeliveryRow, 'id' | 'body' | 'attempts' | 'status' | 'test' | 'workspace_id'> &
   Pick<WebhookEndpointRow, 'kind' | 'url' | 'enabled' | 'failing_since' | 'secret_ciphertext' | 'previous_secret_ciphertext' | 'previous_secret_expires_at'> & {
     endpoint_id: string;
   };
 
+/**
+ * One job for the first attempts of a whole fan-out batch (leased to the pump
+ * that made it): deleted once every one of its deliveries has been recorded.
+ * If that pump dies, whoever claims it next attempts the deliveries that are
+ * still pending without any attempt recorded (see the pump's `prepare`).
+ */
+export interface SharedJob {
+  job: ClaimedJob;
+  /** Its deliveries whose attempt is not recorded yet (committed cycles only). */
+  remaining: number;
+}
+
+/** The payload of a shared job. */
+export interface DeliverBatchPayload {
+  deliveryIds: string[];
+}
+
 export interface AttemptRecord {
   job: ClaimedJob;
+  /** Set when `job` is a shared job (then it is not this record's to delete or reschedule). */
+  shared: SharedJob | null;
   attempt: WebhookAttemptRow;
   deliveryId: string;
   endpoint: Pick<WebhookEndpointRow, 'id' | 'workspace_id' | 'url'>;
@@ -74,6 +95,8 @@ function withBody(row: LoadedRow): DeliveryToAttempt {
 const finishSql = `UPDATE "webhook_deliveries" SET "status" = ?, "attempts" = "attempts" + 1, "next_attempt_at" = NULL, "updated_at" = ?
 WHERE "id" IN (SELECT "value" FROM json_each(?))`;
 
+const leaseHeldSql = 'SELECT 1 AS "held" FROM "jobs" WHERE "id" = ? AND "lease_owner" = ?';
+
 const rescheduleSql = 'UPDATE "webhook_deliveries" SET "attempts" = "attempts" + 1, "next_attempt_at" = ?, "updated_at" = ? WHERE "id" = ?';
 
 /** Endpoint health after a cycle's attempts: all went well (a no-op unless it was failing), failing again after a success, failing (since the first failure unless it already was). */
@@ -104,12 +127,26 @@ export async function recordAttempts(ctx: Pick<ServerContext, 'clock'>, trx: Kys
     await runSql(trx, rescheduleSql, [record.retryAt?.toISOString() ?? null, updatedAt, record.deliveryId]);
   }
   // The jobs: finished ones are deleted (the delivery row is their record), retries wait for their time.
+  // A shared job is the pump's to delete (when all its deliveries are in); a retry of one of them gets its own job,
+  // made only while the shared job's lease is still held (else its new holder attempts the delivery).
   const finished: ClaimedJob[] = [];
+  const retries: NewJob[] = [];
+  const held = new Map<SharedJob, boolean>();
   for (const record of records) {
-    if (record.retryAt !== null) await rescheduleJob(trx, record.job, record.retryAt, record.error ?? 'failed');
-    else finished.push(record.job);
+    if (record.shared === null) {
+      if (record.retryAt !== null) await rescheduleJob(trx, record.job, record.retryAt, record.error ?? 'failed');
+      else finished.push(record.job);
+    } else if (record.retryAt !== null) {
+      let stillHeld = held.get(record.shared);
+      if (stillHeld === undefined) {
+        stillHeld = (await runSql(trx, leaseHeldSql, [record.shared.job.id, record.shared.job.leaseOwner])).rows.length > 0;
+        held.set(record.shared, stillHeld);
+      }
+      if (stillHeld) retries.push({ kind: deliverJobKind, payload: { deliveryId: record.deliveryId }, runAt: record.retryAt });
+    }
   }
   await deleteFinishedJobs(trx, finished);
+  await enqueueJobs(trx, retries, ctx.clock.now());
   // Endpoint health, in the order the attempts finished.
   const byEndpoint = new Map<string, AttemptRecord[]>();
   for (const record of records) {

@@ -8,18 +8,19 @@
  * cursor. A unique (endpoint, event) index keeps a delivery from being made twice;
  * its body is the event's (stored once with the event, see delivery-body).
  * The delivery pump fans out inside its own cycle, as many events as it has
- * room to attempt, with the new jobs leased to itself (`fanOutInto` with a
- * lease): made, claimed and loaded in one step.
+ * room to attempt, with one job for the whole batch leased to itself
+ * (`fanOutInto` with a lease: a shared job, see delivery-store): made,
+ * claimed and loaded in one step.
  */
 import type { EventType } from '@ferry/core';
 import type { Kysely } from 'kysely';
 import type { Clock } from '../context.js';
 import type { Database, EventRow, WebhookDeliveryRow, WebhookEndpointRow } from '../db/schema.js';
-import { enqueueJobs, enqueueLeasedJobs, type ClaimedJob, type JobLease } from '../jobs/job-queue.js';
+import { enqueueJobs, enqueueLeasedJobs, type JobLease } from '../jobs/job-queue.js';
 import { newOrderedId } from '../jobs/ordered-id.js';
 import { insertRows, runSql } from '../jobs/prepared-sql.js';
 import { bodyFromEvent, deliveryBody } from './delivery-body.js';
-import type { DeliveryToAttempt } from './delivery-store.js';
+import type { DeliverBatchPayload, DeliveryToAttempt, SharedJob } from './delivery-store.js';
 
 export const deliverJobKind = 'webhook.deliver';
 
@@ -61,16 +62,12 @@ const moveCursorSql = 'UPDATE "webhook_endpoints" SET "cursor_seq" = ? WHERE "id
 
 const deliveryColumns = ['id', 'endpoint_id', 'workspace_id', 'event_id', 'event_seq', 'event_type', 'body', 'status', 'attempts', 'next_attempt_at', 'test', 'created_at', 'updated_at'] as const;
 
-/** A delivery just made and leased to the fan-out's caller, with its job: ready to attempt. */
-export interface FannedOut {
-  delivery: DeliveryToAttempt;
-  job: ClaimedJob;
-}
-
 export interface FanOutBatch {
-  /** The deliveries made, with their jobs when they were leased to the caller. */
+  /** The deliveries made. */
   made: number;
-  leased: FannedOut[];
+  /** With a lease: the deliveries made, ready to attempt, and the one job they share. */
+  leased: DeliveryToAttempt[];
+  shared: SharedJob | null;
   /** More events are waiting after this batch. */
   more: boolean;
 }
@@ -85,10 +82,10 @@ export async function fanOutInto(trx: Kysely<Database>, clock: Clock, endpointId
   // two fan-outs of the same endpoint run one after the other, never on the same snapshot.
   const { rows: endpoints } = await runSql<FanOutEndpointRow>(trx, lockEndpointSql, [endpointId]);
   const endpoint = endpoints[0];
-  if (endpoint === undefined) return { made: 0, leased: [], more: false };
+  if (endpoint === undefined) return { made: 0, leased: [], shared: null, more: false };
   const { rows: events } = await runSql<EventRow>(trx, nextEventsSql, [endpoint.workspace_id, endpoint.cursor_seq, limit]);
   const last = events.at(-1);
-  if (last === undefined) return { made: 0, leased: [], more: false };
+  if (last === undefined) return { made: 0, leased: [], shared: null, more: false };
   const types = new Set(JSON.parse(endpoint.event_types) as EventType[]);
   const now = clock.now();
   const at = now.toISOString();
@@ -120,23 +117,23 @@ export async function fanOutInto(trx: Kysely<Database>, clock: Clock, endpointId
   );
   const createdIds = new Set(inserted.rows.map((row) => row.id));
   const created = rows.filter((row) => createdIds.has(row.id));
-  const jobs = created.map((row) => ({ kind: deliverJobKind, payload: { deliveryId: row.id } satisfies DeliverJobPayload }));
-  const leased: FannedOut[] = [];
+  const leased: DeliveryToAttempt[] = [];
+  let shared: SharedJob | null = null;
   if (lease === null) {
-    await enqueueJobs(trx, jobs, now);
-  } else {
-    const claimed = await enqueueLeasedJobs(trx, jobs, now, lease);
+    await enqueueJobs(trx, created.map((row) => ({ kind: deliverJobKind, payload: { deliveryId: row.id } satisfies DeliverJobPayload })), now);
+  } else if (created.length > 0) {
+    // One job row for the batch instead of one per delivery (written and deleted again seconds later).
+    const [job] = await enqueueLeasedJobs(trx, [{ kind: deliverJobKind, payload: { deliveryIds: created.map((row) => row.id) } satisfies DeliverBatchPayload }], now, lease);
+    if (job === undefined) throw new Error('fan-out: the batch job was not made');
+    shared = { job, remaining: created.length };
     // What an attempt needs of each delivery, built field by field (a spread of the row per delivery cost more).
     const { kind, url, enabled, failing_since, secret_ciphertext, previous_secret_ciphertext, previous_secret_expires_at } = endpoint;
-    for (const [index, row] of created.entries()) {
-      const job = claimed[index];
-      if (job === undefined) continue;
-      const { id, body, attempts, status, test, workspace_id } = row;
-      leased.push({ job, delivery: { id, body, attempts, status, test, workspace_id, endpoint_id: endpoint.id, kind, url, enabled, failing_since, secret_ciphertext, previous_secret_ciphertext, previous_secret_expires_at } });
+    for (const { id, body, attempts, status, test, workspace_id } of created) {
+      leased.push({ id, body, attempts, status, test, workspace_id, endpoint_id: endpoint.id, kind, url, enabled, failing_since, secret_ciphertext, previous_secret_ciphertext, previous_secret_expires_at });
     }
   }
   await runSql(trx, moveCursorSql, [last.seq, endpoint.id]);
-  return { made: created.length, leased, more: events.length === limit };
+  return { made: created.length, leased, shared, more: events.length === limit };
 }
 
 /** Fans out the next `batch` events of one endpoint, in its own transaction; the jobs wait to be claimed. */
