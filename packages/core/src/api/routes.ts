@@ -503,7 +503,7 @@ export const routes = defineRoutes({
     params: wsParams,
     body: createWebhookEndpointSchema,
     response: webhookEndpointWithSecretSchema,
-    errors: ['forbidden', 'url_not_allowed'],
+    errors: ['forbidden', 'url_not_allowed', 'integration_not_enabled', 'integration_disabled'],
   },
   getWebhookEndpoint: {
     method: 'GET', path: '/api/v1/workspaces/:workspaceId/webhooks/:endpointId', tag: 'webhooks', auth: 'user', scope: 'webhooks:manage',
@@ -518,7 +518,7 @@ export const routes = defineRoutes({
     params: z.object({ workspaceId: idSchema, endpointId: idSchema }),
     body: updateWebhookEndpointSchema,
     response: webhookEndpointSchema,
-    errors: ['webhook_not_found', 'url_not_allowed'],
+    errors: ['webhook_not_found', 'url_not_allowed', 'integration_not_enabled', 'integration_disabled'],
   },
   deleteWebhookEndpoint: {
     method: 'DELETE', path: '/api/v1/workspaces/:workspaceId/webhooks/:endpointId', tag: 'webhooks', auth: 'user', scope: 'webhooks:manage',
@@ -539,7 +539,7 @@ export const routes = defineRoutes({
     summary: 'Send a signed `webhook.test` message now and answer how the endpoint responded.',
     params: z.object({ endpointId: idSchema }),
     response: webhookTestResultSchema,
-    errors: ['webhook_not_found'],
+    errors: ['webhook_not_found', 'integration_not_enabled', 'integration_disabled'],
   },
   listWebhookDeliveries: {
     method: 'GET', path: '/api/v1/webhooks/:endpointId/deliveries', tag: 'webhooks', auth: 'user', scope: 'webhooks:manage',
@@ -554,14 +554,14 @@ export const routes = defineRoutes({
     summary: 'Send a delivery again (same webhook-id, fresh timestamp and signature); one attempt, no automatic retries.',
     params: z.object({ deliveryId: idSchema }),
     response: webhookDeliverySchema,
-    errors: ['delivery_not_found'],
+    errors: ['delivery_not_found', 'integration_not_enabled', 'integration_disabled'],
   },
   subscribeRestHook: {
     method: 'POST', path: '/api/v1/hooks', tag: 'webhooks', auth: 'user', scope: 'webhooks:manage', status: 201,
     summary: 'REST-hook subscribe (Zapier): deliver events of one type to target_url.',
     body: restHookSubscribeSchema,
     response: restHookSchema,
-    errors: ['url_not_allowed', 'workspace_not_found'],
+    errors: ['url_not_allowed', 'workspace_not_found', 'integration_not_enabled', 'integration_disabled'],
   },
   unsubscribeRestHook: {
     method: 'DELETE', path: '/api/v1/hooks/:hookId', tag: 'webhooks', auth: 'user', scope: 'webhooks:manage',
@@ -633,7 +633,7 @@ export const routes = defineRoutes({
     params: z.object({ workspaceId: idSchema, provider: providerIdSchema }),
     body: startConnectionSchema,
     response: startedConnectionSchema,
-    errors: ['forbidden', 'provider_not_configured'],
+    errors: ['forbidden', 'provider_not_configured', 'integration_not_enabled', 'integration_disabled'],
   },
   getConnection: {
     method: 'GET', path: '/api/v1/workspaces/:workspaceId/connections/:connectionId', tag: 'connections', auth: 'user',
@@ -647,7 +647,7 @@ export const routes = defineRoutes({
     summary: 'Use the connection once (refreshing its token if due) and answer its state; a revoked grant turns it needs_reauth.',
     params: z.object({ workspaceId: idSchema, connectionId: idSchema }),
     response: connectionSchema,
-    errors: ['connection_not_found', 'connection_needs_reauth', 'provider_error'],
+    errors: ['connection_not_found', 'connection_needs_reauth', 'provider_error', 'integration_not_enabled', 'integration_disabled'],
   },
   deleteConnection: {
     method: 'DELETE', path: '/api/v1/workspaces/:workspaceId/connections/:connectionId', tag: 'connections', auth: 'user',
@@ -746,7 +746,7 @@ export const routes = defineRoutes({
     params: wsParams,
     body: createSyncPairSchema,
     response: syncPairSchema,
-    errors: ['forbidden', 'folder_not_found', 'connection_not_found', 'validation_failed'],
+    errors: ['forbidden', 'folder_not_found', 'connection_not_found', 'validation_failed', 'integration_not_enabled', 'integration_disabled'],
   },
   getSyncPair: {
     method: 'GET', path: '/api/v1/workspaces/:workspaceId/sync-pairs/:pairId', tag: 'sync-pairs', auth: 'user',
@@ -761,7 +761,7 @@ export const routes = defineRoutes({
     params: syncPairParams,
     body: updateSyncPairSchema,
     response: syncPairSchema,
-    errors: ['forbidden', 'sync_pair_not_found'],
+    errors: ['forbidden', 'sync_pair_not_found', 'integration_not_enabled', 'integration_disabled'],
   },
   deleteSyncPair: {
     method: 'DELETE', path: '/api/v1/workspaces/:workspaceId/sync-pairs/:pairId', tag: 'sync-pairs', auth: 'user',
@@ -775,7 +775,7 @@ export const routes = defineRoutes({
     summary: 'Queue a run now (admin or owner); also the trial run of an open circuit.',
     params: syncPairParams,
     response: syncPairSchema,
-    errors: ['forbidden', 'sync_pair_not_found'],
+    errors: ['forbidden', 'sync_pair_not_found', 'integration_not_enabled', 'integration_disabled'],
   },
 });
 
