@@ -27,6 +27,8 @@ export class IntegrationRecorder {
   readonly #metrics: IntegrationMetrics;
   #pending = new Map<string, UsageBucket>();
   #flushing: Promise<void> = Promise.resolve();
+  /** The bucket of the last call, reused while calls keep its key and hour (a burst of webhook deliveries to one workspace). */
+  #last: { workspaceId: string; integration: string; operation: string; hour: number; pending: Map<string, UsageBucket>; bucket: UsageBucket } | null = null;
 
   constructor(ctx: ServerContext, registry: Registry) {
     this.#ctx = ctx;
@@ -48,12 +50,22 @@ export class IntegrationRecorder {
 
   /** Counts one call. Cheap: no I/O. */
   record(call: IntegrationCall): void {
-    const key = { workspaceId: call.workspaceId, integration: call.integration, operation: call.operation, bucketStart: hourStart(this.#ctx.clock.now()) };
-    const id = bucketKey(key);
-    let bucket = this.#pending.get(id);
-    if (bucket === undefined) {
-      bucket = emptyBucket(key);
-      this.#pending.set(id, bucket);
+    const at = this.#ctx.clock.now();
+    // UTC hours are whole multiples of 3,600,000 ms since the epoch: the same hour is the same bucket start.
+    const hour = Math.floor(at.getTime() / 3_600_000);
+    const last = this.#last;
+    let bucket: UsageBucket | undefined;
+    if (last !== null && last.pending === this.#pending && last.hour === hour && last.workspaceId === call.workspaceId && last.integration === call.integration && last.operation === call.operation) {
+      bucket = last.bucket;
+    } else {
+      const key = { workspaceId: call.workspaceId, integration: call.integration, operation: call.operation, bucketStart: hourStart(at) };
+      const id = bucketKey(key);
+      bucket = this.#pending.get(id);
+      if (bucket === undefined) {
+        bucket = emptyBucket(key);
+        this.#pending.set(id, bucket);
+      }
+      this.#last = { workspaceId: call.workspaceId, integration: call.integration, operation: call.operation, hour, pending: this.#pending, bucket };
     }
     addCall(bucket, call);
     this.#metrics.observe(call);
@@ -83,7 +95,8 @@ export class IntegrationRecorder {
     try {
       await mergeIntoStore(this.#ctx, [...taken.values()]);
     } catch (error) {
-      // Keep what was taken: merged back in, it goes with the next flush.
+      // Keep what was taken: merged back in, it goes with the next flush (the buckets in the map change: forget the last one).
+      this.#last = null;
       for (const [id, bucket] of taken) {
         const newer = this.#pending.get(id);
         if (newer !== undefined) mergeBuckets(bucket, newer);

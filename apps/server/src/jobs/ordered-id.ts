@@ -15,14 +15,24 @@ const alphabet = '234567abcdefghijklmnopqrstuvwxyz';
 const randomPool = Buffer.alloc(4096);
 let poolOffset = randomPool.length;
 
-/** `prefix_` + 10 time characters + 16 random characters; ids made later sort after earlier ones (to the millisecond). */
-export function newOrderedId(prefix: string, nowMs: number = Date.now()): string {
+/** The time part of the last id made (ids come in bursts within one millisecond). */
+let lastTime = { ms: -1, text: '' };
+
+function timeText(ms: number): string {
   let time = '';
-  let rest = Math.max(0, Math.floor(nowMs));
+  let rest = ms;
   for (let index = 0; index < 10; index += 1) {
     time = alphabet.charAt(rest % 32) + time;
     rest = Math.floor(rest / 32);
   }
+  return time;
+}
+
+/** `prefix_` + 10 time characters + 16 random characters; ids made later sort after earlier ones (to the millisecond). */
+export function newOrderedId(prefix: string, nowMs: number = Date.now()): string {
+  const ms = Math.max(0, Math.floor(nowMs));
+  if (ms !== lastTime.ms) lastTime = { ms, text: timeText(ms) };
+  const time = lastTime.text;
   if (poolOffset + 16 > randomPool.length) {
     randomFillSync(randomPool);
     poolOffset = 0;
