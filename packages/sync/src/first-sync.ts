@@ -7,7 +7,8 @@
  * once (~2 KB per file at 100,000 files). Here the two compact listings are
  * walked once instead: every path that both sides hold as a folder, or as
  * files of the same size and the same content (sha256), goes straight into
- * the base, a batch at a time, and nothing of it stays in memory.
+ * the base as soon as it is known (committed every few hundred rows), and
+ * nothing of it stays in memory.
  *
  * When that covers every entry of both listings the run is done (nothing to
  * transfer). Otherwise the planner runs as usual on top of the new base
@@ -25,7 +26,7 @@ import type { CompactListing } from './listing.js';
 import type { Side } from './plan-types.js';
 import type { BaseEntry, StateStore } from './state-store.js';
 
-/** File pairs hashed and committed together. */
+/** File pairs compared in one go, and base rows per commit. */
 const batchSize = 512;
 /** File pairs hashed at the same time. */
 const hashWorkers = 4;
@@ -46,31 +47,43 @@ async function hashOrNull(driver: SyncDriver, entry: DriverEntry): Promise<strin
 }
 
 class Adopter {
-  /** Rows to commit with the next batch (folders, and files found equal). */
-  private rows: BaseEntry[] = [];
-  /** Listing indexes (a, b, a, b, ...) of file pairs of the same path and size, still to compare: numbers, not objects, while they wait. */
+  /** Listing indexes (a, b, a, b, ...) of file pairs of the same path, still to compare: numbers, not objects, while they wait. */
   private pairs: number[] = [];
+  private readonly batch: { flush(): void; close(): void };
+  private writtenSinceFlush = 0;
   adopted = 0;
 
   constructor(
     private readonly store: StateStore,
     private readonly drivers: Record<Side, SyncDriver>,
     private readonly listings: Record<Side, CompactListing>,
-  ) {}
+  ) {
+    this.batch = store.openWriteBatch();
+  }
+
+  /** Writes a row at once (rows waiting for a commit would pile up in memory). */
+  private write(row: BaseEntry): void {
+    this.store.putBase(row);
+    this.adopted++;
+    if (++this.writtenSinceFlush >= batchSize) {
+      this.batch.flush();
+      this.writtenSinceFlush = 0;
+    }
+  }
 
   async offer(onA: number, onB: number): Promise<void> {
     const { a, b } = this.listings;
-    if (a.kind(onA) === 'folder') this.rows.push(agreed(a.entry(onA), b.entry(onB), null));
+    if (a.kind(onA) === 'folder') this.write(agreed(a.entry(onA), b.entry(onB), null));
     else this.pairs.push(onA, onB);
-    if (this.pairs.length >= batchSize * 2 || this.rows.length >= batchSize * 4) await this.flush();
+    if (this.pairs.length >= batchSize * 2) await this.compare();
   }
 
-  /** Compares the pending pairs and commits the batch's rows in one transaction. */
-  async flush(): Promise<void> {
+  /** Compares the pending pairs, a few at a time, and writes the equal ones. */
+  async compare(): Promise<void> {
     const pairs = this.pairs;
     this.pairs = [];
     let next = 0;
-    const compare = async (): Promise<void> => {
+    const worker = async (): Promise<void> => {
       while (next < pairs.length) {
         const a = this.listings.a.entry(pairs[next] as number);
         const b = this.listings.b.entry(pairs[next + 1] as number);
@@ -78,17 +91,15 @@ class Adopter {
         if (a.size !== b.size) continue;
         const hashA = await hashOrNull(this.drivers.a, a);
         if (hashA === null) continue;
-        if ((await hashOrNull(this.drivers.b, b)) === hashA) this.rows.push(agreed(a, b, hashA));
+        if ((await hashOrNull(this.drivers.b, b)) === hashA) this.write(agreed(a, b, hashA));
       }
     };
-    await Promise.all(Array.from({ length: Math.min(hashWorkers, pairs.length / 2) }, compare));
-    const rows = this.rows;
-    this.rows = [];
-    if (rows.length === 0) return;
-    this.store.transaction(() => {
-      for (const row of rows) this.store.putBase(row);
-    });
-    this.adopted += rows.length;
+    await Promise.all(Array.from({ length: Math.min(hashWorkers, pairs.length / 2) }, worker));
+  }
+
+  /** Commits and ends the write batch (rows written so far are true agreements: kept also after a failure). */
+  close(): void {
+    this.batch.close();
   }
 }
 
@@ -103,16 +114,20 @@ export async function adoptEqualTrees(store: StateStore, drivers: Record<Side, S
   const { a, b } = listings;
   const adopter = new Adopter(store, drivers, listings);
   let keptOnA = 0;
-  for (let index = 0; index < a.count; index++) {
-    const path = a.path(index);
-    const kind = a.kind(index);
-    if (isIgnored !== null && isIgnored(path, kind)) continue;
-    keptOnA++;
-    const onB = b.find(path);
-    if (onB < 0 || b.kind(onB) !== kind) continue;
-    await adopter.offer(index, onB);
+  try {
+    for (let index = 0; index < a.count; index++) {
+      const path = a.path(index);
+      const kind = a.kind(index);
+      if (isIgnored !== null && isIgnored(path, kind)) continue;
+      keptOnA++;
+      const onB = b.find(path);
+      if (onB < 0 || b.kind(onB) !== kind) continue;
+      await adopter.offer(index, onB);
+    }
+    await adopter.compare();
+  } finally {
+    adopter.close();
   }
-  await adopter.flush();
   const keptOnB = isIgnored === null ? b.count : b.countKept(isIgnored);
   return adopter.adopted === keptOnA && adopter.adopted === keptOnB;
 }

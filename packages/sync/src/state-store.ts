@@ -168,6 +168,32 @@ export class StateStore {
     return this.db.transaction(work)();
   }
 
+  /**
+   * A write transaction that stays open across awaits (a run has the store to
+   * itself under its run lock), for long streams of independent base writes
+   * (`first-sync.ts`): each row is written as soon as it is known, so nothing
+   * waits in memory for a commit. `flush()` commits what was written so far
+   * and opens the next transaction; `close()` commits and ends.
+   */
+  openWriteBatch(): { flush(): void; close(): void } {
+    const begin = this.db.prepare('BEGIN');
+    const commit = this.db.prepare('COMMIT');
+    begin.run();
+    let open = true;
+    return {
+      flush: () => {
+        if (!open) return;
+        commit.run();
+        begin.run();
+      },
+      close: () => {
+        if (!open) return;
+        open = false;
+        commit.run();
+      },
+    };
+  }
+
   cursor(side: Side): string | null {
     const value: unknown = this.statements.getCursor.get(side);
     return typeof value === 'string' ? value : null;
