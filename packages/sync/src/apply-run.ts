@@ -13,10 +13,13 @@
  * killed with several copies in flight resumes like any other. Records are
  * reported in plan order (a finished copy waits for the ones before it), so
  * the `--json` log of a run does not depend on which transfer won a race.
+ * Small files bound for a driver that writes batches travel in batches
+ * (`apply-batch.ts`); a batch in flight counts as one transfer.
  */
-import { type ActionRecord, applyAction, describe } from './apply.js';
+import { type ActionRecord, applyAction, type CopyAction, describe } from './apply.js';
+import { applyCopyBatch, batchable, batchMaxBytes, batchMaxFiles } from './apply-batch.js';
 import type { SyncDriver } from './driver.js';
-import { type Action, isVisibleAction, type Side } from './plan-types.js';
+import { type Action, isVisibleAction, otherSide, type Side } from './plan-types.js';
 import type { StateStore } from './state-store.js';
 
 /** Copies in flight by default (rclone's default `--transfers`). */
@@ -71,16 +74,44 @@ export async function applyActions(actions: readonly Action[], context: ApplyRun
     finish(index, isVisibleAction(action) ? [action, record] : null);
   };
 
+  const launch = async (work: Promise<void>): Promise<void> => {
+    const task: Promise<void> = work.finally(() => inFlight.delete(task));
+    inFlight.add(task);
+    if (inFlight.size >= limit) await Promise.race(inFlight);
+  };
+  let batch: { to: Side; actions: CopyAction[]; indexes: number[]; bytes: number } | null = null;
+  const sendBatch = async (): Promise<void> => {
+    if (batch === null) return;
+    const { actions: copies, indexes } = batch;
+    batch = null;
+    await launch(
+      applyCopyBatch(copies, context, (position, record) => {
+        if (record.status === 'failed') failedPaths.push(record.path);
+        finish(indexes[position] as number, [copies[position] as CopyAction, record]);
+      }),
+    );
+  };
+
   for (const [index, action] of actions.entries()) {
     if (!runsBeside(action)) {
+      await sendBatch();
       await Promise.all(inFlight);
       await applyOne(action, index);
       continue;
     }
-    const task: Promise<void> = applyOne(action, index).finally(() => inFlight.delete(task));
-    inFlight.add(task);
-    if (inFlight.size >= limit) await Promise.race(inFlight);
+    if (action.type === 'copy' && batchable(action, context.drivers)) {
+      const to = otherSide(action.from);
+      if (batch !== null && batch.to !== to) await sendBatch();
+      batch ??= { to, actions: [], indexes: [], bytes: 0 };
+      batch.actions.push(action);
+      batch.indexes.push(index);
+      batch.bytes += action.source.size;
+      if (batch.actions.length >= batchMaxFiles || batch.bytes >= batchMaxBytes) await sendBatch();
+      continue;
+    }
+    await launch(applyOne(action, index));
   }
+  await sendBatch();
   await Promise.all(inFlight);
   return failedPaths;
 }

@@ -9,7 +9,7 @@
  */
 import { createHash } from 'node:crypto';
 import { FerryError, isFerryError } from '@ferry/core/errors';
-import type { ByteStream, SyncDriver } from './driver.js';
+import type { ByteStream, DriverEntry, SyncDriver } from './driver.js';
 import { type Action, otherSide, type Side } from './plan-types.js';
 import type { BaseEntry, StateStore } from './state-store.js';
 
@@ -36,7 +36,9 @@ function withSide(base: BaseEntry, side: Side, id: string | null, revision: stri
   return side === 'a' ? { ...base, aId: id, aRevision: revision } : { ...base, bId: id, bRevision: revision };
 }
 
-async function copy(action: Extract<Action, { type: 'copy' }>, context: ApplyContext): Promise<number> {
+export type CopyAction = Extract<Action, { type: 'copy' }>;
+
+async function copy(action: CopyAction, context: ApplyContext): Promise<number> {
   const to = otherSide(action.from);
   const digest = createHash('sha256');
   let bytes = 0;
@@ -50,10 +52,15 @@ async function copy(action: Extract<Action, { type: 'copy' }>, context: ApplyCon
     }
   }
   const written = await context.drivers[to].write(action.path, counted(), { expected: action.expected, mtimeMs: action.source.mtimeMs });
-  const source = action.source;
-  const empty: BaseEntry = { path: action.path, kind: 'file', hash: digest.digest('hex'), size: bytes, mtimeMs: source.mtimeMs, aId: null, aRevision: null, bId: null, bRevision: null };
-  context.store.putBase(withSide(withSide(empty, action.from, source.id, source.revision), to, written.id, written.revision));
+  commitCopy(context.store, action, written, digest.digest('hex'), bytes);
   return bytes;
+}
+
+/** Records a landed copy in the base: the source's and the written file's id and revision, the content's hash and size. */
+export function commitCopy(store: StateStore, action: CopyAction, written: DriverEntry, hash: string, bytes: number): void {
+  const source = action.source;
+  const empty: BaseEntry = { path: action.path, kind: 'file', hash, size: bytes, mtimeMs: source.mtimeMs, aId: null, aRevision: null, bId: null, bRevision: null };
+  store.putBase(withSide(withSide(empty, action.from, source.id, source.revision), otherSide(action.from), written.id, written.revision));
 }
 
 async function applyOne(action: Action, context: ApplyContext): Promise<number> {

@@ -76,6 +76,13 @@ export interface WriteOptions {
   readonly mtimeMs?: number;
 }
 
+/** One file of `SyncDriver.writeBatch`, its whole content in memory. */
+export interface BatchWrite {
+  readonly path: string;
+  readonly content: Uint8Array;
+  readonly options: WriteOptions;
+}
+
 /** A reference to an existing entry: path plus the id the caller last saw there. */
 export interface EntryRef {
   readonly path: string;
@@ -123,6 +130,13 @@ export interface SyncDriver {
    * Throws `precondition_failed` when `expected` does not hold.
    */
   write(path: string, content: ByteStream, options: WriteOptions): Promise<DriverEntry>;
+  /**
+   * Optional: writes many small files in a few requests (Ferry's batch
+   * upload), with `write`'s guarantees per file. Each file succeeds or fails
+   * on its own: the answer holds, in order, the written entry or the reason
+   * (a failed request fails each of its files, it does not throw).
+   */
+  writeBatch?(files: readonly BatchWrite[]): Promise<Array<DriverEntry | Error>>;
   /** Creates a folder (and missing parents); returns the existing one when already there. */
   mkdir(path: string): Promise<DriverEntry>;
   /** Moves or renames an entry (a whole folder in one step); case-only renames must work. */

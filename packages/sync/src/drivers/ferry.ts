@@ -12,6 +12,7 @@ import type { FerryClient, FerryNode } from '@ferry/core';
 import { FerryError, isFerryError } from '@ferry/core/errors';
 import {
   baseName,
+  type BatchWrite,
   type ByteStream,
   type ChangesResult,
   type DriverCapabilities,
@@ -23,6 +24,7 @@ import {
   type SyncDriver,
   type WriteOptions,
 } from '../driver.js';
+import { writeFerryBatch } from './ferry-batch.js';
 
 export interface FerryDriverOptions {
   readonly client: FerryClient;
@@ -144,6 +146,10 @@ export class FerryDriver implements SyncDriver {
       if (isCode(error, 'name_conflict')) throw new FerryError('precondition_failed', `${path} appeared while syncing.`);
       throw error;
     }
+  }
+
+  writeBatch(files: readonly BatchWrite[]): Promise<Array<DriverEntry | Error>> {
+    return writeFerryBatch({ client: this.client, folderId: async (path) => (await this.mkdir(path)).id, toEntry }, files);
   }
 
   async mkdir(path: string): Promise<DriverEntry> {
