@@ -100,8 +100,10 @@ describe('a disabled integration refreshes no token', () => {
     const refused = await refresh();
     expect(refused.status).toBe(400);
     expect(await refused.json()).toEqual({ error: 'unauthorized_client', error_description: 'The Zapier integration is disabled in this workspace; an admin can enable it in the marketplace.' });
-    // Its access token is refused by the API too.
+    // Its access token is refused by the API too, and introspection calls it inactive.
     expect((await bearer(harness.server, tokens.access_token, `/api/v1/workspaces/${admin.workspace.id}`)).status).toBe(403);
+    const introspect = () => tokenRequest(harness.server, client, { token: tokens.access_token }, '/oauth/introspect');
+    expect(await (await introspect()).json()).toEqual({ active: false });
     const audit = pageOf(auditEntrySchema).parse(await (await admin.api(`/api/v1/workspaces/${admin.workspace.id}/audit?limit=100`)).json());
     expect(audit.items.find((entry) => entry.action === 'oauth.token_refused')).toMatchObject({
       actorId: admin.user.id,
@@ -117,5 +119,6 @@ describe('a disabled integration refreshes no token', () => {
     const fresh = z.object({ access_token: z.string(), refresh_token: z.string() }).parse(await renewed.json());
     expect(fresh.refresh_token).not.toBe(tokens.refresh_token);
     expect((await bearer(harness.server, fresh.access_token, `/api/v1/workspaces/${admin.workspace.id}`)).status).toBe(200);
+    expect(await (await introspect()).json()).toMatchObject({ active: true, client_id: client.id });
   });
 });

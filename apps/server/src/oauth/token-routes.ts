@@ -11,6 +11,7 @@ import { exchangeAuthorizationCode } from './authorization-code-grant.js';
 import { authenticateClient } from './client-authentication.js';
 import { formBodyOf, requiredParameter } from './form-parameters.js';
 import { isMember } from './grant-checks.js';
+import { clientIntegrationRefusal } from './integration-clients.js';
 import { noStore, OAuthError, sendOAuthError } from './oauth-error.js';
 import { refreshAccessToken } from './refresh-token-grant.js';
 import { storedScopes } from './scopes.js';
@@ -111,7 +112,9 @@ export function registerTokenRoutes(app: FastifyInstance, ctx: ServerContext, is
         token.client_id === client.id &&
         isLive(token, now) &&
         token.rotated_at === null &&
-        (await isMember(ctx.db, token.user_id, token.workspace_id));
+        (await isMember(ctx.db, token.user_id, token.workspace_id)) &&
+        // Not usable while the client's integration is not installed and enabled in the workspace.
+        (await clientIntegrationRefusal(ctx, client, token.workspace_id)) === null;
       noStore(reply).type('application/json');
       if (!active) return reply.send({ active: false });
       const user = await ctx.db.selectFrom('users').select('email').where('id', '=', token.user_id).executeTakeFirst();
