@@ -5,29 +5,22 @@
  * them: FerryDriver over a real server's REST API on one side,
  * DropboxDriver (the real SDK) against the Dropbox emulator on the other.
  * Faults are switched on the emulator (429 with Retry-After, 503, expired
- * access tokens).
+ * access tokens) and in front of the Ferry server (429, 503, a restart).
  */
 import { startDropboxEmulator, type DropboxEmulator } from '@ferry/emulators';
-import { startTestServer, type TestServer } from '@ferry/server/testing';
 import { afterAll, beforeAll } from 'vitest';
-import { allStories, ferryReplica, registerProviderReplicaKinds, registerReplicaKind } from '@ferry/sync/testing';
+import { allStories, faultStories, registerProviderReplicaKinds } from '@ferry/sync/testing';
+import { startStoryServer, type StoryServer } from './sync-pairs-server.js';
 
-let server: TestServer;
+let server: StoryServer;
 let dropbox: DropboxEmulator;
 
 beforeAll(async () => {
-  [server, dropbox] = await Promise.all([startTestServer(), startDropboxEmulator()]);
+  [server, dropbox] = await Promise.all([startStoryServer(), startDropboxEmulator()]);
   registerProviderReplicaKinds({ dropbox });
-  registerReplicaKind(
-    'ferry',
-    ferryReplica({
-      connect: async () => {
-        const { token, workspace } = await server.newUser();
-        return { baseUrl: server.url, token, workspaceId: workspace.id };
-      },
-    }),
-  );
 });
 afterAll(async () => Promise.all([server.close(), dropbox.close()]));
 
 allStories({ a: 'ferry', b: 'dropbox', manyFiles: 40 }, 'b');
+// The Ferry side misbehaving too (429, 503, the server going down mid-run), as the server's own pair runs would see it.
+faultStories({ a: 'ferry', b: 'dropbox' }, 'a');

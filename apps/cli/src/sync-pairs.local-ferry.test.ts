@@ -3,26 +3,18 @@
  * Every sync concern's stories (`@ferry/sync/testing`) between a local folder
  * and a real Ferry server (127.0.0.1, temp data dir), as a desktop client
  * syncs: FerryDriver over the REST API, a fresh user and workspace per
- * replica. Faults are switched in front of the server (429, 503). It lives
- * with the CLI, which depends on both the server and the sync engine.
+ * replica. Faults are switched in front of the server (429, 503) or are the
+ * server itself going down and coming back. It lives with the CLI, which
+ * depends on both the server and the sync engine.
  */
-import { startTestServer, type TestServer } from '@ferry/server/testing';
 import { afterAll, beforeAll } from 'vitest';
-import { allStories, ferryReplica, registerReplicaKind } from '@ferry/sync/testing';
+import { allStories } from '@ferry/sync/testing';
+import { startStoryServer, type StoryServer } from './sync-pairs-server.js';
 
-let server: TestServer;
+let server: StoryServer;
 
 beforeAll(async () => {
-  server = await startTestServer();
-  registerReplicaKind(
-    'ferry',
-    ferryReplica({
-      connect: async () => {
-        const { token, workspace } = await server.newUser();
-        return { baseUrl: server.url, token, workspaceId: workspace.id };
-      },
-    }),
-  );
+  server = await startStoryServer();
 });
 afterAll(async () => server.close());
 

@@ -7,7 +7,6 @@
  * the way a busy or restarting server does (429 with Retry-After, 503).
  */
 import { createClient, FerryError } from '@ferry/core';
-import { FaultInjector } from '@ferry/emulators';
 import { baseName, type ByteStream, parentPath } from '../driver.js';
 import { FerryDriver } from '../drivers/ferry.js';
 import type { ReplicaFactory, ReplicaFaults, ReplicaFixture } from './replicas.js';
@@ -15,7 +14,10 @@ import type { ReplicaFactory, ReplicaFaults, ReplicaFixture } from './replicas.j
 export interface FerryReplicaTarget {
   /** Gives a fresh user, token and workspace (or folder) for each new replica. */
   readonly connect: () => Promise<{ baseUrl: string; token: string; workspaceId: string; rootPath?: string }>;
+  /** Stops the server and starts it again (same data, same address), for outage stories; absent: no outages. */
+  readonly restart?: { stop(): Promise<void>; start(): Promise<void> };
 }
+
 
 async function bytes(stream: ByteStream): Promise<Uint8Array> {
   const parts: Buffer[] = [];
@@ -25,18 +27,54 @@ async function bytes(stream: ByteStream): Promise<Uint8Array> {
 
 const text = async (stream: ByteStream): Promise<string> => Buffer.from(await bytes(stream)).toString('utf8');
 
-/** File content goes up with a PUT to one of these routes (putFileByName, putFileContent). */
-const uploadPath = /^\/api\/v1\/nodes\/[^/]+\/(files\/[^/]+|content)$/;
+/** File content goes up to one of these routes (putFileByName, uploadFiles, putFileContent), never with a GET. */
+const uploadPath = /^\/api\/v1\/nodes\/[^/]+\/(files(\/[^/]+)?|content)$/;
 
-/** A fetch that answers refused requests itself, with the status and error body the server would send. */
-function faultyFetch(injector: FaultInjector): typeof fetch {
+/** Which requests a refusal or an outage waits for. */
+type Scope = 'any' | 'upload';
+
+const inScope = (scope: Scope, method: string, pathname: string): boolean => scope === 'any' || (method !== 'GET' && uploadPath.test(pathname));
+
+interface Refusal {
+  readonly status: 429 | 503;
+  readonly retryAfterSeconds: number;
+  readonly scope: Scope;
+  remaining: number;
+}
+
+/** An outage waiting for its first request, then under way. */
+interface Outage {
+  readonly scope: Scope;
+  stopped: Promise<void> | null;
+}
+
+interface FaultState {
+  readonly refusals: Refusal[];
+  outage: Outage | null;
+}
+
+/**
+ * A fetch that answers refused requests itself, with the status and error
+ * body the server would send; during an outage it first waits for the server
+ * to be down, then really sends (and the connection is refused).
+ */
+function faultyFetch(state: FaultState, stop: () => Promise<void>): typeof fetch {
   return async (input, init) => {
     const request = new Request(input, init);
-    const rule = injector.take(request.method, new URL(request.url).pathname);
-    if (rule?.status === undefined) return fetch(input, init);
-    const error = rule.status === 429 ? new FerryError('rate_limited', 'Too many requests; try again later.') : new FerryError('unavailable', 'The server is restarting; try again shortly.');
-    const headers: Record<string, string> = { 'content-type': 'application/json', ...(rule.retryAfter === undefined ? {} : { 'retry-after': String(rule.retryAfter) }) };
-    return new Response(JSON.stringify(error.toBody()), { status: rule.status, headers });
+    const pathname = new URL(request.url).pathname;
+    const outage = state.outage;
+    if (outage !== null && (outage.stopped !== null || inScope(outage.scope, request.method, pathname))) {
+      outage.stopped ??= stop();
+      await outage.stopped;
+      return fetch(input, init);
+    }
+    const refusal = state.refusals.find((candidate) => inScope(candidate.scope, request.method, pathname));
+    if (refusal === undefined) return fetch(input, init);
+    refusal.remaining -= 1;
+    if (refusal.remaining <= 0) state.refusals.splice(state.refusals.indexOf(refusal), 1);
+    const error = refusal.status === 429 ? new FerryError('rate_limited', 'Too many requests; try again later.') : new FerryError('unavailable', 'The server is restarting; try again shortly.');
+    const headers = { 'content-type': 'application/json', 'retry-after': String(refusal.retryAfterSeconds) };
+    return new Response(JSON.stringify(error.toBody()), { status: refusal.status, headers });
   };
 }
 
@@ -44,16 +82,37 @@ function faultyFetch(injector: FaultInjector): typeof fetch {
 export function ferryReplica(target: FerryReplicaTarget): ReplicaFactory {
   return async (): Promise<ReplicaFixture> => {
     const { baseUrl, token, workspaceId, rootPath } = await target.connect();
-    const injector = new FaultInjector();
+    const state: FaultState = { refusals: [], outage: null };
+    const restart = target.restart;
     const where = { workspaceId, ...(rootPath === undefined ? {} : { rootPath }) };
-    const driver = new FerryDriver({ client: createClient({ baseUrl, token, source: 'sync-test', fetch: faultyFetch(injector) }), ...where });
+    const stop = async (): Promise<void> => {
+      if (restart === undefined) throw new Error('This Ferry target cannot restart its server.');
+      await restart.stop();
+    };
+    const driver = new FerryDriver({ client: createClient({ baseUrl, token, source: 'sync-test', fetch: faultyFetch(state, stop) }), ...where });
     const user = new FerryDriver({ client: createClient({ baseUrl, token, source: 'console' }), ...where }); // the same API, used the way a person would
     const faults: ReplicaFaults = {
       refuse(kind, { times, on = 'any', retryAfterSeconds = 1 }) {
-        const rule = kind === 'rate-limit' ? { status: 429, retryAfter: retryAfterSeconds, times } : { status: 503, retryAfter: retryAfterSeconds, times };
-        injector.push(on === 'upload' ? { ...rule, match: { method: 'PUT', path: uploadPath } } : rule);
+        state.refusals.push({ status: kind === 'rate-limit' ? 429 : 503, retryAfterSeconds, scope: on, remaining: times });
       },
-      clear: () => injector.clear(),
+      clear: () => {
+        state.refusals.length = 0;
+      },
+      ...(restart === undefined
+        ? {}
+        : {
+            startOutage(on: Scope) {
+              state.outage = { scope: on, stopped: null };
+            },
+            async endOutage() {
+              const ended = state.outage;
+              state.outage = null;
+              if (ended?.stopped !== null && ended?.stopped !== undefined) {
+                await ended.stopped;
+                await restart.start();
+              }
+            },
+          }),
       retries: false,
       retryWaits: [], // FerryDriver does not retry: a refused call fails its action, the next run does it
     };

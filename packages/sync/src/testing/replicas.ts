@@ -31,6 +31,14 @@ export interface ReplicaFaults {
   refuse(kind: 'rate-limit' | 'server-error', options: { readonly times: number; readonly on?: 'any' | 'upload'; readonly retryAfterSeconds?: number }): void;
   /** Every access token issued so far stops working (refresh tokens stay valid). */
   expireTokens?(): void;
+  /**
+   * Only where the test runs the server itself (Ferry): the server shuts
+   * down right before the next request matching `on` goes out, and stays
+   * down (connections refused) until `endOutage` starts it again with the
+   * same data at the same address.
+   */
+  startOutage?(on: 'any' | 'upload'): void;
+  endOutage?(): Promise<void>;
   /** Drops every pending refusal. */
   clear(): void;
   /**

@@ -124,6 +124,20 @@ export function faultStories(pair: PairKinds, faulty: Side): void {
       await expectRecovered(h, faults, expected);
     });
 
+    // Only where the test runs the server: a restart of the Ferry server (providers have no restart a client could see).
+    if (pair[faulty] === 'ferry') {
+      it('the server goes down in the middle of the run: the actions after it fail with the reason and the run ends; once it is back, the next run converges with nothing lost', async () => {
+        const { h, expected } = await pairWithPendingWork(pair, faulty);
+        const faults = switchesOf(h, faulty);
+        expect(faults.startOutage).toBeDefined();
+        faults.startOutage?.('upload');
+        const run = await syncThroughFaults(h);
+        await faults.endOutage?.();
+        expectCleanStop(run, /reach|unavailable|refused|fetch failed/i);
+        await expectRecovered(h, faults, expected);
+      });
+    }
+
     // Ferry API tokens do not expire within a run; provider access tokens do (an hour), and the driver refreshes them.
     if (pair[faulty] !== 'ferry') {
       it('an access token that expires in the middle of the run is refreshed and the run finishes', async () => {
