@@ -59,11 +59,20 @@ function bodyBytes(body: RequestInit['body']): number {
   return 0;
 }
 
-/** `send`, with every call measured as `api:<path>` of the integration in the workspace. */
+/**
+ * The operation a driver call counts under: its endpoint without the API version prefix of Dropbox
+ * (`/2/`) and with a Drive file id folded to `:id` (`drive/v3/files/:id`), so operations stay few.
+ */
+export function driverOperation(url: string): string {
+  const path = new URL(url).pathname.replace(/^\/2\//, '').replace(/^\/+/, '');
+  return `api:${path.replace(/(^|\/)(drive\/v3\/files)\/[^/]+/, '$1$2/:id')}`;
+}
+
+/** `send`, with every call measured as `api:<endpoint>` (see `driverOperation`) of the integration in the workspace. */
 export function measuredDriverFetch(ctx: ServerContext, owner: { workspaceId: string; integration: string; userId: string | null }, send: DriverFetch): DriverFetch {
   return async (url, init) => {
     const startedAt = performance.now();
-    const operation = `api:${new URL(url).pathname.replace(/^\/2\//, '')}`;
+    const operation = driverOperation(url);
     const measure = (status: number | null, failure: 'timeout' | 'network' | null, bytesIn: number) => {
       const errorKind = providerErrorKind({ status, failure });
       integrationRecorder(ctx).record({ ...owner, operation, ok: errorKind === null, errorKind, durationMs: performance.now() - startedAt, bytesOut: status === null ? 0 : bodyBytes(init?.body), bytesIn });

@@ -71,9 +71,11 @@ describe('Google Drive calls of a server sync pair', () => {
     const calls = await driveApiCalls();
     expect(received).toBeGreaterThan(5);
     expect(total(calls)).toBe(received);
-    // Per endpoint too: file listings, uploads and the media download are each their own operation.
-    expect(calls.get('api:/drive/v3/files')).toBe(harness.google.requests.count({ pathPrefix: '/drive/v3/files' }) - harness.google.requests.count({ pathPrefix: '/drive/v3/files/' }));
-    expect([...calls.keys()].some((operation) => operation.startsWith('api:/upload/drive/v3/files'))).toBe(true);
+    // Per endpoint too (a file's id folded to :id, so operations stay few): listings, uploads, per-file calls.
+    expect(calls.get('api:drive/v3/files')).toBe(harness.google.requests.count({ pathPrefix: '/drive/v3/files' }) - harness.google.requests.count({ pathPrefix: '/drive/v3/files/' }));
+    expect(calls.get('api:drive/v3/files/:id') ?? 0).toBe(harness.google.requests.count({ pathPrefix: '/drive/v3/files/' }));
+    expect([...calls.keys()].some((operation) => operation.startsWith('api:upload/drive/v3/files'))).toBe(true);
+    expect([...calls.keys()].every((operation) => /^api:[a-z0-9/_:]+$/.test(operation))).toBe(true);
   });
 
   it('keeps the connection\'s pace per call: a Retry-After from Drive holds the connection\'s next call back', async () => {
