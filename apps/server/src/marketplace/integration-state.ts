@@ -29,7 +29,6 @@ import { enqueueJobs } from '../jobs/job-queue.js';
 import { schedulePairRun, syncPairWakeKey } from '../sync-pairs/pair-store.js';
 import { deliverJobKind } from '../webhooks/fan-out.js';
 import { webhookWakeKey } from '../webhooks/webhook-services.js';
-import { findInstall } from './install-store.js';
 import { integrationName, integrationOfProvider, integrationRefusal, integrationUse, requireIntegrationUsable, type IntegrationUse } from './integration-gate.js';
 
 export { integrationOfProvider } from './integration-gate.js';
@@ -42,12 +41,6 @@ export const endpointKindOf: Record<string, 'endpoint' | 'rest_hook'> = { webhoo
 
 export function pausedByIntegration(name: string): string {
   return `Paused: the ${name} integration is disabled in the marketplace; enabling it resumes delivery.`;
-}
-
-/** Installed in the workspace and disabled. */
-export async function integrationDisabled(ctx: ServerContext, workspaceId: string, integrationId: string): Promise<boolean> {
-  const row = await findInstall(ctx, workspaceId, integrationId);
-  return row !== undefined && row.enabled === 0;
 }
 
 export interface IntegrationTarget {
