@@ -9,15 +9,25 @@ import { rmSync } from 'node:fs';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createClient } from '@ferry/core';
 import { startTestServer, type TestServer } from '@ferry/server/testing';
+import { FerryDriver } from '@ferry/sync';
 import { ferryReplica, registerReplicaKind } from '@ferry/sync/testing';
 
 export interface StoryServer {
   close(): Promise<void>;
 }
 
+export interface StoryServerOptions {
+  /**
+   * Each replica is this folder of its workspace (created first), as the
+   * server's own sync pairs sync a folder; default the whole workspace.
+   */
+  readonly folder?: string;
+}
+
 /** Starts the server and registers the replica kind 'ferry' on it. */
-export async function startStoryServer(): Promise<StoryServer> {
+export async function startStoryServer(options: StoryServerOptions = {}): Promise<StoryServer> {
   const dataDir = await mkdtemp(join(tmpdir(), 'ferry-sync-pairs-'));
   let server: TestServer | null = await startTestServer({ dataDir });
   const port = server.port;
@@ -30,7 +40,10 @@ export async function startStoryServer(): Promise<StoryServer> {
     ferryReplica({
       connect: async () => {
         const { token, workspace } = await running().newUser();
-        return { baseUrl: running().url, token, workspaceId: workspace.id };
+        const baseUrl = running().url;
+        if (options.folder === undefined) return { baseUrl, token, workspaceId: workspace.id };
+        await new FerryDriver({ client: createClient({ baseUrl, token }), workspaceId: workspace.id }).mkdir(options.folder);
+        return { baseUrl, token, workspaceId: workspace.id, rootPath: `/${options.folder}` };
       },
       restart: {
         async stop() {

@@ -2,7 +2,8 @@
  * @module sync-pairs.ferry-drive.test
  * Every sync concern's stories (`@ferry/sync/testing`) between a Ferry
  * workspace and a Google Drive folder, as the server's own sync pairs run
- * them: FerryDriver over a real server's REST API on one side,
+ * them: FerryDriver over a real server's REST API on one side (a folder
+ * of the workspace, as a pair syncs),
  * GoogleDriveDriver (the real SDK) against the Drive emulator on the other.
  * Faults are switched on the emulator (429 with Retry-After, 503, expired
  * access tokens) and in front of the Ferry server (429, 503, a restart).
@@ -16,7 +17,7 @@ let server: StoryServer;
 let drive: GoogleDriveEmulator;
 
 beforeAll(async () => {
-  [server, drive] = await Promise.all([startStoryServer(), startGoogleDriveEmulator()]);
+  [server, drive] = await Promise.all([startStoryServer({ folder: 'Team/Drive sync' }), startGoogleDriveEmulator()]);
   registerProviderReplicaKinds({ googleDrive: drive });
 });
 afterAll(async () => Promise.all([server.close(), drive.close()]));

@@ -2,7 +2,8 @@
  * @module sync-pairs.ferry-dropbox.test
  * Every sync concern's stories (`@ferry/sync/testing`) between a Ferry
  * workspace and a Dropbox folder, as the server's own sync pairs run
- * them: FerryDriver over a real server's REST API on one side,
+ * them: FerryDriver over a real server's REST API on one side (a folder
+ * of the workspace, as a pair syncs),
  * DropboxDriver (the real SDK) against the Dropbox emulator on the other.
  * Faults are switched on the emulator (429 with Retry-After, 503, expired
  * access tokens) and in front of the Ferry server (429, 503, a restart).
@@ -16,7 +17,7 @@ let server: StoryServer;
 let dropbox: DropboxEmulator;
 
 beforeAll(async () => {
-  [server, dropbox] = await Promise.all([startStoryServer(), startDropboxEmulator()]);
+  [server, dropbox] = await Promise.all([startStoryServer({ folder: 'Team/Dropbox sync' }), startDropboxEmulator()]);
   registerProviderReplicaKinds({ dropbox });
 });
 afterAll(async () => Promise.all([server.close(), dropbox.close()]));
