@@ -37,6 +37,9 @@ let slack: SlackEmulator;
 let microsoft: MicrosoftEmulator;
 let server: RunningServer;
 let dataDir: string;
+let workspaceId = '';
+/** fetch as the person (the set-up's session cookie), for admin steps outside the stories. */
+let asOwner: (path: string, init?: RequestInit) => Promise<Response>;
 
 test.beforeAll(async () => {
   emulator = await startGoogleDriveEmulator({ clients: [{ clientId: google.clientId, clientSecret: google.clientSecret }], user: { displayName: 'Drive Person', emailAddress: 'drive.person@example.test', permissionId: '00000000000000000042' } });
@@ -66,8 +69,9 @@ test.beforeAll(async () => {
   // A provider account can be connected only while its integration is installed: the admin installs the three first.
   const cookie = (setup.headers.get('set-cookie') ?? '').split(';')[0] ?? '';
   const { workspaces } = (await setup.json()) as { workspaces: { id: string }[] };
-  const asOwner = (path: string, init: RequestInit = {}) => fetch(`${server.url}${path}`, { ...init, headers: { cookie, 'x-ferry-request': '1', ...(init.headers ?? {}) } });
-  for (const integrationId of ['google-drive', 'slack', 'outlook']) await installForTest(asOwner, workspaces[0]?.id ?? '', integrationId);
+  workspaceId = workspaces[0]?.id ?? '';
+  asOwner = (path: string, init: RequestInit = {}) => fetch(`${server.url}${path}`, { ...init, headers: { cookie, 'x-ferry-request': '1', ...(init.headers ?? {}) } });
+  for (const integrationId of ['google-drive', 'slack', 'outlook']) await installForTest(asOwner, workspaceId, integrationId);
 });
 
 test.afterAll(async () => {
@@ -171,6 +175,26 @@ test('connect Slack and Microsoft 365 through their sign-ins, reconnect after se
     await page.getByRole('row', { name: 'Microsoft 365 connection' }).getByRole('button', { name: 'Disconnect' }).click();
     await expect(page.getByRole('row', { name: 'Microsoft 365 connection' })).toContainText('Disconnected');
     expect(microsoft.tokens.counts.revocations).toBeGreaterThan(microsoftRevocations);
+  } finally {
+    await context.close();
+  }
+});
+
+test('without Google Drive installed, Connect says to install it from the marketplace first, and works once installed', async ({ browser }) => {
+  const context = await browser.newContext({ baseURL: server.url, storageState: { cookies: [], origins: [] } });
+  try {
+    expect((await asOwner(`/api/v1/workspaces/${workspaceId}/integrations/google-drive`, { method: 'DELETE' })).status).toBe(200);
+    const page = await openConnectionsSignedIn(context);
+    await page.getByRole('button', { name: 'Connect Google Drive' }).click();
+    const alert = page.getByRole('alert');
+    await expect(alert).toContainText('integration_not_enabled');
+    await expect(alert).toContainText('an admin must install Google Drive from the marketplace first');
+    await expect(page).toHaveURL(/\/connections$/);
+
+    await installForTest(asOwner, workspaceId, 'google-drive');
+    await page.getByRole('button', { name: 'Connect Google Drive' }).click();
+    await expect(page).toHaveURL(/\/connections\?connected=/);
+    await expect(page.getByRole('row', { name: 'Google Drive connection' }).filter({ hasText: 'Active' })).toHaveCount(1);
   } finally {
     await context.close();
   }
