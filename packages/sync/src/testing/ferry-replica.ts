@@ -36,7 +36,8 @@ type Scope = 'any' | 'upload';
 const inScope = (scope: Scope, method: string, pathname: string): boolean => scope === 'any' || (method !== 'GET' && uploadPath.test(pathname));
 
 interface Refusal {
-  readonly status: 429 | 503;
+  /** 0: the connection is dropped without an answer. */
+  readonly status: 429 | 503 | 0;
   readonly retryAfterSeconds: number;
   readonly scope: Scope;
   remaining: number;
@@ -60,18 +61,20 @@ interface FaultState {
  */
 function faultyFetch(state: FaultState, stop: () => Promise<void>): typeof fetch {
   return async (input, init) => {
-    const request = new Request(input, init);
-    const pathname = new URL(request.url).pathname;
+    const method = (init?.method ?? (input instanceof Request ? input.method : 'GET')).toUpperCase();
+    const pathname = new URL(input instanceof Request ? input.url : input).pathname;
     const outage = state.outage;
-    if (outage !== null && (outage.stopped !== null || inScope(outage.scope, request.method, pathname))) {
+    if (outage !== null && (outage.stopped !== null || inScope(outage.scope, method, pathname))) {
       outage.stopped ??= stop();
       await outage.stopped;
       return fetch(input, init);
     }
-    const refusal = state.refusals.find((candidate) => inScope(candidate.scope, request.method, pathname));
+    const refusal = state.refusals.find((candidate) => inScope(candidate.scope, method, pathname));
     if (refusal === undefined) return fetch(input, init);
     refusal.remaining -= 1;
     if (refusal.remaining <= 0) state.refusals.splice(state.refusals.indexOf(refusal), 1);
+    // What undici throws when the server drops the connection.
+    if (refusal.status === 0) throw new TypeError('fetch failed', { cause: Object.assign(new Error('other side closed'), { code: 'UND_ERR_SOCKET' }) });
     const error = refusal.status === 429 ? new FerryError('rate_limited', 'Too many requests; try again later.') : new FerryError('unavailable', 'The server is restarting; try again shortly.');
     const headers = { 'content-type': 'application/json', 'retry-after': String(refusal.retryAfterSeconds) };
     return new Response(JSON.stringify(error.toBody()), { status: refusal.status, headers });
@@ -93,7 +96,7 @@ export function ferryReplica(target: FerryReplicaTarget): ReplicaFactory {
     const user = new FerryDriver({ client: createClient({ baseUrl, token, source: 'console' }), ...where }); // the same API, used the way a person would
     const faults: ReplicaFaults = {
       refuse(kind, { times, on = 'any', retryAfterSeconds = 1 }) {
-        state.refusals.push({ status: kind === 'rate-limit' ? 429 : 503, retryAfterSeconds, scope: on, remaining: times });
+        state.refusals.push({ status: kind === 'rate-limit' ? 429 : kind === 'server-error' ? 503 : 0, retryAfterSeconds, scope: on, remaining: times });
       },
       clear: () => {
         state.refusals.length = 0;

@@ -70,7 +70,7 @@ const sorted = (record: Record<string, string>): Record<string, string> => Objec
 function emulatorFaults(emulator: EmulatorFaults, uploadPath: RegExp, retryWaits: number[]): ReplicaFaults {
   return {
     refuse(kind, { times, on = 'any', retryAfterSeconds = 1 }) {
-      const rule: FaultRule = kind === 'rate-limit' ? { status: 429, retryAfter: retryAfterSeconds, times } : { status: 503, times };
+      const rule: FaultRule = kind === 'rate-limit' ? { status: 429, retryAfter: retryAfterSeconds, times } : kind === 'server-error' ? { status: 503, times } : { reset: true, times };
       emulator.faults.push(on === 'upload' ? { ...rule, match: { path: uploadPath } } : rule);
     },
     expireTokens: () => emulator.expireTokens(),

@@ -25,10 +25,11 @@ export interface UserWriteOptions {
 export interface ReplicaFaults {
   /**
    * The next `times` matching requests are refused: 'rate-limit' answers 429
-   * with `Retry-After: retryAfterSeconds`, 'server-error' answers 503.
+   * with `Retry-After: retryAfterSeconds`, 'server-error' answers 503,
+   * 'connection-reset' drops the connection without an answer.
    * `on: 'upload'` matches only requests that send file content.
    */
-  refuse(kind: 'rate-limit' | 'server-error', options: { readonly times: number; readonly on?: 'any' | 'upload'; readonly retryAfterSeconds?: number }): void;
+  refuse(kind: 'rate-limit' | 'server-error' | 'connection-reset', options: { readonly times: number; readonly on?: 'any' | 'upload'; readonly retryAfterSeconds?: number }): void;
   /** Every access token issued so far stops working (refresh tokens stay valid). */
   expireTokens?(): void;
   /**

@@ -89,6 +89,21 @@ export function faultStories(pair: PairKinds, faulty: Side): void {
       await expectRecovered(h, faults, expected);
     });
 
+    it('connections dropped without an answer on uploads: retried through, or the dropped copies fail with the reason; nothing is lost', async () => {
+      const { h, expected } = await pairWithPendingWork(pair, faulty);
+      const faults = switchesOf(h, faulty);
+      faults.refuse('connection-reset', { times: 2, on: 'upload' });
+      const run = await syncThroughFaults(h);
+      if (faults.retries) {
+        expect(run).toMatchObject({ failed: 0, copied: 5 });
+        expect(faults.retryWaits.length).toBeGreaterThanOrEqual(2);
+        await h.expectTrees(expected);
+      } else {
+        expectCleanStop(run, /reach|closed|reset|socket|fetch failed|unavailable/i);
+      }
+      await expectRecovered(h, faults, expected);
+    });
+
     it('503 while listing (a restarting server): the run is retried through or stops before changing anything; the next run converges', async () => {
       const { h, expected } = await pairWithPendingWork(pair, faulty);
       const faults = switchesOf(h, faulty);
