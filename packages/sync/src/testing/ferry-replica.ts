@@ -4,7 +4,9 @@
  * `FerryDriver`; the "user" of that side acts through the same REST API
  * (as the web console or another device would), with a client of its own.
  * The engine's client goes through a fault switch that can refuse requests
- * the way a busy or restarting server does (429 with Retry-After, 503).
+ * the way a busy or restarting server does (429 with Retry-After, 503, a
+ * dropped connection), or stop the real server right before a request and
+ * start it again later (an outage), when the target can restart it.
  */
 import { createClient, FerryError } from '@ferry/core';
 import { baseName, type ByteStream, parentPath } from '../driver.js';
@@ -17,7 +19,6 @@ export interface FerryReplicaTarget {
   /** Stops the server and starts it again (same data, same address), for outage stories; absent: no outages. */
   readonly restart?: { stop(): Promise<void>; start(): Promise<void> };
 }
-
 
 async function bytes(stream: ByteStream): Promise<Uint8Array> {
   const parts: Buffer[] = [];
