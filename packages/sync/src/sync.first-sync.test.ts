@@ -4,7 +4,12 @@
  * transfer, everything else is synced as on any run, and later runs build on
  * what the first one recorded.
  */
+import { join } from 'node:path';
+import { FerryError } from '@ferry/core/errors';
 import { afterEach, describe, expect, it } from 'vitest';
+import type { DriverEntry } from './driver.js';
+import { LocalDriver } from './drivers/local.js';
+import { runSync } from './engine.js';
 import { closeAllPairs, syncPair } from './testing/harness.js';
 
 afterEach(closeAllPairs);
@@ -109,6 +114,32 @@ describe('first sync of folders that already hold the same files', () => {
     expect(dry.conflicts).toBe(1);
     const real = await h.sync();
     expect(real.conflicts).toBe(1);
+    await h.expectConverged();
+  });
+
+  it('a first sync that stops halfway keeps what it found alike, and the next run finishes it with nothing lost', async () => {
+    const h = await syncPair('local', 'local');
+    for (let index = 0; index < 20; index++) {
+      await h.a.write(`notes/n${index}.txt`, `note ${index}`);
+      await h.b.write(`notes/n${index}.txt`, `note ${index}`);
+    }
+    await h.a.write('differs.txt', 'version a');
+    await h.b.write('differs.txt', 'version b, longer');
+    /** Side a's disk goes away after ten files were read. */
+    class FailingDriver extends LocalDriver {
+      private reads = 0;
+      override async hash(entry: DriverEntry): Promise<string> {
+        if (++this.reads > 10) throw new FerryError('unavailable', 'The disk went away.');
+        return super.hash(entry);
+      }
+    }
+    const failing = new FailingDriver({ root: join(h.dir, 'a', 'root'), fsync: false });
+    await expect(runSync({ a: failing, b: h.b.driver, state: h.stateFile })).rejects.toThrow('The disk went away.');
+    const next = await h.sync();
+    expect(next).toMatchObject({ conflicts: 1, deleted: 0, failed: 0 });
+    const files = await h.a.files();
+    for (let index = 0; index < 20; index++) expect(files[`notes/n${index}.txt`]).toBe(`note ${index}`);
+    expect(Object.values(files).filter((content) => content.startsWith('version')).sort()).toEqual(['version a', 'version b, longer']);
     await h.expectConverged();
   });
 });
