@@ -3,10 +3,12 @@
  * Applies a run's planned actions in plan order, with up to `transfers`
  * file copies in flight at once (like rclone's `--transfers`): a first sync
  * of many small files waits on round trips, not on bytes. Only copies run
- * beside each other — and base-only bookkeeping (`record`, `forget`); every
- * other action (folder creation, move, delete, conflict rename) waits for
- * the copies before it and runs alone, so the plan's order still holds
- * where it matters: a folder exists before the files copied into it, a
+ * beside each other — and base-only bookkeeping (`record`, `forget`). A
+ * folder creation runs at once (no copy in flight can depend on a folder
+ * that does not exist yet) and is finished before anything after it starts;
+ * every other action (move, delete, conflict rename) waits for the copies
+ * before it and runs alone, so the plan's order still holds where it
+ * matters: a folder exists before the files copied into it, a
  * conflict's loser is moved aside before the winner is copied to its path,
  * and a folder is deleted only after everything that could fail inside it
  * has been tried. Each action still commits its own base change, so a run
@@ -93,6 +95,11 @@ export async function applyActions(actions: readonly Action[], context: ApplyRun
   };
 
   for (const [index, action] of actions.entries()) {
+    if (action.type === 'mkdir') {
+      // Nothing in flight depends on a new folder, but what follows may lie inside it.
+      await applyOne(action, index);
+      continue;
+    }
     if (!runsBeside(action)) {
       await sendBatch();
       await Promise.all(inFlight);

@@ -64,7 +64,7 @@ async function upload(target: FerryBatchTarget, folderId: string, files: Readonl
   });
 }
 
-/** Writes `files` with one request per folder (split within the server's limits); never throws for a failed request. */
+/** Writes `files` with one request per folder (split within the server's limits), folders side by side; never throws for a failed request. */
 export async function writeFerryBatch(target: FerryBatchTarget, files: readonly BatchWrite[]): Promise<Array<DriverEntry | Error>> {
   const results: Array<DriverEntry | Error | undefined> = files.map(() => undefined);
   const byFolder = new Map<string, Array<readonly [number, BatchWrite]>>();
@@ -74,14 +74,17 @@ export async function writeFerryBatch(target: FerryBatchTarget, files: readonly 
     group.push([index, file]);
     byFolder.set(folder, group);
   });
-  for (const [folder, group] of byFolder) {
-    try {
-      const folderId = await target.folderId(folder);
-      for (const request of requestsOf(group)) await upload(target, folderId, request, results);
-    } catch (error) {
-      const reason = error instanceof Error ? error : new FerryError('internal', String(error));
-      for (const [index] of group) results[index] ??= reason; // the requests before the failed one stand
-    }
-  }
+  // The folders' uploads go side by side; one folder's requests go one after the other.
+  await Promise.all(
+    [...byFolder].map(async ([folder, group]) => {
+      try {
+        const folderId = await target.folderId(folder);
+        for (const request of requestsOf(group)) await upload(target, folderId, request, results);
+      } catch (error) {
+        const reason = error instanceof Error ? error : new FerryError('internal', String(error));
+        for (const [index] of group) results[index] ??= reason; // the requests before the failed one stand
+      }
+    }),
+  );
   return results.map((result) => result ?? new FerryError('internal', 'The file was not written.'));
 }
