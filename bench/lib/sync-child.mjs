@@ -14,8 +14,8 @@ function memory() {
   return { rss: read('VmRSS:'), peak: read('VmHWM:') };
 }
 
-/** BENCH_SYNC_SCAN_THREADS=1 scans each local side in its own worker thread (LocalDriver `threadScanFrom: 0`). */
-const threadScanFrom = process.env.BENCH_SYNC_SCAN_THREADS === '1' ? 0 : undefined;
+/** BENCH_SYNC_SCAN_THREADS=1 scans each local side in its own worker thread at any size, =0 never (default: the driver's, from 20,000 entries). */
+const threadScanFrom = { 1: 0, 0: Number.POSITIVE_INFINITY }[process.env.BENCH_SYNC_SCAN_THREADS ?? ''];
 
 async function driverFor(side) {
   if (typeof side === 'string') return new LocalDriver({ root: side, threadScanFrom });

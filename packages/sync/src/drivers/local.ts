@@ -61,14 +61,19 @@ export interface LocalDriverOptions {
   readonly fsync?: boolean;
   /**
    * Scan in a worker thread when the engine expects at least this many
-   * entries (default: never). Both sides of a pair then scan in parallel,
-   * and the scan's garbage stays in the worker's small heap, but each thread
-   * costs ~10 MB and a few tens of ms to start: on the shared 2-core bench
-   * machine under load it was slower and used more memory than scanning in
-   * the calling thread. Scans that consult ignore rules always run here.
+   * entries (default 20,000). Both sides of a pair then scan in parallel and
+   * the scan's garbage stays in the worker's small heap; each thread costs
+   * a few tens of ms to start and ~10 MB, which small trees need not pay.
+   * On the quiet 2-core machine a no-change run of 100,000 files took
+   * 0.74–0.82 s in threads against 1.26–1.30 s in the calling thread
+   * (RSS growth ≈ 440 vs 370 B/file). Scans that consult ignore rules always
+   * run in the calling thread.
    */
   readonly threadScanFrom?: number;
 }
+
+/** Trees expected to hold at least this many entries are scanned in worker threads (see `threadScanFrom`). */
+export const defaultThreadScanFrom = 20_000;
 
 function isNotFound(error: unknown): boolean {
   return error instanceof Error && 'code' in error && (error.code === 'ENOENT' || error.code === 'ENOTDIR');
@@ -95,7 +100,7 @@ export class LocalDriver implements SyncDriver {
     this.capabilities = { ...posixCapabilities, birthIdSeparator, ...options.capabilities };
     this.simulated = options.capabilities !== undefined;
     this.fsync = options.fsync ?? true;
-    this.threadScanFrom = options.threadScanFrom ?? Number.POSITIVE_INFINITY;
+    this.threadScanFrom = options.threadScanFrom ?? defaultThreadScanFrom;
   }
 
   private absolute(path: string): string {
