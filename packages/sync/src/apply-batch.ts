@@ -42,7 +42,15 @@ export async function applyCopyBatch(actions: readonly CopyAction[], context: Co
   if (first === undefined) return;
   const to = otherSide(first.from);
   const target = context.drivers[to];
-  const read = await Promise.all(actions.map((action) => context.drivers[action.from].read(action.path).then(readAll, (error: unknown) => (error instanceof Error ? error : new Error(String(error))))));
+  // A source that cannot be read (gone, or its stream breaks) fails that copy alone.
+  const read = await Promise.all(
+    actions.map((action) =>
+      context.drivers[action.from]
+        .read(action.path)
+        .then(readAll)
+        .catch((error: unknown) => (error instanceof Error ? error : new Error(String(error)))),
+    ),
+  );
   const writes: BatchWrite[] = [];
   const positions: number[] = [];
   read.forEach((content, position) => {

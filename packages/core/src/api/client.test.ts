@@ -135,6 +135,18 @@ describe('typed client on the wire', () => {
     const error = await expectFerryError(createClient({ baseUrl: 'http://127.0.0.1:1' }).call('me'));
     expect(error.code).toBe('unavailable');
     expect(error.message).toContain('127.0.0.1:1');
+    expect(error.details).toEqual({ reason: 'unreachable' });
+  });
+
+  it("keeps a 429's or 503's Retry-After (seconds or a date) in the error's details", async () => {
+    const refusing = (status: number, retryAfter: string) =>
+      (async () => new Response(JSON.stringify({ error: { code: status === 429 ? 'rate_limited' : 'unavailable', message: 'Later.', details: { limit: 5 } } }), { status, headers: { 'content-type': 'application/json', 'retry-after': retryAfter } })) as typeof fetch;
+    const slow = await expectFerryError(createClient({ baseUrl: 'http://ferry.test', fetch: refusing(429, '7') }).call('me'));
+    expect([slow.code, slow.details]).toEqual(['rate_limited', { limit: 5, retryAfterMs: 7_000 }]);
+    const restarting = await expectFerryError(createClient({ baseUrl: 'http://ferry.test', fetch: refusing(503, new Date(Date.now() + 60_000).toUTCString()) }).call('me'));
+    expect(restarting.code).toBe('unavailable');
+    expect(restarting.details).toMatchObject({ limit: 5, retryAfterMs: expect.any(Number) as number });
+    expect((restarting.details as { retryAfterMs: number }).retryAfterMs).toBeGreaterThan(50_000);
   });
 
   it('lets an abort through as an abort, not as a server error', async () => {

@@ -138,8 +138,28 @@ function codeForStatus(status: number): ErrorCode {
   return generic[status] ?? 'internal';
 }
 
-/** Turns a non-2xx answer into the FerryError the server meant. */
+/**
+ * Turns a non-2xx answer into the FerryError the server meant; a 429 or 503
+ * with `Retry-After` (seconds or an HTTP date) gets `retryAfterMs` in its details.
+ */
 export async function errorFromResponse(response: Response): Promise<FerryError> {
+  const error = await errorOfBody(response);
+  const retryAfterMs = response.status === 429 || response.status === 503 ? retryAfterOf(response.headers.get('retry-after')) : undefined;
+  if (retryAfterMs === undefined) return error;
+  const details = typeof error.details === 'object' && error.details !== null ? error.details : error.details === undefined ? {} : { details: error.details };
+  return new FerryError(error.code, error.message, { ...details, retryAfterMs });
+}
+
+function retryAfterOf(value: string | null): number | undefined {
+  if (value === null || value.trim() === '') return undefined;
+  const seconds = Number(value);
+  if (Number.isFinite(seconds) && seconds >= 0) return Math.ceil(seconds * 1000);
+  const date = Date.parse(value);
+  return Number.isNaN(date) ? undefined : Math.max(0, date - Date.now());
+}
+
+/** The error the answer's body names (or one made from its status). */
+async function errorOfBody(response: Response): Promise<FerryError> {
   let payload: unknown = null;
   const text = await response.text().catch(() => '');
   try {
@@ -217,7 +237,7 @@ export function createClient(options: ClientOptions): FerryClient {
       response = await doFetch(url, init);
     } catch (error) {
       if (isAbort(error, input.signal)) throw error;
-      throw new FerryError('unavailable', `Cannot reach the Ferry server at ${baseUrl || 'this origin'} (${describeCause(error)}).`);
+      throw new FerryError('unavailable', `Cannot reach the Ferry server at ${baseUrl || 'this origin'} (${describeCause(error)}).`, { reason: 'unreachable' });
     }
     if (!response.ok) throw await errorFromResponse(response);
     return response;

@@ -11,12 +11,15 @@ import { batchUploadMaxBytes, batchUploadMaxFiles, type FerryClient, type FerryN
 import { FerryError, isErrorCode } from '@ferry/core/errors';
 import { createHash } from 'node:crypto';
 import { baseName, type BatchWrite, type DriverEntry, parentPath } from '../driver.js';
+import type { FerryRetry } from './ferry-retry.js';
 
 export interface FerryBatchTarget {
   readonly client: FerryClient;
   /** The folder's node id (created when missing), as `FerryDriver.mkdir` gives it. */
   folderId(path: string): Promise<string>;
   toEntry(path: string, node: FerryNode): DriverEntry;
+  /** Tries a refused request again (the form is in memory, so it can be sent again). */
+  readonly retry: FerryRetry;
 }
 
 /** Splits one folder's files into requests within the server's limits. */
@@ -50,7 +53,7 @@ async function upload(target: FerryBatchTarget, folderId: string, files: Readonl
   const manifest = files.map(([, file]) => ({ name: baseName(file.path), size: file.content.byteLength, sha256: createHash('sha256').update(file.content).digest('hex'), ...precondition(file) }));
   form.append('manifest', JSON.stringify({ files: manifest }));
   for (const [, file] of files) form.append('file', new Blob([file.content]), baseName(file.path));
-  const answer = await target.client.call('uploadFiles', { params: { nodeId: folderId }, body: form });
+  const answer = await target.retry.run(`uploading ${files.length} files`, () => target.client.call('uploadFiles', { params: { nodeId: folderId }, body: form }));
   files.forEach(([index, file], position) => {
     const entry = answer.entries[position];
     if (entry?.node !== undefined) {

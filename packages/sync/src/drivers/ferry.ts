@@ -25,12 +25,16 @@ import {
   type WriteOptions,
 } from '../driver.js';
 import { writeFerryBatch } from './ferry-batch.js';
+import { FerryRetry, ferryRetryPolicy } from './ferry-retry.js';
+import type { RetryPolicy } from './provider-retry.js';
 
 export interface FerryDriverOptions {
   readonly client: FerryClient;
   readonly workspaceId: string;
   /** The synced folder inside the workspace (default "/", the whole workspace). */
   readonly rootPath?: string;
+  /** How refused calls (429, 503, no answer) are tried again (`ferry-retry.ts`); tests pass a recording `sleep`. */
+  readonly retry?: Partial<RetryPolicy>;
 }
 
 /** Ferry's name rules: unique per folder by NFC + lower case, no "/" or "\\", at most 255 bytes. */
@@ -67,9 +71,11 @@ export class FerryDriver implements SyncDriver {
   private readonly client: FerryClient;
   private readonly workspaceId: string;
   private readonly rootPath: string;
+  private readonly retry: FerryRetry;
 
   constructor(options: FerryDriverOptions) {
     this.client = options.client;
+    this.retry = new FerryRetry({ ...ferryRetryPolicy, ...options.retry });
     this.workspaceId = options.workspaceId;
     this.rootPath = `/${(options.rootPath ?? '/').replace(/^\/+|\/+$/g, '')}`;
   }
@@ -81,7 +87,7 @@ export class FerryDriver implements SyncDriver {
 
   private async node(path: string): Promise<FerryNode | null> {
     try {
-      return await this.client.call('resolvePath', { params: { workspaceId: this.workspaceId }, query: { path: this.absolute(path) } });
+      return await this.retry.run(`resolving ${path || '/'}`, () => this.client.call('resolvePath', { params: { workspaceId: this.workspaceId }, query: { path: this.absolute(path) } }));
     } catch (error) {
       if (isCode(error, 'node_not_found', 'not_found', 'not_a_folder')) return null;
       throw error;
@@ -96,6 +102,7 @@ export class FerryDriver implements SyncDriver {
   }
 
   async list(options?: { readonly skip?: (path: string, kind: EntryKind) => boolean }): Promise<DriverEntry[]> {
+    this.retry.reset(); // a new run tries a server that was down again
     const root = await this.node('');
     if (root === null || root.kind !== 'folder') throw new FerryError('unavailable', `The folder ${this.rootPath} does not exist on the server.`);
     const entries: DriverEntry[] = [];
@@ -104,7 +111,8 @@ export class FerryDriver implements SyncDriver {
       const folder = pending.pop() as { id: string; path: string };
       let cursor: string | undefined;
       do {
-        const page = await this.client.call('listChildren', { params: { nodeId: folder.id }, query: { limit: pageSize, ...(cursor === undefined ? {} : { cursor }) } });
+        const query = { limit: pageSize, ...(cursor === undefined ? {} : { cursor }) };
+        const page = await this.retry.run(`listing ${folder.path || '/'}`, () => this.client.call('listChildren', { params: { nodeId: folder.id }, query }));
         for (const node of page.items) {
           const path = folder.path === '' ? node.name : `${folder.path}/${node.name}`;
           const entry = toEntry(path, node);
@@ -125,7 +133,7 @@ export class FerryDriver implements SyncDriver {
 
   async read(path: string): Promise<ByteStream> {
     const node = await this.requireNode(path, 'file');
-    const response = await this.client.call('getFileContent', { params: { nodeId: node.id } });
+    const response = await this.retry.run(`reading ${path}`, () => this.client.call('getFileContent', { params: { nodeId: node.id } }));
     if (response.body === null) return (async function* () {})();
     return response.body;
   }
@@ -149,7 +157,7 @@ export class FerryDriver implements SyncDriver {
   }
 
   writeBatch(files: readonly BatchWrite[]): Promise<Array<DriverEntry | Error>> {
-    return writeFerryBatch({ client: this.client, folderId: async (path) => (await this.mkdir(path)).id, toEntry }, files);
+    return writeFerryBatch({ client: this.client, folderId: async (path) => (await this.mkdir(path)).id, toEntry, retry: this.retry }, files);
   }
 
   async mkdir(path: string): Promise<DriverEntry> {
@@ -161,7 +169,7 @@ export class FerryDriver implements SyncDriver {
     if (path === '') throw new FerryError('unavailable', `The folder ${this.rootPath} does not exist on the server.`);
     const parent = await this.mkdir(parentPath(path));
     try {
-      return toEntry(path, await this.client.call('createFolder', { params: { nodeId: parent.id }, body: { name: baseName(path) } }));
+      return toEntry(path, await this.retry.run(`creating ${path}`, () => this.client.call('createFolder', { params: { nodeId: parent.id }, body: { name: baseName(path) } })));
     } catch (error) {
       if (!isCode(error, 'name_conflict')) throw error;
       return this.mkdir(path); // created meanwhile
@@ -171,14 +179,14 @@ export class FerryDriver implements SyncDriver {
   async move(from: EntryRef, toPath: string): Promise<DriverEntry> {
     const parent = await this.mkdir(parentPath(toPath));
     const headers: Record<string, string> = from.revision === undefined ? {} : { 'if-match': `"${from.revision}"` };
-    const node = await this.client.call('updateNode', { params: { nodeId: from.id }, body: { name: baseName(toPath), parentId: parent.id }, headers });
+    const node = await this.retry.run(`moving ${from.path}`, () => this.client.call('updateNode', { params: { nodeId: from.id }, body: { name: baseName(toPath), parentId: parent.id }, headers }));
     return toEntry(toPath, node);
   }
 
   async delete(entry: EntryRef): Promise<void> {
     const headers: Record<string, string> = entry.revision === undefined ? {} : { 'if-match': `"${entry.revision}"` };
     try {
-      await this.client.call('deleteNode', { params: { nodeId: entry.id }, headers });
+      await this.retry.run(`deleting ${entry.path}`, () => this.client.call('deleteNode', { params: { nodeId: entry.id }, headers }));
     } catch (error) {
       if (!isCode(error, 'node_not_found', 'not_found')) throw error;
     }
@@ -189,7 +197,8 @@ export class FerryDriver implements SyncDriver {
     let next = cursor ?? undefined;
     try {
       for (;;) {
-        const page = await this.client.call('listEvents', { params: { workspaceId: this.workspaceId }, query: { limit: pageSize, ...(next === undefined ? {} : { cursor: next }) } });
+        const query = { limit: pageSize, ...(next === undefined ? {} : { cursor: next }) };
+        const page = await this.retry.run('reading the event feed', () => this.client.call('listEvents', { params: { workspaceId: this.workspaceId }, query }));
         if (cursor !== null) {
           for (const event of page.events) {
             if (event.node === undefined) continue;
@@ -237,7 +246,7 @@ export class FerryDriver implements SyncDriver {
 
   async hash(entry: DriverEntry): Promise<string> {
     if (entry.hash !== null) return entry.hash;
-    const node = await this.client.call('getNode', { params: { nodeId: entry.id } });
+    const node = await this.retry.run(`hashing ${entry.path}`, () => this.client.call('getNode', { params: { nodeId: entry.id } }));
     if (node.sha256 === null) throw new FerryError('not_a_file', `${entry.path} has no content hash.`);
     return node.sha256;
   }

@@ -93,7 +93,9 @@ export function ferryReplica(target: FerryReplicaTarget): ReplicaFactory {
       if (restart === undefined) throw new Error('This Ferry target cannot restart its server.');
       await restart.stop();
     };
-    const driver = new FerryDriver({ client: createClient({ baseUrl, token, source: 'sync-test', fetch: faultyFetch(state, stop) }), ...where });
+    const retryWaits: number[] = [];
+    const retry = { sleep: async (milliseconds: number) => void retryWaits.push(milliseconds) }; // waits are recorded, not slept
+    const driver = new FerryDriver({ client: createClient({ baseUrl, token, source: 'sync-test', fetch: faultyFetch(state, stop) }), ...where, retry });
     const user = new FerryDriver({ client: createClient({ baseUrl, token, source: 'console' }), ...where }); // the same API, used the way a person would
     const faults: ReplicaFaults = {
       refuse(kind, { times, on = 'any', retryAfterSeconds = 1 }) {
@@ -117,8 +119,8 @@ export function ferryReplica(target: FerryReplicaTarget): ReplicaFactory {
               }
             },
           }),
-      retries: false,
-      retryWaits: [], // FerryDriver does not retry: a refused call fails its action, the next run does it
+      retries: true,
+      retryWaits,
     };
     const snapshot = async (): Promise<{ files: Record<string, string>; folders: string[] }> => {
       const entries = (await user.list()).sort((left, right) => (left.path < right.path ? -1 : 1));

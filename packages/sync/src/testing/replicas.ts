@@ -44,8 +44,7 @@ export interface ReplicaFaults {
   clear(): void;
   /**
    * The engine's driver retries a refused call itself (waiting as told):
-   * true for the provider drivers; the Ferry driver fails the action and
-   * leaves it to the next run.
+   * true for the provider drivers and the Ferry driver.
    */
   readonly retries: boolean;
   /** How long the engine's driver was told to wait before each retry (ms), in order. */

@@ -125,7 +125,7 @@ export function faultStories(pair: PairKinds, faulty: Side): void {
     it('5xx on uploads beyond the retry budget: the refused copies fail with the reason, the rest is done, the next run converges', async () => {
       const { h, expected } = await pairWithPendingWork(pair, faulty);
       const faults = switchesOf(h, faulty);
-      faults.refuse('server-error', { times: 12, on: 'upload' });
+      faults.refuse('server-error', { times: 100, on: 'upload' }); // more than every upload's retries, however many run at once
       const run = await syncThroughFaults(h);
       expectCleanStop(run, /giving up|restarting|unavailable|503/i);
       // The download from the faulty side and whatever got past the refusals are done and kept.
