@@ -16,6 +16,25 @@ export const batchUploadMaxFiles = 1000;
 /** At most this many bytes of file content in one batch; larger sets are split, large files go alone. */
 export const batchUploadMaxBytes = 256 * 1024 * 1024;
 
+/** Splits `items` into batches of at most `batchUploadMaxFiles` and `maxBytes` (a larger item goes alone), keeping their order. */
+export function splitIntoBatches<T>(items: readonly T[], sizeOf: (item: T) => number, maxBytes = batchUploadMaxBytes): T[][] {
+  const batches: T[][] = [];
+  let current: T[] = [];
+  let bytes = 0;
+  for (const item of items) {
+    const size = sizeOf(item);
+    if (current.length > 0 && (current.length >= batchUploadMaxFiles || bytes + size > maxBytes)) {
+      batches.push(current);
+      current = [];
+      bytes = 0;
+    }
+    current.push(item);
+    bytes += size;
+  }
+  if (current.length > 0) batches.push(current);
+  return batches;
+}
+
 export const batchUploadEntrySchema = z.object({
   name: z.string().describe('the file name inside the folder (no slashes)'),
   size: z.number().int().nonnegative().describe('bytes of the file part; a part of another length fails the whole batch'),

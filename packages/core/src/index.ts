@@ -5,6 +5,7 @@
  */
 export * from './errors.js';
 export * from './error-body.js';
+export * from './retry-after.js';
 export * from './names.js';
 export * from './schemas.js';
 export * from './batch-upload-schemas.js';

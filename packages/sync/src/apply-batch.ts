@@ -57,7 +57,7 @@ export async function applyCopyBatch(actions: readonly CopyAction[], context: Co
     const action = actions[position] as CopyAction;
     if (content instanceof Error) onRecord(position, describe(action, 'failed', 0, content));
     else {
-      writes.push({ path: action.path, content, options: { expected: action.expected, mtimeMs: action.source.mtimeMs } });
+      writes.push({ path: action.path, content, sha256: createHash('sha256').update(content).digest('hex'), options: { expected: action.expected, mtimeMs: action.source.mtimeMs } });
       positions.push(position);
     }
   });
@@ -72,12 +72,12 @@ export async function applyCopyBatch(actions: readonly CopyAction[], context: Co
   results.forEach((result, index) => {
     const position = positions[index] as number;
     const action = actions[position] as CopyAction;
-    const content = (writes[index] as BatchWrite).content;
+    const { content, sha256 } = writes[index] as BatchWrite;
     if (result instanceof Error) {
       onRecord(position, describe(action, 'failed', 0, result));
       return;
     }
-    commitCopy(context.store, action, result, createHash('sha256').update(content).digest('hex'), content.byteLength);
+    commitCopy(context.store, action, result, sha256, content.byteLength);
     context.onBytes(content.byteLength);
     onRecord(position, describe(action, 'done', content.byteLength));
   });

@@ -80,6 +80,8 @@ export interface WriteOptions {
 export interface BatchWrite {
   readonly path: string;
   readonly content: Uint8Array;
+  /** The content's sha-256 (hex), which the engine has computed anyway. */
+  readonly sha256: string;
   readonly options: WriteOptions;
 }
 

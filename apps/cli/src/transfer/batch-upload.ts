@@ -8,7 +8,7 @@
  */
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
-import { batchUploadMaxFiles, errorCodes, FerryError, type ErrorCode, type FerryClient, type FerryNode } from '@ferry/core';
+import { FerryError, isErrorCode, splitIntoBatches, type FerryClient, type FerryNode } from '@ferry/core';
 
 /** Files up to this size travel in batches; larger ones go alone (streamed, or resumable). */
 export const batchFileMaxBytes = 1024 * 1024;
@@ -27,26 +27,9 @@ export interface BatchOutcome<T extends BatchFile> {
   failed: { file: T; error: FerryError }[];
 }
 
-function isErrorCode(code: string): code is ErrorCode {
-  return (errorCodes as readonly string[]).includes(code);
-}
-
 /** Splits the small files of one folder into batches within the server's limits. */
 export function batchesOf<T extends BatchFile>(files: readonly T[]): T[][] {
-  const batches: T[][] = [];
-  let current: T[] = [];
-  let bytes = 0;
-  for (const file of files) {
-    if (current.length > 0 && (current.length >= batchUploadMaxFiles || bytes + file.size > batchMaxBytes)) {
-      batches.push(current);
-      current = [];
-      bytes = 0;
-    }
-    current.push(file);
-    bytes += file.size;
-  }
-  if (current.length > 0) batches.push(current);
-  return batches;
+  return splitIntoBatches(files, (file) => file.size, batchMaxBytes);
 }
 
 /**

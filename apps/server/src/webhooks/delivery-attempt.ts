@@ -6,11 +6,11 @@
  * sent — signatures, never secrets — status, a size-limited answer, timing).
  * Recording the row is the caller's business, in its own transaction.
  */
+import { parseRetryAfter } from '@ferry/core';
 import type { ServerContext } from '../context.js';
 import type { WebhookAttemptRow, WebhookDeliveryRow, WebhookEndpointRow } from '../db/schema.js';
 import { newOrderedId } from '../jobs/ordered-id.js';
 import { signingSecrets } from './endpoint-store.js';
-import { parseRetryAfter } from './retry-schedule.js';
 import { signatureHeaderAt, webhookTimestamp } from './signing.js';
 import { webhookServices } from './webhook-services.js';
 
@@ -95,7 +95,7 @@ export async function sendAttempt(
       succeeded,
       status: answer.status,
       gone: answer.status === 410,
-      retryAfterMs: succeeded ? null : parseRetryAfter(answer.headers['retry-after'], startedAt),
+      retryAfterMs: succeeded ? null : (parseRetryAfter(answer.headers['retry-after'], startedAt.getTime()) ?? null),
       error,
       refused: false,
     },

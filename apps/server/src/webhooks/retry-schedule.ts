@@ -28,13 +28,3 @@ export function nextAttemptAt(attempts: number, now: Date, retryAfterMs: number 
   const delay = retryAfterMs !== null && retryAfterMs > jittered ? Math.min(retryAfterMs, maxRetryAfterMs) : jittered;
   return new Date(now.getTime() + Math.round(delay));
 }
-
-/** `Retry-After` as milliseconds from now: delta-seconds or an HTTP date; null when absent or unreadable. */
-export function parseRetryAfter(value: string | undefined, now: Date): number | null {
-  if (value === undefined) return null;
-  const text = value.trim();
-  if (/^\d+$/.test(text)) return Number(text) * 1000;
-  const date = Date.parse(text);
-  if (Number.isNaN(date)) return null;
-  return Math.max(0, date - now.getTime());
-}

@@ -13,6 +13,7 @@
  */
 import type { z } from 'zod';
 import { errorBodySchema } from '../error-body.js';
+import { parseRetryAfter } from '../retry-after.js';
 import { errorStatus, FerryError, isErrorCode, type ErrorCode } from '../errors.js';
 import type { BinaryBody, RouteResponse, RouteSpec } from './define.js';
 import { routes, type RouteName, type Routes } from './routes.js';
@@ -144,18 +145,10 @@ function codeForStatus(status: number): ErrorCode {
  */
 export async function errorFromResponse(response: Response): Promise<FerryError> {
   const error = await errorOfBody(response);
-  const retryAfterMs = response.status === 429 || response.status === 503 ? retryAfterOf(response.headers.get('retry-after')) : undefined;
+  const retryAfterMs = response.status === 429 || response.status === 503 ? parseRetryAfter(response.headers.get('retry-after')) : undefined;
   if (retryAfterMs === undefined) return error;
   const details = typeof error.details === 'object' && error.details !== null ? error.details : error.details === undefined ? {} : { details: error.details };
   return new FerryError(error.code, error.message, { ...details, retryAfterMs });
-}
-
-function retryAfterOf(value: string | null): number | undefined {
-  if (value === null || value.trim() === '') return undefined;
-  const seconds = Number(value);
-  if (Number.isFinite(seconds) && seconds >= 0) return Math.ceil(seconds * 1000);
-  const date = Date.parse(value);
-  return Number.isNaN(date) ? undefined : Math.max(0, date - Date.now());
 }
 
 /** The error the answer's body names (or one made from its status). */

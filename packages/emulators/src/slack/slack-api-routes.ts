@@ -10,7 +10,7 @@ import type { ServerResponse } from 'node:http';
 import type { EmulatorRequest, Router } from '../http/http-kit.js';
 import { bearerTokenOf, readFields } from '../oauth/client-request.js';
 import type { TokenStore } from '../oauth/token-store.js';
-import { sendSlackError, sendSlackOk, type SlackContext } from './slack-context.js';
+import { sendSlackError, sendSlackOk, type SlackContext, slackWorkspaceUrl } from './slack-context.js';
 
 interface AuthedCall {
   token: string;
@@ -50,7 +50,7 @@ export function registerSlackApiRoutes(router: Router, context: SlackContext): v
     const call = await authenticate(context, request, response);
     if (!call) return;
     sendSlackOk(response, {
-      url: `https://${team.domain}.slack.com/`,
+      url: slackWorkspaceUrl(team),
       team: team.name,
       user: call.kind === 'bot' ? 'ferry-bot' : user.name,
       team_id: team.id,

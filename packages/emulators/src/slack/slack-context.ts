@@ -18,6 +18,11 @@ export interface SlackTeam {
   domain: string;
 }
 
+/** The workspace's address as Slack's answers name it (`auth.test`'s `url`); nothing ever requests it. */
+export function slackWorkspaceUrl(team: Pick<SlackTeam, 'domain'>): string {
+  return `https://${team.domain}.slack.com/`;
+}
+
 export interface SlackUser {
   id: string;
   /** The user's handle, as auth.test names it. */

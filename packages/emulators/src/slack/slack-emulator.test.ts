@@ -8,6 +8,7 @@
 import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
+import { slackWorkspaceUrl } from './slack-context.js';
 import { startSlackEmulator, type SlackEmulator } from './slack-emulator.js';
 
 const client = { clientId: '1234.5678', clientSecret: 'slack-secret-emu' };
@@ -87,7 +88,7 @@ describe('Slack OAuth v2', () => {
 
     expect(await callApi(slack.url, 'auth.test', install.authed_user.access_token)).toEqual({
       ok: true,
-      url: 'https://acme.slack.com/',
+      url: slackWorkspaceUrl({ domain: 'acme' }),
       team: 'Acme',
       user: 'ada',
       team_id: 'T0001',

@@ -7,9 +7,8 @@
  * version the engine saw — and a sha-256 per file, so the server refuses
  * bytes that changed on the way. Each file's outcome comes back on its own.
  */
-import { batchUploadMaxBytes, batchUploadMaxFiles, type FerryClient, type FerryNode } from '@ferry/core';
+import { type FerryClient, type FerryNode, splitIntoBatches } from '@ferry/core';
 import { FerryError, isErrorCode } from '@ferry/core/errors';
-import { createHash } from 'node:crypto';
 import { baseName, type BatchWrite, type DriverEntry, parentPath } from '../driver.js';
 import type { FerryRetry } from './ferry-retry.js';
 
@@ -22,25 +21,6 @@ export interface FerryBatchTarget {
   readonly retry: FerryRetry;
 }
 
-/** Splits one folder's files into requests within the server's limits. */
-function requestsOf(files: ReadonlyArray<readonly [number, BatchWrite]>): Array<Array<readonly [number, BatchWrite]>> {
-  const requests: Array<Array<readonly [number, BatchWrite]>> = [];
-  let current: Array<readonly [number, BatchWrite]> = [];
-  let bytes = 0;
-  for (const file of files) {
-    const size = file[1].content.byteLength;
-    if (current.length > 0 && (current.length >= batchUploadMaxFiles || bytes + size > batchUploadMaxBytes)) {
-      requests.push(current);
-      current = [];
-      bytes = 0;
-    }
-    current.push(file);
-    bytes += size;
-  }
-  if (current.length > 0) requests.push(current);
-  return requests;
-}
-
 function precondition(file: BatchWrite): { ifNoneMatch?: '*'; ifMatch?: string } {
   const expected = file.options.expected;
   if (expected.kind === 'absent') return { ifNoneMatch: '*' };
@@ -50,7 +30,7 @@ function precondition(file: BatchWrite): { ifNoneMatch?: '*'; ifMatch?: string }
 
 async function upload(target: FerryBatchTarget, folderId: string, files: ReadonlyArray<readonly [number, BatchWrite]>, results: Array<DriverEntry | Error | undefined>): Promise<void> {
   const form = new FormData();
-  const manifest = files.map(([, file]) => ({ name: baseName(file.path), size: file.content.byteLength, sha256: createHash('sha256').update(file.content).digest('hex'), ...precondition(file) }));
+  const manifest = files.map(([, file]) => ({ name: baseName(file.path), size: file.content.byteLength, sha256: file.sha256, ...precondition(file) }));
   form.append('manifest', JSON.stringify({ files: manifest }));
   for (const [, file] of files) form.append('file', new Blob([file.content]), baseName(file.path));
   const answer = await target.retry.run(`uploading ${files.length} files`, () => target.client.call('uploadFiles', { params: { nodeId: folderId }, body: form }));
@@ -82,7 +62,7 @@ export async function writeFerryBatch(target: FerryBatchTarget, files: readonly 
     [...byFolder].map(async ([folder, group]) => {
       try {
         const folderId = await target.folderId(folder);
-        for (const request of requestsOf(group)) await upload(target, folderId, request, results);
+        for (const request of splitIntoBatches(group, ([, file]) => file.content.byteLength)) await upload(target, folderId, request, results);
       } catch (error) {
         const reason = error instanceof Error ? error : new FerryError('internal', String(error));
         for (const [index] of group) results[index] ??= reason; // the requests before the failed one stand

@@ -17,7 +17,7 @@
  * through ends the outage.
  */
 import { FerryError, isFerryError } from '@ferry/core/errors';
-import { defaultRetryPolicy, type RetryPolicy } from './provider-retry.js';
+import { backoff, defaultRetryPolicy, type RetryPolicy } from './provider-retry.js';
 
 /** The Ferry driver's default: a server restart takes seconds, not minutes. */
 export const ferryRetryPolicy: RetryPolicy = { ...defaultRetryPolicy, maxAttempts: 5, maxElapsedMs: 30_000, baseDelayMs: 250, maxDelayMs: 8_000 };
@@ -29,11 +29,6 @@ function transient(error: unknown): { readonly retryAfterMs?: number; readonly u
   const record = typeof details === 'object' && details !== null ? (details as Record<string, unknown>) : {};
   const retryAfterMs = typeof record.retryAfterMs === 'number' ? record.retryAfterMs : undefined;
   return { ...(retryAfterMs === undefined ? {} : { retryAfterMs }), unreachable: record.reason === 'unreachable' };
-}
-
-function backoff(policy: RetryPolicy, attempt: number): number {
-  const ceiling = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (attempt - 1));
-  return Math.round(ceiling / 2 + Math.random() * (ceiling / 2));
 }
 
 export class FerryRetry {

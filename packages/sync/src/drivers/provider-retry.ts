@@ -60,14 +60,7 @@ export interface RetryContext {
   readonly refreshAuth: () => Promise<void>;
 }
 
-/** `Retry-After` as seconds or an HTTP date, in ms; undefined when absent or unreadable. */
-export function parseRetryAfter(value: string | null | undefined, now = Date.now()): number | undefined {
-  if (value === null || value === undefined || value.trim() === '') return undefined;
-  const seconds = Number(value);
-  if (Number.isFinite(seconds) && seconds >= 0) return Math.ceil(seconds * 1000);
-  const date = Date.parse(value);
-  return Number.isNaN(date) ? undefined : Math.max(0, date - now);
-}
+export { parseRetryAfter } from '@ferry/core';
 
 /** Network-level failures worth another attempt (no HTTP answer at all). */
 export function isNetworkFailure(error: unknown): boolean {
@@ -80,7 +73,8 @@ export function isNetworkFailure(error: unknown): boolean {
   return error.name === 'TypeError' && /fetch failed|terminated|socket/i.test(error.message);
 }
 
-function backoff(policy: RetryPolicy, attempt: number): number {
+/** The wait before attempt `attempt + 1`: exponential, capped, with full jitter over its upper half. */
+export function backoff(policy: RetryPolicy, attempt: number): number {
   const ceiling = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (attempt - 1));
   return Math.round(ceiling / 2 + Math.random() * (ceiling / 2));
 }
