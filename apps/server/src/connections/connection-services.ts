@@ -30,7 +30,13 @@ export function connectionServices(ctx: ServerContext): ConnectionServices {
   let found = services.get(ctx);
   if (found === undefined) {
     found = {
-      http: new ProviderHttp({ allowList: ctx.config.outboundAllowList, timeoutMs: ctx.config.outboundTimeoutMs, onCall: measureProviderCall(ctx) }),
+      http: new ProviderHttp({
+        allowList: ctx.config.outboundAllowList,
+        timeoutMs: ctx.config.outboundTimeoutMs,
+        // A file a sync pair copies may be as large as an upload may be; token and JSON answers keep the 4 MiB default.
+        maxStreamedAnswerBytes: ctx.config.maxUploadBytes,
+        onCall: measureProviderCall(ctx),
+      }),
       box: secretBoxFor(ctx.config.dataDir),
       leaseOwner: `${process.pid}.${randomBytes(6).toString('hex')}`,
       inFlight: new Map(),

@@ -12,8 +12,14 @@
  * per-connection pace and Retry-After; `guardedFetch` is a fetch for such an
  * SDK that keeps the SSRF guard, no-redirect rule and time-outs, with bodies
  * streamed both ways (file content).
+ * Answers have a size limit: `fetch` buffers at most `maxAnswerBytes` (token
+ * endpoints, JSON answers; 4 MiB by default) and refuses a larger answer
+ * without reading it all (`provider_error`, reported as `too_large`);
+ * `guardedFetch` streams at most `maxStreamedAnswerBytes` (the server's largest
+ * upload), counted after decompression, so a gzip bomb errors the stream
+ * instead of growing it.
  */
-import { pipeline, Readable, type Transform } from 'node:stream';
+import { pipeline, Readable, Transform } from 'node:stream';
 import { createBrotliDecompress, createGunzip, createInflate } from 'node:zlib';
 import { FerryError } from '@ferry/core';
 import { Agent, request } from 'undici';
@@ -21,6 +27,11 @@ import { SsrfGuard } from '../outbound/ssrf-guard.js';
 
 /** The most a call waits for its turn before it is refused as rate limited. */
 const maxWaitMs = 30_000;
+
+/** Default cap of an answer `fetch` buffers (token endpoints, JSON API answers). */
+export const defaultMaxAnswerBytes = 4 * 1024 ** 2;
+/** Default cap of an answer `guardedFetch` streams, decoded: the config's default largest upload. */
+export const defaultMaxStreamedAnswerBytes = 10 * 1024 ** 3;
 
 interface Pace {
   /** When the next call may start (rate spacing). */
@@ -35,14 +46,14 @@ export interface ProviderCallReport {
   url: string;
   method: string;
   status: number | null;
-  failure: 'refused' | 'rate_limited' | 'timeout' | 'network' | null;
+  failure: 'refused' | 'rate_limited' | 'timeout' | 'network' | 'too_large' | null;
   durationMs: number;
   bytesOut: number;
   bytesIn: number;
 }
 
 interface SendOutcome {
-  failure: 'timeout' | 'network';
+  failure: 'timeout' | 'network' | 'too_large';
   bytesIn: number;
 }
 
@@ -63,6 +74,40 @@ function requestBody(body: unknown): string | Uint8Array | Readable | null {
   if (body instanceof Readable) return body;
   if (body instanceof ReadableStream) return Readable.fromWeb(body);
   throw new FerryError('bad_request', 'This request body cannot be sent to a provider.');
+}
+
+export interface ProviderHttpOptions {
+  allowList: readonly string[];
+  timeoutMs: number;
+  /** Most bytes `fetch` reads of one answer (default 4 MiB). */
+  maxAnswerBytes?: number;
+  /** Most bytes (decoded) `guardedFetch` streams of one answer (default 10 GiB; the server passes its `maxUploadBytes`). */
+  maxStreamedAnswerBytes?: number;
+  onCall?: (report: ProviderCallReport) => void;
+}
+
+function sizeText(bytes: number): string {
+  if (bytes >= 1024 ** 3 && bytes % 1024 ** 3 === 0) return `${bytes / 1024 ** 3} GiB`;
+  if (bytes >= 1024 ** 2 && bytes % 1024 ** 2 === 0) return `${bytes / 1024 ** 2} MiB`;
+  if (bytes >= 1024 && bytes % 1024 === 0) return `${bytes / 1024} KiB`;
+  return `${bytes} bytes`;
+}
+
+function answerTooLarge(url: string, limit: number, decoded: boolean): FerryError {
+  const what = decoded ? 'decompressed answer' : 'answer';
+  return new FerryError('provider_error', `The ${what} from ${new URL(url).host} is larger than ${sizeText(limit)}, the most Ferry reads of a provider's answer; it was not read further.`);
+}
+
+/** Passes chunks on until more than `limit` bytes went through, then errors (the pipeline then stops reading the answer). */
+function answerLimiter(url: string, limit: number, decoded: boolean): Transform {
+  let passed = 0;
+  return new Transform({
+    transform(chunk: Buffer, _encoding, done) {
+      passed += chunk.byteLength;
+      if (passed > limit) done(answerTooLarge(url, limit, decoded));
+      else done(null, chunk);
+    },
+  });
 }
 
 function decoderOf(encoding: string | null): Transform | null {
@@ -88,10 +133,14 @@ export class ProviderHttp {
   readonly #timeoutMs: number;
   readonly #paces = new Map<string, Pace>();
   readonly #onCall: ((report: ProviderCallReport) => void) | undefined;
+  readonly #maxAnswerBytes: number;
+  readonly #maxStreamedAnswerBytes: number;
 
-  constructor(options: { allowList: readonly string[]; timeoutMs: number; onCall?: (report: ProviderCallReport) => void }) {
+  constructor(options: ProviderHttpOptions) {
     this.#guard = new SsrfGuard({ allowList: options.allowList });
     this.#timeoutMs = options.timeoutMs;
+    this.#maxAnswerBytes = options.maxAnswerBytes ?? defaultMaxAnswerBytes;
+    this.#maxStreamedAnswerBytes = options.maxStreamedAnswerBytes ?? defaultMaxStreamedAnswerBytes;
     this.#onCall = options.onCall;
     this.#agent = new Agent({
       connect: { lookup: this.#guard.lookup, timeout: options.timeoutMs },
@@ -128,7 +177,7 @@ export class ProviderHttp {
       response = await this.#send(paceKey, perSecond, url, init, outcome);
     } catch (error) {
       const code = error instanceof FerryError ? error.code : null;
-      report(null, code === 'rate_limited' ? 'rate_limited' : code === 'url_not_allowed' ? 'refused' : outcome.failure, 0);
+      report(null, code === 'rate_limited' ? 'rate_limited' : code === 'url_not_allowed' ? 'refused' : outcome.failure, outcome.bytesIn);
       throw error;
     }
     report(response.status, null, outcome.bytesIn);
@@ -154,8 +203,7 @@ export class ProviderHttp {
       if (cause !== null) throw cause;
       throw new FerryError('provider_error', `The provider could not be reached (${new URL(url).host}): ${error instanceof Error ? error.message : String(error)}`);
     }
-    const body = Buffer.from(await answer.body.arrayBuffer());
-    outcome.bytesIn = body.byteLength;
+    const body = await this.#readCapped(url, answer, outcome);
     const headers = new Headers();
     for (const [name, value] of Object.entries(answer.headers)) {
       if (value === undefined) continue;
@@ -166,10 +214,30 @@ export class ProviderHttp {
     return new Response(nullBody ? null : body, { status: answer.statusCode, headers });
   }
 
+  /** The whole answer, unless it passes `maxAnswerBytes`: then reading stops (the connection is closed) and the call fails. */
+  async #readCapped(url: string, answer: Awaited<ReturnType<typeof request>>, outcome: SendOutcome): Promise<Buffer> {
+    const limit = this.#maxAnswerBytes;
+    const declared = Number(answer.headers['content-length'] ?? Number.NaN);
+    const refuse = (): FerryError => {
+      answer.body.destroy();
+      outcome.failure = 'too_large';
+      return answerTooLarge(url, limit, false);
+    };
+    if (declared > limit) throw refuse();
+    const chunks: Buffer[] = [];
+    for await (const chunk of answer.body as AsyncIterable<Buffer>) {
+      outcome.bytesIn += chunk.byteLength;
+      if (outcome.bytesIn > limit) throw refuse();
+      chunks.push(chunk);
+    }
+    return Buffer.concat(chunks, outcome.bytesIn);
+  }
+
   /**
    * A fetch for an SDK (the Google Drive sync driver's): the SSRF guard checks the URL and every
    * address it resolves to, a redirect comes back as it is (never followed), the agent's time-outs
-   * apply; request and answer bodies stream. Pace it with `paced()`; it reports nothing by itself.
+   * apply; request and answer bodies stream. The answer's body errors once more than
+   * `maxStreamedAnswerBytes` (decoded) went through. Pace it with `paced()`; it reports nothing by itself.
    */
   readonly guardedFetch = async (url: string, init: RequestInit = {}): Promise<Response> => {
     this.#guard.checkUrl(url);
@@ -197,10 +265,11 @@ export class ProviderHttp {
     }
     // As fetch does: a compressed answer (Google's SDK asks for gzip) is handed on decoded.
     const decoder = decoderOf(headers.get('content-encoding'));
-    if (decoder === null) return new Response(Readable.toWeb(answer.body), { status: answer.statusCode, headers });
+    const limiter = answerLimiter(url, this.#maxStreamedAnswerBytes, decoder !== null);
+    if (decoder === null) return new Response(Readable.toWeb(pipeline(answer.body, limiter, () => undefined)), { status: answer.statusCode, headers });
     headers.delete('content-encoding');
     headers.delete('content-length');
-    return new Response(Readable.toWeb(pipeline(answer.body, decoder, () => undefined)), { status: answer.statusCode, headers });
+    return new Response(Readable.toWeb(pipeline(answer.body, decoder, limiter, () => undefined)), { status: answer.statusCode, headers });
   };
 
   /** A 429/503 holds the connection back for its Retry-After (1 s when it names none). */

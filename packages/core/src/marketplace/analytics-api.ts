@@ -12,7 +12,7 @@ import { timestampSchema } from '../schemas.js';
 export const latencyBucketBoundsMs = [5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10_000, 30_000] as const;
 
 /** How a failed integration call failed. */
-export const integrationErrorKinds = ['http_3xx', 'http_4xx', 'http_5xx', 'rate_limited', 'timeout', 'network', 'refused', 'other'] as const;
+export const integrationErrorKinds = ['http_3xx', 'http_4xx', 'http_5xx', 'rate_limited', 'timeout', 'network', 'refused', 'too_large', 'other'] as const;
 export const integrationErrorKindSchema = z.enum(integrationErrorKinds);
 export type IntegrationErrorKind = z.infer<typeof integrationErrorKindSchema>;
 
