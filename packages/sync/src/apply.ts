@@ -38,20 +38,45 @@ function withSide(base: BaseEntry, side: Side, id: string | null, revision: stri
 
 export type CopyAction = Extract<Action, { type: 'copy' }>;
 
+/** Closes a source stream that may never have been read to its end (a file left open otherwise); one being read or done is left alone. */
+async function abandon(stream: ByteStream | null): Promise<void> {
+  if (stream === null) return;
+  try {
+    await stream[Symbol.asyncIterator]().return?.();
+  } catch {
+    // Locked by its reader, or already closed: nothing to release here.
+  }
+}
+
 async function copy(action: CopyAction, context: ApplyContext): Promise<number> {
   const to = otherSide(action.from);
-  const digest = createHash('sha256');
+  let digest = createHash('sha256');
   let bytes = 0;
-  const content = await context.drivers[action.from].read(action.path);
-  async function* counted(): ByteStream {
-    for await (const chunk of content) {
-      digest.update(chunk);
-      bytes += chunk.byteLength;
-      context.onBytes(bytes);
-      yield chunk;
-    }
+  let opened: ByteStream | null = null;
+  // Each opening reads the source from its start (an abandoned one is closed); the hash and the count are those of the last one.
+  const open = async (): Promise<ByteStream> => {
+    await abandon(opened);
+    const content = await context.drivers[action.from].read(action.path);
+    opened = content;
+    const hashing = createHash('sha256');
+    digest = hashing;
+    bytes = 0;
+    context.onBytes(0);
+    return (async function* counted(): ByteStream {
+      for await (const chunk of content) {
+        hashing.update(chunk);
+        bytes += chunk.byteLength;
+        context.onBytes(bytes);
+        yield chunk;
+      }
+    })();
+  };
+  let written: DriverEntry;
+  try {
+    written = await context.drivers[to].write(action.path, await open(), { expected: action.expected, mtimeMs: action.source.mtimeMs, reopen: open });
+  } finally {
+    await abandon(opened);
   }
-  const written = await context.drivers[to].write(action.path, counted(), { expected: action.expected, mtimeMs: action.source.mtimeMs });
   commitCopy(context.store, action, written, digest.digest('hex'), bytes);
   return bytes;
 }

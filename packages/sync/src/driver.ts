@@ -74,6 +74,12 @@ export interface WriteOptions {
   readonly expected: ExpectedRevision;
   /** Modification time to give the written file (so both sides agree on "newer"). */
   readonly mtimeMs?: number;
+  /**
+   * Opens the content again from its first byte, for a driver that sends it
+   * once more after a refused upload (429, 503, no answer); the stream passed
+   * to `write` is then abandoned. Absent: the content can be sent only once.
+   */
+  readonly reopen?: () => Promise<ByteStream>;
 }
 
 /** One file of `SyncDriver.writeBatch`, its whole content in memory. */

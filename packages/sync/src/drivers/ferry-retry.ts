@@ -5,9 +5,10 @@
  * got no answer at all, is tried again with exponential backoff and full
  * jitter, never sooner than the server's Retry-After, within a number of
  * attempts and a time budget (the provider drivers' policy, `RetryPolicy`).
- * Only calls whose request can be sent again go through here (no streamed
- * upload body); each of them carries its precondition, so a retry of a call
- * that landed after all fails its precondition instead of doing it twice.
+ * Only calls whose request can be sent again go through here (a streamed
+ * upload only when its source can be opened again: `ferry-upload-retry.ts`);
+ * each of them carries its precondition, so a retry of a call that landed
+ * after all fails its precondition instead of doing it twice.
  *
  * When the server could not be reached at all for a whole budget, the
  * driver remembers the outage: its next calls get one attempt each, with no

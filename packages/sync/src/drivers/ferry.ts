@@ -4,7 +4,8 @@
  * client. Ids are node ids (they survive renames and moves), revisions are
  * version ids (the ETag), hashes are the server's sha256. Writes send
  * `If-None-Match: *` or `If-Match: <versionId>`, so a lost race answers 412
- * instead of overwriting. Changes come from the workspace event feed
+ * instead of overwriting; a refused streamed upload is sent again from a
+ * fresh opening of its source (`ferry-upload-retry.ts`). Changes come from the workspace event feed
  * (cursor; `gone` means the cursor expired → the engine relists), and
  * `watch` long-polls that feed.
  */
@@ -26,6 +27,7 @@ import {
 } from '../driver.js';
 import { writeFerryBatch } from './ferry-batch.js';
 import { FerryRetry, ferryRetryPolicy } from './ferry-retry.js';
+import { retriedUpload } from './ferry-upload-retry.js';
 import type { RetryPolicy } from './provider-retry.js';
 
 export interface FerryDriverOptions {
@@ -143,12 +145,9 @@ export class FerryDriver implements SyncDriver {
     const headers: Record<string, string> = {};
     if (options.expected.kind === 'absent') headers['if-none-match'] = '*';
     if (options.expected.kind === 'revision') headers['if-match'] = `"${options.expected.revision}"`;
+    const send = (body: ByteStream): Promise<FerryNode> => this.client.call('putFileByName', { params: { nodeId: parent.id, name: baseName(path) }, body: ReadableStream.from(body), headers });
     try {
-      const node = await this.client.call('putFileByName', {
-        params: { nodeId: parent.id, name: baseName(path) },
-        body: ReadableStream.from(content),
-        headers,
-      });
+      const node = options.reopen === undefined ? await send(content) : await retriedUpload({ label: `uploading ${path}`, retry: this.retry, first: content, reopen: options.reopen, send, landed: () => this.node(path) });
       return toEntry(path, node);
     } catch (error) {
       if (isCode(error, 'name_conflict')) throw new FerryError('precondition_failed', `${path} appeared while syncing.`);

@@ -5,7 +5,8 @@
  * (as the web console or another device would), with a client of its own.
  * The engine's client goes through a fault switch that can refuse requests
  * the way a busy or restarting server does (429 with Retry-After, 503, a
- * dropped connection), or stop the real server right before a request and
+ * dropped connection), lose the answer of a request the server carried
+ * out, or stop the real server right before a request and
  * start it again later (an outage), when the target can restart it.
  */
 import { createClient, FerryError } from '@ferry/core';
@@ -50,10 +51,20 @@ interface Outage {
   stopped: Promise<void> | null;
 }
 
+/** Requests carried out whose answers are dropped. */
+interface LostAnswers {
+  readonly scope: Scope;
+  remaining: number;
+}
+
 interface FaultState {
   readonly refusals: Refusal[];
+  readonly lostAnswers: LostAnswers[];
   outage: Outage | null;
 }
+
+/** What undici throws when the server drops the connection. */
+const droppedConnection = (): TypeError => new TypeError('fetch failed', { cause: Object.assign(new Error('other side closed'), { code: 'UND_ERR_SOCKET' }) });
 
 /**
  * A fetch that answers refused requests itself, with the status and error
@@ -70,12 +81,19 @@ function faultyFetch(state: FaultState, stop: () => Promise<void>): typeof fetch
       await outage.stopped;
       return fetch(input, init);
     }
+    const lost = state.lostAnswers.find((candidate) => inScope(candidate.scope, method, pathname));
+    if (lost !== undefined) {
+      lost.remaining -= 1;
+      if (lost.remaining <= 0) state.lostAnswers.splice(state.lostAnswers.indexOf(lost), 1);
+      const answer = await fetch(input, init);
+      await answer.arrayBuffer(); // the server did it; the client never hears
+      throw droppedConnection();
+    }
     const refusal = state.refusals.find((candidate) => inScope(candidate.scope, method, pathname));
     if (refusal === undefined) return fetch(input, init);
     refusal.remaining -= 1;
     if (refusal.remaining <= 0) state.refusals.splice(state.refusals.indexOf(refusal), 1);
-    // What undici throws when the server drops the connection.
-    if (refusal.status === 0) throw new TypeError('fetch failed', { cause: Object.assign(new Error('other side closed'), { code: 'UND_ERR_SOCKET' }) });
+    if (refusal.status === 0) throw droppedConnection();
     const error = refusal.status === 429 ? new FerryError('rate_limited', 'Too many requests; try again later.') : new FerryError('unavailable', 'The server is restarting; try again shortly.');
     const headers = { 'content-type': 'application/json', 'retry-after': String(refusal.retryAfterSeconds) };
     return new Response(JSON.stringify(error.toBody()), { status: refusal.status, headers });
@@ -86,7 +104,7 @@ function faultyFetch(state: FaultState, stop: () => Promise<void>): typeof fetch
 export function ferryReplica(target: FerryReplicaTarget): ReplicaFactory {
   return async (): Promise<ReplicaFixture> => {
     const { baseUrl, token, workspaceId, rootPath } = await target.connect();
-    const state: FaultState = { refusals: [], outage: null };
+    const state: FaultState = { refusals: [], lostAnswers: [], outage: null };
     const restart = target.restart;
     const where = { workspaceId, ...(rootPath === undefined ? {} : { rootPath }) };
     const stop = async (): Promise<void> => {
@@ -101,8 +119,12 @@ export function ferryReplica(target: FerryReplicaTarget): ReplicaFactory {
       refuse(kind, { times, on = 'any', retryAfterSeconds = 1 }) {
         state.refusals.push({ status: kind === 'rate-limit' ? 429 : kind === 'server-error' ? 503 : 0, retryAfterSeconds, scope: on, remaining: times });
       },
+      loseAnswer({ times, on = 'any' }) {
+        state.lostAnswers.push({ scope: on, remaining: times });
+      },
       clear: () => {
         state.refusals.length = 0;
+        state.lostAnswers.length = 0;
       },
       ...(restart === undefined
         ? {}

@@ -30,6 +30,13 @@ export interface ReplicaFaults {
    * `on: 'upload'` matches only requests that send file content.
    */
   refuse(kind: 'rate-limit' | 'server-error' | 'connection-reset', options: { readonly times: number; readonly on?: 'any' | 'upload'; readonly retryAfterSeconds?: number }): void;
+  /**
+   * Where the switches can do it: the next `times` matching requests reach
+   * the server and are carried out, but their answers are lost (the
+   * connection drops before the client reads it), so the client cannot tell
+   * whether its write landed.
+   */
+  loseAnswer?(options: { readonly times: number; readonly on?: 'any' | 'upload' }): void;
   /** Every access token issued so far stops working (refresh tokens stay valid). */
   expireTokens?(): void;
   /**

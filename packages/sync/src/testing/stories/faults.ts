@@ -7,7 +7,9 @@
  * next run converges. The faults are switched on the replica's side
  * `faulty` (its emulator, or a fault switch in front of the Ferry server).
  */
+import { createHash, randomBytes } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
+import { batchFileMaxBytes } from '../../apply-batch.js';
 import type { SyncSummary } from '../../engine.js';
 import type { Side } from '../../plan-types.js';
 import { closeAllPairs, type SyncPairHarness } from '../harness.js';
@@ -60,6 +62,24 @@ function expectCleanStop(run: SyncSummary | Error, reason: RegExp): asserts run 
   for (const failure of failures) expect(failure.error?.message).toMatch(reason);
 }
 
+const sha256 = (bytes: Uint8Array): string => createHash('sha256').update(bytes).digest('hex');
+
+/** A pair with one file waiting on the healthy side that is too large for a batch: it streams up on its own. */
+async function pairWithLargeUpload(pair: PairKinds, faulty: Side): Promise<{ h: SyncPairHarness; content: Uint8Array }> {
+  const h = await openPair(pair);
+  const content = new Uint8Array(randomBytes(batchFileMaxBytes * 3));
+  await h[otherSide(faulty)].write('big/video.bin', content);
+  return { h, content };
+}
+
+/** The large file arrived whole, once, and a second run has nothing to do. */
+async function expectLargeUploadDone(h: SyncPairHarness, faulty: Side, content: Uint8Array): Promise<void> {
+  expect(Object.keys(await h[faulty].files())).toEqual(['big/video.bin']);
+  expect(sha256(await h[faulty].readBytes('big/video.bin'))).toBe(sha256(content));
+  const again = await h.sync();
+  expect(again).toMatchObject({ copied: 0, moved: 0, deleted: 0, conflicts: 0, failed: 0 });
+}
+
 async function expectRecovered(h: SyncPairHarness, faults: ReplicaFaults, expected: Record<string, string>): Promise<void> {
   faults.clear();
   const next = await h.sync();
@@ -102,6 +122,33 @@ export function faultStories(pair: PairKinds, faulty: Side): void {
         expectCleanStop(run, /reach|closed|reset|socket|fetch failed|unavailable/i);
       }
       await expectRecovered(h, faults, expected);
+    });
+
+    for (const [kind, refusal] of [
+      ['server-error', '503'],
+      ['connection-reset', 'a connection dropped without an answer'],
+    ] as const) {
+      it(`a large file (streamed, not batched) whose upload is refused once with ${refusal} is sent again from its first byte and arrives in the same run`, { timeout: 30_000 }, async () => {
+        const { h, content } = await pairWithLargeUpload(pair, faulty);
+        const faults = switchesOf(h, faulty);
+        faults.refuse(kind, { times: 1, on: 'upload' });
+        const run = await syncThroughFaults(h);
+        expect(run).not.toBeInstanceOf(Error);
+        expect(run).toMatchObject({ failed: 0, copied: 1, bytes: content.length });
+        expect(faults.retryWaits.length).toBeGreaterThanOrEqual(1);
+        await expectLargeUploadDone(h, faulty, content);
+      });
+    }
+
+    it('the answer to a large upload is lost after the replica stored it: the retry finds the file there, it is kept once and the run finishes', { timeout: 30_000 }, async () => {
+      const { h, content } = await pairWithLargeUpload(pair, faulty);
+      const faults = switchesOf(h, faulty);
+      expect(faults.loseAnswer).toBeDefined();
+      faults.loseAnswer?.({ times: 1, on: 'upload' });
+      const run = await syncThroughFaults(h);
+      expect(run).not.toBeInstanceOf(Error);
+      expect(run).toMatchObject({ failed: 0, copied: 1 });
+      await expectLargeUploadDone(h, faulty, content);
     });
 
     it('503 while listing (a restarting server): the run is retried through or stops before changing anything; the next run converges', async () => {
