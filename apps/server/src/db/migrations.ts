@@ -4,6 +4,7 @@
  * Written with Kysely's schema builder so they run on SQLite and Postgres.
  */
 import { sql, type Kysely, type Migration } from 'kysely';
+import { installIntegrationsInUse, installsInUseMigrationName } from './migration-0009-installs-in-use.js';
 
 export const migrations: Record<string, Migration> = {
   '0001_base': {
@@ -439,5 +440,9 @@ export const migrations: Record<string, Migration> = {
     async up(db: Kysely<unknown>) {
       await db.schema.alterTable('oauth_clients').addColumn('integration_id', 'text').execute();
     },
+  },
+  [installsInUseMigrationName]: {
+    // Upgrades from before the install rule: each workspace gets the integrations it already uses, installed and enabled (see the module).
+    up: installIntegrationsInUse,
   },
 };
