@@ -12,6 +12,8 @@
  * - not installed: 403 `integration_not_enabled` — "install X from the marketplace first";
  * - disabled: 403 `integration_disabled` — "an admin can enable it in the marketplace".
  * Features that belong to no manifest (no integration names the provider) are not gated.
+ * A deployment from before this rule gets, at its upgrade, every integration each workspace
+ * already used installed and enabled (migration 0009, db/migration-0009-installs-in-use.ts).
  */
 import { FerryError } from '@ferry/core';
 import type { ServerContext } from '../context.js';
