@@ -42,7 +42,8 @@ export async function integrationUse(ctx: ServerContext, workspaceId: string, in
 export function integrationRefusal(ctx: ServerContext, integrationId: string, use: IntegrationUse): FerryError | null {
   if (use === 'enabled') return null;
   const name = integrationName(ctx, integrationId);
-  const details = { integrationId, state: use };
+  // The console links the refusal to the integration's marketplace page by its id, and names it.
+  const details = { integrationId, name, state: use };
   if (use === 'disabled') {
     return new FerryError('integration_disabled', `The ${name} integration is disabled in this workspace; an admin can enable it in the marketplace.`, details);
   }
