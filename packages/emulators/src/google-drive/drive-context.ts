@@ -43,6 +43,8 @@ const stringMap = z.record(z.string(), z.string().nullable());
 
 /** The writable members of a File resource the emulator honours. */
 export const fileMetadataSchema = z.object({
+  /** Only on create: an id from files.generateIds. */
+  id: z.string().optional(),
   name: z.string().optional(),
   mimeType: z.string().optional(),
   parents: z.array(z.string()).optional(),

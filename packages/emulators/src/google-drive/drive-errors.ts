@@ -83,6 +83,10 @@ export const driveErrors = {
       headers: { 'www-authenticate': 'Bearer realm="https://accounts.google.com/"' },
     }),
   forbidden: (reason: string, message: string) => new DriveApiError(403, reason, message),
+  /** A create with an id some file already has (a retried create that landed). */
+  fileIdInUse: () => new DriveApiError(409, 'fileIdInUse', 'A file already exists with the provided ID.'),
+  /** A create with an id that files.generateIds did not hand out. */
+  fileIdNotUsable: () => new DriveApiError(400, 'fileIdNotUsable', 'The provided file ID is not usable.', { location: 'file.id', locationType: 'parameter' }),
 } as const;
 
 const faultDefaults: Readonly<Record<number, { reason: string; message: string; domain: string }>> = {

@@ -1,6 +1,8 @@
 /**
  * @module google-drive/drive-files-routes
- * Drive v3 metadata endpoints: about.get, files.list/get/create/update/delete
+ * Drive v3 metadata endpoints: about.get, files.generateIds (ids a create
+ * may take once, so a retried create that landed answers 409 instead of
+ * making a second file), files.list/get/create/update/delete
  * (with `alt=media` downloads and Range), changes.getStartPageToken and
  * changes.list. Responses honour `fields`, with Drive's default selections.
  */
@@ -118,6 +120,19 @@ function registerFilesList(router: Router, context: DriveContext): void {
 }
 
 function registerFileEndpoints(router: Router, context: DriveContext): void {
+  // Before `/drive/v3/files/:fileId`, which would take "generateIds" for an id.
+  router.on('GET', '/drive/v3/files/generateIds', driveRoute(context, (request, response) => {
+    const params = request.url.searchParams;
+    const count = intParam(request, 'count', 10, 1, 1000);
+    const space = params.get('space') ?? 'drive';
+    if (space !== 'drive' && space !== 'appDataFolder') throw driveErrors.invalidValue('space');
+    const type = params.get('type') ?? 'files';
+    if (type !== 'files' && type !== 'shortcuts') throw driveErrors.invalidValue('type');
+    if (type === 'shortcuts' && space !== 'drive') throw driveErrors.badRequest('Shortcuts can only be created in the drive space.');
+    const body = { kind: 'drive#generatedIds', space, ids: context.state.generateIds(count) };
+    sendJson(response, 200, applyFields(body, params.get('fields'), 'kind,space,ids'));
+  }));
+
   router.on('GET', '/drive/v3/files/:fileId', driveRoute(context, (request, response) => {
     const record = context.state.require(request.params['fileId'] ?? '');
     if (request.url.searchParams.get('alt') !== 'media') {
@@ -163,6 +178,9 @@ export function updateRecord(
   record: DriveFileRecord,
   metadata: ReturnType<typeof parseFileMetadata>,
 ): void {
+  if (metadata.id !== undefined && metadata.id !== record.id) {
+    throw driveErrors.forbidden('fieldNotWritable', 'The resource body includes fields which are not directly writable.');
+  }
   if (metadata.parents !== undefined) {
     throw driveErrors.forbidden(
       'fieldNotWritable',

@@ -16,6 +16,8 @@ export interface DriveChangeEntry {
 }
 
 export interface NewFileInput {
+  /** An id from `generateIds` (each is taken once); Drive picks one when absent. */
+  id?: string;
   name?: string;
   mimeType?: string;
   parents?: string[];
@@ -59,6 +61,8 @@ function mergeProperties(
 export class DriveState {
   readonly rootId = '0AEmu' + newDriveId().slice(1, 15) + 'Uk9PVA';
   private readonly files = new Map<string, DriveFileRecord>();
+  /** Ids handed out by files.generateIds and not taken by a create yet. */
+  private readonly generatedIds = new Set<string>();
   private readonly changeLog: DriveChangeEntry[] = [];
   private readonly lastSeqByFile = new Map<string, number>();
   private nextSeq = 1;
@@ -110,14 +114,35 @@ export class DriveState {
     return record;
   }
 
+  /** files.generateIds: fresh ids a create may take, each once. */
+  generateIds(count: number): string[] {
+    const ids = Array.from({ length: count }, () => newDriveId());
+    for (const id of ids) this.generatedIds.add(id);
+    return ids;
+  }
+
+  /**
+   * Whether a create may take `id`: 409 when a file has it already (a
+   * retried create that landed), 400 when Drive never generated it, 403 for
+   * Docs Editors types, which take no generated id.
+   */
+  checkNewId(id: string, mimeType: string | undefined): void {
+    if (this.files.has(id)) throw driveErrors.fileIdInUse();
+    if (!this.generatedIds.has(id)) throw driveErrors.fileIdNotUsable();
+    if (mimeType !== undefined && mimeType !== folderMimeType && mimeType.startsWith('application/vnd.google-apps.')) {
+      throw driveErrors.forbidden('insufficientFilePermissions', 'Generated IDs are not supported for Docs Editors formats.');
+    }
+  }
+
   create(input: NewFileInput): DriveFileRecord {
+    if (input.id !== undefined) this.checkNewId(input.id, input.mimeType);
     const parents = (input.parents && input.parents.length > 0 ? input.parents : [this.rootId]).map((id) => this.requireFolder(id).id);
     if (parents.length > 1) throw driveErrors.forbidden('cannotAddParent', 'A shared drive item must have exactly one parent.');
     const time = this.isoNow();
     const mimeType = input.mimeType ?? 'application/octet-stream';
     const folder = mimeType === folderMimeType;
     const record: DriveFileRecord = {
-      id: newDriveId(),
+      id: input.id ?? newDriveId(),
       name: input.name ?? 'Untitled',
       mimeType,
       parents,
@@ -135,6 +160,7 @@ export class DriveState {
       record.headRevisionId = newRevisionId();
     }
     this.files.set(record.id, record);
+    this.generatedIds.delete(record.id);
     this.recordChange(record.id, false);
     return record;
   }

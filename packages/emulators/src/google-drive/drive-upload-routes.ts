@@ -89,6 +89,7 @@ export function registerDriveUploadRoutes(router: Router, context: DriveContext)
   const initiate = async (request: EmulatorRequest, response: ServerResponse, fileId: string | undefined): Promise<void> => {
     if (fileId !== undefined) context.state.require(fileId);
     const metadata = parseFileMetadata(await request.body());
+    if (fileId === undefined && metadata.id !== undefined) context.state.checkNewId(metadata.id, metadata.mimeType); // checked again when the file is made
     const declared = request.header('x-upload-content-length');
     const uploadId = 'ADPyc' + randomBytes(24).toString('base64url');
     const query = new URLSearchParams(request.url.searchParams);

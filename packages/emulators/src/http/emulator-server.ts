@@ -103,6 +103,24 @@ async function handleControl(request: EmulatorRequest, response: ServerResponse,
   sendJson(response, 404, { error: 'unknown_control', path: request.url.pathname });
 }
 
+/** The request goes on to its handler, but nothing it answers reaches the client: the connection is destroyed instead. */
+function loseAnswer(request: EmulatorRequest, response: ServerResponse): void {
+  const drop = (): void => {
+    request.raw.socket.destroy();
+  };
+  Object.assign(response, {
+    writeHead: () => response,
+    write: () => {
+      drop();
+      return false;
+    },
+    end: () => {
+      drop();
+      return response;
+    },
+  });
+}
+
 async function applyFault(
   rule: FaultRule,
   request: EmulatorRequest,
@@ -114,6 +132,7 @@ async function applyFault(
     return 'handled';
   }
   if (rule.hang) return 'handled';
+  if (rule.resetAfter) loseAnswer(request, response);
   if (rule.delayMs) await sleep(rule.delayMs);
   if (rule.status === undefined) return 'continue';
   hooks.renderFault(response, rule.status, rule, request);

@@ -2,7 +2,8 @@
  * @module http/faults
  * Fault injection shared by every emulator: a queue of rules, each matching a
  * method and path, that answers with an error status (with `Retry-After`),
- * delays the request, hangs it (a client time-out) or resets the connection.
+ * delays the request, hangs it (a client time-out) or resets the connection
+ * (before the request is carried out, or after it, instead of its answer).
  * Rules come from tests (`emulator.faults.push`) or over HTTP
  * (`POST /__emulator/faults`), so a separate process can set them too.
  */
@@ -22,6 +23,7 @@ export const faultRuleSchema = z.object({
   delayMs: z.number().int().nonnegative().optional(),
   hang: z.boolean().optional(),
   reset: z.boolean().optional(),
+  resetAfter: z.boolean().optional(),
   times: z.number().int().positive().optional(),
 });
 
@@ -45,6 +47,8 @@ export interface FaultRule {
   hang?: boolean;
   /** Destroy the connection without an answer. */
   reset?: boolean;
+  /** Carry the request out, then destroy the connection instead of answering (the client cannot tell whether it landed). */
+  resetAfter?: boolean;
   /** How many matching requests this rule serves; default 1. */
   times?: number;
 }

@@ -7,10 +7,11 @@
  *
  * Every attempt carries the write's precondition (If-None-Match: * or
  * If-Match: <versionId>). When an attempt whose body was read to its end got
- * no answer, the server may have stored it all the same: the retry then fails
- * its precondition, and the file now at that name is looked up — when it
- * holds exactly the bytes that were sent (same sha-256) the upload did land
- * and counts as done, instead of failing or writing a second copy.
+ * no answer, the server may have stored it all the same: before sending
+ * again (and when the resend fails its precondition) the file now at that
+ * name is looked up — when it holds exactly the bytes that were sent (same
+ * sha-256) the upload did land and counts as done, instead of failing or
+ * writing a second copy.
  */
 import { createHash, type Hash } from 'node:crypto';
 import type { FerryNode } from '@ferry/core';
@@ -59,16 +60,24 @@ export async function retriedUpload(upload: RetriedUpload): Promise<FerryNode> {
   let attempt = 0;
   /** The sha-256 of an earlier attempt's body that was sent whole, though its answer never came. */
   let sentWhole: string | null = null;
+  const landedWhole = async (): Promise<FerryNode | null> => {
+    if (sentWhole === null) return null;
+    const node = await upload.landed();
+    return node !== null && node.kind === 'file' && node.sha256 === sentWhole ? node : null;
+  };
   return upload.retry.run(upload.label, async () => {
     attempt += 1;
+    // Before sending it all again: did the last attempt land after all? (The server would refuse the resend's precondition, and may close the connection while the body is still on its way.)
+    const stored = await landedWhole();
+    if (stored !== null) return stored;
     const body = new HashedBody(attempt === 1 ? upload.first : await upload.reopen());
     try {
       return await upload.send(body.stream);
     } catch (error) {
       body.abandon();
-      if (sentWhole !== null && isFerryError(error) && (error.code === 'precondition_failed' || error.code === 'name_conflict')) {
-        const node = await upload.landed();
-        if (node !== null && node.kind === 'file' && node.sha256 === sentWhole) return node; // the earlier attempt was stored after all
+      if (isFerryError(error) && (error.code === 'precondition_failed' || error.code === 'name_conflict')) {
+        const node = await landedWhole();
+        if (node !== null) return node; // an earlier attempt was stored after all
       }
       sentWhole = body.sha256 ?? sentWhole;
       throw error;

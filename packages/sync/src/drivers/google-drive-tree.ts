@@ -3,8 +3,8 @@
  * Paths on a system of ids: Drive knows files by id and parents, the engine
  * by path. This resolves the replica root (by id, or a path under My Drive),
  * finds children by name (`'<id>' in parents and name = ...`), creates
- * missing folders (a retried create first looks whether the last one
- * landed), caches folder ids by path, and walks the whole tree for `list()`.
+ * missing folders (with a reserved id, so a retried create that landed is
+ * recognised: `google-drive-ids.ts`), caches folder ids by path, and walks the whole tree for `list()`.
  *
  * Drive allows two entries with one name in a folder, and `/` in names:
  * neither can be a path, so the walk collects them and fails with
@@ -13,6 +13,7 @@
 import { FerryError } from '@ferry/core/errors';
 import { baseName, type DriverEntry, type EntryKind, parentPath } from '../driver.js';
 import { type DriveFile, driveFileSchema, fileFields, fileListSchema, folderMimeType, isFolder, isSyncable, providerName, queryLiteral, toEntry } from './google-drive-api.js';
+import { createOnce, type GeneratedIdPool } from './google-drive-ids.js';
 import type { DriveSession } from './google-drive-session.js';
 
 export type DriveRoot = { readonly folderId: string } | { readonly path: string };
@@ -33,6 +34,7 @@ export class DriveTree {
   constructor(
     private readonly session: DriveSession,
     private readonly root: DriveRoot,
+    private readonly ids: GeneratedIdPool,
   ) {}
 
   resolveRoot(): Promise<string> {
@@ -104,13 +106,15 @@ export class DriveTree {
       if (!isFolder(existing)) throw new FerryError('not_a_folder', `${name} exists in ${providerName} and is a file.`);
       return existing;
     }
-    return this.session.call('create folder', async ({ api }, options, attempt) => {
-      if (attempt > 1) {
-        const landed = (await this.childrenNamed(parentId, name, options.signal)).find(isFolder);
-        if (landed !== undefined) return landed;
-      }
-      const created = await api.files.create({ requestBody: { name, mimeType: folderMimeType, parents: [parentId] }, fields: fileFields }, options);
-      return driveFileSchema.parse(created.data);
+    const id = await this.ids.next();
+    return createOnce(this.session, {
+      label: 'create folder',
+      id,
+      create: async ({ api }, options) => {
+        const created = await api.files.create({ requestBody: { id, name, mimeType: folderMimeType, parents: [parentId] }, fields: fileFields }, options);
+        return driveFileSchema.parse(created.data);
+      },
+      isTheSame: (landed) => isFolder(landed) && landed.name === name && (landed.parents ?? []).includes(parentId),
     });
   }
 

@@ -172,6 +172,27 @@ describe('Google Drive driver', () => {
     expect(await driver.changes(changed.cursor)).toEqual({ kind: 'expired' });
   });
 
+  it('creates whose answers are lost after Drive made them (a file, a folder, a resumable upload) are sent again with their reserved ids: one of each, not two', async () => {
+    const { driver, delays } = newDriver({ resumableThreshold: 256 * 1024, chunkSize: 256 * 1024 });
+    await driver.list(); // the replica's root folder exists before the faults are set
+    const lostAnswer = (method: string, path: string): void => emulator.faults.push({ match: { method, path }, resetAfter: true });
+    lostAnswer('POST', '/drive/v3/files'); // the folder "inbox"
+    lostAnswer('POST', '/upload/drive/v3/files'); // the small file's multipart create
+    const small = await driver.write('inbox/note.txt', bytes('a note'), { expected: { kind: 'absent' } });
+    const big = Buffer.alloc(300_000, 5);
+    lostAnswer('PUT', '/upload/drive/v3/files'); // the resumable upload's first chunk...
+    lostAnswer('PUT', '/upload/drive/v3/files'); // ...and its last, which makes the file
+    const large = await driver.write('inbox/scan.bin', bytes(big), { expected: { kind: 'absent' } });
+    expect(delays.length).toBeGreaterThanOrEqual(4);
+    const inbox = emulator.state.get(small.id)?.parents[0] ?? '';
+    const files = emulator.state.all().filter((file) => file.id === inbox || file.parents.includes(inbox));
+    expect(files.map((file) => file.name).sort()).toEqual(['inbox', 'note.txt', 'scan.bin']);
+    expect(files.map((file) => file.id).sort()).toEqual([inbox, small.id, large.id].sort());
+    expect(Object.keys(byPath(await driver.list())).sort()).toEqual(['inbox', 'inbox/note.txt', 'inbox/scan.bin']);
+    expect(large).toMatchObject({ size: big.length, hash: sha256(big) });
+    expect(await text(await driver.read('inbox/note.txt'))).toBe('a note');
+  });
+
   it('reports two entries with the same name in one folder instead of picking one', async () => {
     const { driver } = newDriver();
     const first = await driver.write('report.pdf', bytes('one'), { expected: { kind: 'absent' } });

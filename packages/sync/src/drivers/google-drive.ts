@@ -20,6 +20,10 @@
  *   file's metadata right before the request that makes the new content
  *   visible. Remaining race: a change landing between that read and the
  *   upload is replaced (Drive keeps it in the file's revision history).
+ *   A new file or folder is created with an id reserved by
+ *   `files.generateIds`, so a create whose answer was lost is recognised
+ *   when it is sent again (409) instead of making a second same-name file
+ *   (`google-drive-ids.ts`).
  * - `move()` is `files.update` with addParents/removeParents + name (the id
  *   stays). `delete()` moves to Drive's trash (restorable for 30 days) unless
  *   `deleteMode: 'permanent'`.
@@ -37,6 +41,7 @@ import { ChunkReader } from './byte-chunks.js';
 import { type DriveFile, driveFileSchema, fileFields, type GoogleDriveAuth, isFolder, providerName, resumableChunkUnit, toEntry } from './google-drive-api.js';
 import { DriveChangeFeed } from './google-drive-changes.js';
 import { type DriveFetch, DriveSession } from './google-drive-session.js';
+import { createOnce, GeneratedIdPool } from './google-drive-ids.js';
 import { type DriveRoot, DriveTree } from './google-drive-tree.js';
 import { resumableUpload } from './google-drive-upload.js';
 import { type RetryPolicy, responseDeadline, retryPolicy, stallGuard } from './provider-retry.js';
@@ -80,6 +85,7 @@ export class GoogleDriveDriver implements SyncDriver {
   readonly capabilities = googleDriveCapabilities;
   private readonly session: DriveSession;
   private readonly tree: DriveTree;
+  private readonly ids: GeneratedIdPool;
   private readonly feed: DriveChangeFeed;
   private readonly resumableThreshold: number;
   private readonly chunkSize: number;
@@ -87,7 +93,8 @@ export class GoogleDriveDriver implements SyncDriver {
 
   constructor(private readonly options: GoogleDriveDriverOptions) {
     this.session = new DriveSession(options.auth, options.rootUrl ?? 'https://www.googleapis.com/', retryPolicy(options.retry), options.fetch);
-    this.tree = new DriveTree(this.session, options.root);
+    this.ids = new GeneratedIdPool(this.session);
+    this.tree = new DriveTree(this.session, options.root, this.ids);
     this.feed = new DriveChangeFeed(this.session, this.tree);
     this.resumableThreshold = options.resumableThreshold ?? 5 * 1024 * 1024;
     this.chunkSize = options.chunkSize ?? 32 * resumableChunkUnit;
@@ -161,7 +168,8 @@ export class GoogleDriveDriver implements SyncDriver {
         client: (await this.session.connect()).client,
         rootUrl: this.session.rootUrl,
         fileId: existing?.id,
-        metadata: existing === null ? { ...metadata, name, parents: [parentId] } : metadata,
+        // A new file takes a reserved id, so a session started twice cannot make two files.
+        metadata: existing === null ? { ...metadata, id: await this.ids.next(), name, parents: [parentId] } : metadata,
         reader,
         chunkSize: this.chunkSize,
         call: (label, operation) => this.session.call(label, (_connection, callOptions, attempt) => operation(callOptions.signal, attempt)),
@@ -173,14 +181,17 @@ export class GoogleDriveDriver implements SyncDriver {
         return driveFileSchema.parse((await api.files.update({ fileId: existing.id, requestBody: metadata, media, fields: fileFields }, callOptions)).data);
       });
     } else {
+      // A create whose answer was lost is sent again with the same reserved id: Drive answers 409 instead of making a second file.
       const sha256 = createHash('sha256').update(head).digest('hex');
-      file = await this.session.call('files.create (content)', async ({ api }, callOptions, attempt) => {
-        if (attempt > 1) {
-          const landed = (await this.tree.childrenNamed(parentId, name, callOptions.signal)).find((candidate) => candidate.sha256Checksum === sha256);
-          if (landed !== undefined) return landed; // the earlier attempt landed; its answer was lost
-        }
-        const media = { mimeType: 'application/octet-stream', body: Readable.from([head]) };
-        return driveFileSchema.parse((await api.files.create({ requestBody: { ...metadata, name, parents: [parentId] }, media, fields: fileFields }, callOptions)).data);
+      const id = await this.ids.next();
+      file = await createOnce(this.session, {
+        label: 'files.create (content)',
+        id,
+        create: async ({ api }, callOptions) => {
+          const media = { mimeType: 'application/octet-stream', body: Readable.from([head]) };
+          return driveFileSchema.parse((await api.files.create({ requestBody: { ...metadata, id, name, parents: [parentId] }, media, fields: fileFields }, callOptions)).data);
+        },
+        isTheSame: (landed) => landed.name === name && (landed.parents ?? []).includes(parentId) && landed.sha256Checksum === sha256,
       });
     }
     this.feed.note(file.id, path, 'file');

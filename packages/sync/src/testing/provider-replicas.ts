@@ -73,6 +73,9 @@ function emulatorFaults(emulator: EmulatorFaults, uploadPath: RegExp, retryWaits
       const rule: FaultRule = kind === 'rate-limit' ? { status: 429, retryAfter: retryAfterSeconds, times } : kind === 'server-error' ? { status: 503, times } : { reset: true, times };
       emulator.faults.push(on === 'upload' ? { ...rule, match: { path: uploadPath } } : rule);
     },
+    loseAnswer({ times, on = 'any' }) {
+      emulator.faults.push({ resetAfter: true, times, ...(on === 'upload' ? { match: { path: uploadPath } } : {}) });
+    },
     expireTokens: () => emulator.expireTokens(),
     clear: () => emulator.faults.clear(),
     retries: true,
