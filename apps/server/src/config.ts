@@ -3,6 +3,7 @@
  * Everything the server can be told, with the embedded defaults. Options
  * passed in code win over `FERRY_*` environment variables, which win over defaults.
  */
+import { availableParallelism } from 'node:os';
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -34,6 +35,8 @@ export interface ServerConfig {
   outboundTimeoutMs: number;
   /** Run the webhook delivery worker in this process (tests and split deployments turn it off). */
   webhookWorker: boolean;
+  /** Sign and send webhook attempts from a worker thread, beside the delivery pump's database work (env FERRY_WEBHOOK_SENDER_THREAD=0|1; on by default with 2+ cores). */
+  webhookSenderThread: boolean;
   /** Run the server-side sync pairs in this process (env FERRY_SYNC_PAIR_WORKER=0 turns it off; tests drive a worker themselves). */
   syncPairWorker: boolean;
   /** Folder of the marketplace manifests; null = the repository's `manifests/marketplace` (env FERRY_MARKETPLACE_DIR). */
@@ -88,6 +91,7 @@ export function resolveConfig(options: ServerOptions): ServerConfig {
     outboundAllowList: options.outboundAllowList ?? envList('FERRY_OUTBOUND_ALLOW_LIST'),
     outboundTimeoutMs: options.outboundTimeoutMs ?? envNumber('FERRY_OUTBOUND_TIMEOUT_MS') ?? 10_000,
     webhookWorker: options.webhookWorker ?? process.env.FERRY_WEBHOOK_WORKER !== '0',
+    webhookSenderThread: options.webhookSenderThread ?? (process.env.FERRY_WEBHOOK_SENDER_THREAD === undefined ? availableParallelism() > 1 : process.env.FERRY_WEBHOOK_SENDER_THREAD !== '0'),
     syncPairWorker: options.syncPairWorker ?? process.env.FERRY_SYNC_PAIR_WORKER !== '0',
     marketplaceDir: options.marketplaceDir ?? process.env.FERRY_MARKETPLACE_DIR ?? null,
     analyticsRetentionDays: options.analyticsRetentionDays ?? envNumber('FERRY_ANALYTICS_RETENTION_DAYS') ?? 90,

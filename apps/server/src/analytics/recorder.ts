@@ -7,15 +7,14 @@
  * before a report is read, and when the server closes). A failed flush keeps
  * the aggregates for the next one.
  *
- * Outbound HTTP calls are measured through `measureOutboundCall(ctx)`, the
- * `onCall` hook of the outbound client: pass it when creating an OutboundHttp
- * and tag requests with `{workspaceId, integration, operation}`.
+ * Outbound calls to user-given URLs (webhook attempts) are counted with
+ * `recordOutboundCall(ctx, tag, bytesOut, result)` once their result is known.
  */
 import { Registry } from 'prom-client';
 import type { IntegrationErrorKind } from '@ferry/core';
 import type { ServerContext } from '../context.js';
 import { serverMetricsRegistry } from '../observability/metrics.js';
-import type { OutboundCallReport, OutboundResult } from '../outbound/outbound-http.js';
+import type { OutboundResult } from '../outbound/outbound-http.js';
 import { IntegrationMetrics } from './integration-metrics.js';
 import { addCall, bucketKey, emptyBucket, hourStart, mergeBuckets, type IntegrationCall, type UsageBucket } from './usage-bucket.js';
 import { mergeIntoStore, readRecentUsage } from './usage-store.js';
@@ -131,19 +130,25 @@ export function outboundOutcome(result: OutboundResult): { ok: boolean; errorKin
   return { ok: false, errorKind: 'other' };
 }
 
-/** The `onCall` hook for an OutboundHttp: every tagged request becomes a measured call. */
-export function measureOutboundCall(ctx: ServerContext): (report: OutboundCallReport) => void {
-  return ({ tag, request, result }) => {
-    integrationRecorder(ctx).record({
-      workspaceId: tag.workspaceId,
-      integration: tag.integration,
-      operation: tag.operation,
-      userId: tag.userId ?? null,
-      ...outboundOutcome(result),
-      durationMs: result.durationMs,
-      // Bytes count as moved only when the other side answered (a refused or failed call moved nothing we know of).
-      bytesOut: result.ok && request.body !== undefined ? Buffer.byteLength(request.body) : 0,
-      bytesIn: result.ok ? Buffer.byteLength(result.answer.body) : 0,
-    });
-  };
+/** Whom and what an outbound call was for. */
+export interface OutboundCallTag {
+  workspaceId: string;
+  integration: string;
+  operation: string;
+  userId?: string | null;
+}
+
+/** Counts one outbound call by its result; `bytesOut` is the request body's size. */
+export function recordOutboundCall(ctx: ServerContext, tag: OutboundCallTag, bytesOut: number, result: OutboundResult): void {
+  integrationRecorder(ctx).record({
+    workspaceId: tag.workspaceId,
+    integration: tag.integration,
+    operation: tag.operation,
+    userId: tag.userId ?? null,
+    ...outboundOutcome(result),
+    durationMs: result.durationMs,
+    // Bytes count as moved only when the other side answered (a refused or failed call moved nothing we know of).
+    bytesOut: result.ok ? bytesOut : 0,
+    bytesIn: result.ok ? Buffer.byteLength(result.answer.body) : 0,
+  });
 }

@@ -25,22 +25,6 @@ export interface OutboundOptions {
   maxResponseBytes?: number;
   /** Open connections per origin. */
   connectionsPerOrigin?: number;
-  /** Told after every request that carries a `tag` (integration analytics measure calls through this). */
-  onCall?: (report: OutboundCallReport) => void;
-}
-
-/** Whom and what a request is for, so it can be measured. */
-export interface OutboundCallTag {
-  workspaceId: string;
-  integration: string;
-  operation: string;
-  userId?: string | null;
-}
-
-export interface OutboundCallReport {
-  tag: OutboundCallTag;
-  request: OutboundRequest;
-  result: OutboundResult;
 }
 
 export interface OutboundRequest {
@@ -48,7 +32,6 @@ export interface OutboundRequest {
   method?: 'POST' | 'GET';
   headers: Record<string, string>;
   body?: string;
-  tag?: OutboundCallTag;
 }
 
 export interface OutboundAnswer {
@@ -73,7 +56,6 @@ export class OutboundHttp {
   readonly #timeoutMs: number;
   readonly #maxBytes: number;
   readonly #agent: Agent;
-  readonly #onCall: ((report: OutboundCallReport) => void) | undefined;
   readonly #checkedUrls = new Map<string, { origin: string; path: string }>();
   /** Exchanges in flight, oldest first (a Set keeps insertion order). */
   readonly #inFlight = new Set<Exchange>();
@@ -81,7 +63,6 @@ export class OutboundHttp {
 
   constructor(options: OutboundOptions) {
     this.#guard = options.guard;
-    this.#onCall = options.onCall;
     this.#timeoutMs = options.timeoutMs ?? 10_000;
     this.#maxBytes = options.maxResponseBytes ?? 64 * 1024;
     this.#agent = new Agent({
@@ -95,12 +76,6 @@ export class OutboundHttp {
   }
 
   async send(outbound: OutboundRequest): Promise<OutboundResult> {
-    const result = await this.#exchange(outbound);
-    if (outbound.tag !== undefined) this.#onCall?.({ tag: outbound.tag, request: outbound, result });
-    return result;
-  }
-
-  async #exchange(outbound: OutboundRequest): Promise<OutboundResult> {
     const exchange = new Exchange(this.#maxBytes);
     try {
       // A literal IP in the URL never reaches the connector's lookup: check the form here.

@@ -1,25 +1,23 @@
 /**
  * @module webhooks/delivery-attempt
- * One HTTP attempt of a delivery: sign the stored body with the endpoint's
- * secret(s) and a fresh timestamp, POST it through the guarded outbound
- * client, and describe what happened as an attempt row (request headers as
- * sent — signatures, never secrets — status, a size-limited answer, timing).
- * Recording the row is the caller's business, in its own transaction.
+ * One HTTP attempt of a delivery: the endpoint's secret(s) opened, the
+ * exchange made by the server's attempt sender (sign with a fresh timestamp,
+ * POST through the guarded outbound client — in the sender thread when it
+ * runs), the call counted in integration analytics, and what happened
+ * described as an attempt row (request headers as sent — signatures, never
+ * secrets — status, a size-limited answer, timing). Recording the row is the
+ * caller's business, in its own transaction.
  */
 import { parseRetryAfter } from '@ferry/core';
+import { recordOutboundCall } from '../analytics/recorder.js';
 import type { ServerContext } from '../context.js';
 import type { WebhookAttemptRow, WebhookDeliveryRow, WebhookEndpointRow } from '../db/schema.js';
 import { newOrderedId } from '../jobs/ordered-id.js';
 import { signingSecrets } from './endpoint-store.js';
-import { signatureHeaderAt, webhookTimestamp } from './signing.js';
 import { webhookServices } from './webhook-services.js';
 
 /** The part of the answer kept in the delivery log. */
 const loggedBodyBytes = 4096;
-
-const userAgent = 'Ferry-Webhooks/1';
-/** The start of the logged request headers: those that never change, in the order they are sent. */
-const constantHeadersJson = JSON.stringify({ 'content-type': 'application/json', 'user-agent': userAgent }).slice(0, -1);
 
 /** The last time formatted (attempts that start within the same millisecond share it). */
 let lastIso = { ms: Number.NaN, text: '' };
@@ -46,18 +44,11 @@ export async function sendAttempt(
   endpoint: Pick<WebhookEndpointRow, 'id' | 'kind' | 'url' | 'secret_ciphertext' | 'previous_secret_ciphertext' | 'previous_secret_expires_at'>,
 ): Promise<{ attempt: WebhookAttemptRow; outcome: AttemptOutcome }> {
   const startedAt = ctx.clock.now();
-  const timestamp = webhookTimestamp(startedAt);
-  const signature = signatureHeaderAt(signingSecrets(ctx, endpoint, startedAt), delivery.id, timestamp, delivery.body);
-  const headers: Record<string, string> = {
-    'content-type': 'application/json',
-    'user-agent': userAgent,
-    'webhook-id': delivery.id,
-    'webhook-timestamp': timestamp,
-    'webhook-signature': signature,
-  };
-  // Tagged so integration analytics count it (outbound onCall hook): REST hooks are what Zapier subscribes.
+  const secrets = signingSecrets(ctx, endpoint, startedAt);
+  const { requestHeaders, result } = await webhookServices(ctx).sender.exchange({ url: endpoint.url, deliveryId: delivery.id, body: delivery.body, secrets, startedAtMs: startedAt.getTime() });
+  // Counted in integration analytics: REST hooks are what Zapier subscribes.
   const tag = { workspaceId: delivery.workspace_id, integration: endpoint.kind === 'rest_hook' ? 'zapier' : 'webhooks', operation: delivery.test === 1 ? 'test' : 'deliver' };
-  const result = await webhookServices(ctx).http.send({ url: endpoint.url, headers, body: delivery.body, tag });
+  recordOutboundCall(ctx, tag, Buffer.byteLength(delivery.body), result);
   const attempt: WebhookAttemptRow = {
     id: newOrderedId('wha'),
     delivery_id: delivery.id,
@@ -65,8 +56,7 @@ export async function sendAttempt(
     attempt: delivery.attempts + 1,
     started_at: isoTime(startedAt),
     duration_ms: result.durationMs,
-    // What JSON.stringify(headers) gives, with only the three values that change written out.
-    request_headers: `${constantHeadersJson},"webhook-id":${JSON.stringify(delivery.id)},"webhook-timestamp":${JSON.stringify(timestamp)},"webhook-signature":${JSON.stringify(signature)}}`,
+    request_headers: requestHeaders,
     response_status: null,
     response_headers: null,
     response_body: null,

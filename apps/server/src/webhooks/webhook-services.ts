@@ -1,23 +1,30 @@
 /**
  * @module webhooks/webhook-services
  * What webhook routes and the delivery worker share per server: the SSRF
- * guard (with the configured allow-list), the outbound HTTP client (kept-alive
- * connections), and the secret box. One set per ServerContext.
+ * guard (with the configured allow-list), the attempt sender (kept-alive
+ * connections; in a worker thread when `webhookSenderThread` is on, unless a test
+ * resolver is in use — a function cannot cross threads), and the secret box.
+ * One set per ServerContext.
  */
 import type { ServerContext } from '../context.js';
-import { measureOutboundCall } from '../analytics/recorder.js';
 import { OutboundHttp } from '../outbound/outbound-http.js';
 import { secretBoxFor, type SecretBox } from '../outbound/secret-box.js';
 import { SsrfGuard, type Resolver } from '../outbound/ssrf-guard.js';
+import { LocalAttemptSender, type AttemptSender } from './attempt-exchange.js';
+import { SenderThread } from './sender-thread.js';
 
 export interface WebhookServices {
   guard: SsrfGuard;
-  http: OutboundHttp;
+  sender: AttemptSender;
   box: SecretBox;
 }
 
 /** The hub key the worker listens on for "look again now" (endpoint changes, replays). Workspace ids never start with `$`. */
 export const webhookWakeKey = '$webhooks';
+
+/** The most of an answer read (the delivery log keeps less), and kept-alive connections per receiver. */
+const maxResponseBytes = 64 * 1024;
+const connectionsPerOrigin = 64;
 
 const services = new WeakMap<ServerContext, WebhookServices>();
 const resolvers = new WeakMap<ServerContext, Resolver>();
@@ -25,7 +32,7 @@ const resolvers = new WeakMap<ServerContext, Resolver>();
 /** For tests: resolve host names through `resolver` instead of the system's DNS (call before first use). */
 export function useResolver(ctx: ServerContext, resolver: Resolver): void {
   resolvers.set(ctx, resolver);
-  void services.get(ctx)?.http.close();
+  void services.get(ctx)?.sender.close();
   services.delete(ctx);
 }
 
@@ -33,8 +40,13 @@ export function webhookServices(ctx: ServerContext): WebhookServices {
   let found = services.get(ctx);
   if (found === undefined) {
     const resolver = resolvers.get(ctx);
-    const guard = new SsrfGuard({ allowList: ctx.config.outboundAllowList, ...(resolver ? { resolver } : {}) });
-    found = { guard, http: new OutboundHttp({ guard, timeoutMs: ctx.config.outboundTimeoutMs, onCall: measureOutboundCall(ctx) }), box: secretBoxFor(ctx.config.dataDir) };
+    const { outboundAllowList: allowList, outboundTimeoutMs: timeoutMs } = ctx.config;
+    const guard = new SsrfGuard({ allowList, ...(resolver ? { resolver } : {}) });
+    const sender =
+      ctx.config.webhookSenderThread && resolver === undefined
+        ? new SenderThread({ allowList, timeoutMs, maxResponseBytes, connectionsPerOrigin })
+        : new LocalAttemptSender(new OutboundHttp({ guard, timeoutMs, maxResponseBytes, connectionsPerOrigin }));
+    found = { guard, sender, box: secretBoxFor(ctx.config.dataDir) };
     services.set(ctx, found);
   }
   return found;
@@ -44,5 +56,5 @@ export function webhookServices(ctx: ServerContext): WebhookServices {
 export async function closeWebhookServices(ctx: ServerContext): Promise<void> {
   const found = services.get(ctx);
   services.delete(ctx);
-  await found?.http.close();
+  await found?.sender.close();
 }

@@ -1,0 +1,69 @@
+/**
+ * @module webhooks/attempt-exchange
+ * The HTTP part of one delivery attempt, the same in the main thread and in
+ * the sender thread: a fresh `webhook-timestamp`, the Standard Webhooks
+ * signature by each secret, the request through the guarded outbound client,
+ * and the request headers as the delivery log records them (signatures,
+ * never secrets).
+ */
+import type { OutboundHttp, OutboundResult } from '../outbound/outbound-http.js';
+import { signatureHeaderAt, webhookTimestamp } from './signing.js';
+
+/** What an attempt sends: the delivery's id (`webhook-id`), body and the endpoint's signing secrets, newest first. */
+export interface AttemptSpec {
+  url: string;
+  deliveryId: string;
+  body: string;
+  secrets: string[];
+  /** When the attempt starts (epoch ms): the `webhook-timestamp`. */
+  startedAtMs: number;
+}
+
+export interface AttemptExchange {
+  /** The request headers as sent, as JSON. */
+  requestHeaders: string;
+  result: OutboundResult;
+}
+
+const userAgent = 'Ferry-Webhooks/1';
+/** The start of the logged request headers: those that never change, in the order they are sent. */
+const constantHeadersJson = JSON.stringify({ 'content-type': 'application/json', 'user-agent': userAgent }).slice(0, -1);
+
+export async function exchangeAttempt(http: OutboundHttp, spec: AttemptSpec): Promise<AttemptExchange> {
+  const timestamp = webhookTimestamp(new Date(spec.startedAtMs));
+  const signature = signatureHeaderAt(spec.secrets, spec.deliveryId, timestamp, spec.body);
+  const headers: Record<string, string> = {
+    'content-type': 'application/json',
+    'user-agent': userAgent,
+    'webhook-id': spec.deliveryId,
+    'webhook-timestamp': timestamp,
+    'webhook-signature': signature,
+  };
+  const result = await http.send({ url: spec.url, headers, body: spec.body });
+  // What JSON.stringify(headers) gives, with only the three values that change written out.
+  const requestHeaders = `${constantHeadersJson},"webhook-id":${JSON.stringify(spec.deliveryId)},"webhook-timestamp":${JSON.stringify(timestamp)},"webhook-signature":${JSON.stringify(signature)}}`;
+  return { requestHeaders, result };
+}
+
+/** Sends attempts: in this thread (`OutboundHttp`) or from the sender thread (`SenderThread`). */
+export interface AttemptSender {
+  exchange(spec: AttemptSpec): Promise<AttemptExchange>;
+  close(): Promise<void>;
+}
+
+/** The sender that runs attempts in this thread. */
+export class LocalAttemptSender implements AttemptSender {
+  readonly #http: OutboundHttp;
+
+  constructor(http: OutboundHttp) {
+    this.#http = http;
+  }
+
+  exchange(spec: AttemptSpec): Promise<AttemptExchange> {
+    return exchangeAttempt(this.#http, spec);
+  }
+
+  close(): Promise<void> {
+    return this.#http.close();
+  }
+}

@@ -1,0 +1,95 @@
+/**
+ * @module webhooks/sender-thread.test
+ * The webhook sender thread against real receivers on 127.0.0.1: attempts
+ * signed in the thread verify with the standardwebhooks library; the SSRF
+ * guard runs there too (loopback refused without the allow-list); many
+ * attempts at once each get their own answer; attempts still out when the
+ * sender closes end as failed sends instead of hanging.
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Webhook } from 'standardwebhooks';
+import { afterEach, describe, expect, it } from 'vitest';
+import { SenderThread } from './sender-thread.js';
+import { newSigningSecret } from './signing.js';
+
+interface Received {
+  headers: IncomingMessage['headers'];
+  body: string;
+}
+
+const servers: Server[] = [];
+const senders: SenderThread[] = [];
+
+async function receiver(handler: (received: Received, response: ServerResponse) => void): Promise<{ url: string; received: Received[] }> {
+  const received: Received[] = [];
+  const server = createServer((request, response) => {
+    const chunks: Buffer[] = [];
+    request.on('data', (chunk: Buffer) => chunks.push(chunk));
+    request.on('end', () => {
+      const item = { headers: request.headers, body: Buffer.concat(chunks).toString('utf8') };
+      received.push(item);
+      handler(item, response);
+    });
+  });
+  servers.push(server);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`, received };
+}
+
+function sender(allowList: string[], timeoutMs = 5_000): SenderThread {
+  const made = new SenderThread({ allowList, timeoutMs, maxResponseBytes: 1024, connectionsPerOrigin: 8 });
+  senders.push(made);
+  return made;
+}
+
+afterEach(async () => {
+  await Promise.all(senders.splice(0).map((made) => made.close()));
+  for (const server of servers.splice(0)) server.closeAllConnections();
+  await Promise.all(servers.map((server) => new Promise((resolve) => server.close(resolve))));
+});
+
+describe('webhook sender thread', () => {
+  it('signs and sends from its thread: 50 attempts at once, each verified and answered', async () => {
+    const target = await receiver(({ body }, response) => response.writeHead(200, { 'content-type': 'text/plain' }).end(`got ${JSON.parse(body).n}`));
+    const secret = newSigningSecret();
+    const thread = sender(['127.0.0.1']);
+    const startedAtMs = Date.now();
+    const exchanges = await Promise.all(
+      Array.from({ length: 50 }, (_, n) => thread.exchange({ url: target.url, deliveryId: `msg_${n}`, body: JSON.stringify({ n }), secrets: [secret], startedAtMs })),
+    );
+    expect(exchanges.map(({ result }) => (result.ok ? result.answer.body : result.error))).toEqual(Array.from({ length: 50 }, (_, n) => `got ${n}`));
+    expect(target.received).toHaveLength(50);
+    const verifier = new Webhook(secret);
+    for (const { headers, body } of target.received) {
+      const flat = { 'webhook-id': String(headers['webhook-id']), 'webhook-timestamp': String(headers['webhook-timestamp']), 'webhook-signature': String(headers['webhook-signature']) };
+      expect(verifier.verify(body, flat)).toEqual(JSON.parse(body));
+    }
+    const logged = JSON.parse(exchanges[7]?.requestHeaders ?? '{}') as Record<string, string>;
+    expect(logged['webhook-id']).toBe('msg_7');
+    expect(logged['webhook-signature']).toMatch(/^v1,/);
+    expect(JSON.stringify(logged)).not.toContain(secret.slice('whsec_'.length));
+  });
+
+  it('keeps the SSRF guard in the thread: loopback is refused without the allow-list, and nothing arrives', async () => {
+    const target = await receiver((_received, response) => response.end('should not be reached'));
+    const { result } = await sender([]).exchange({ url: target.url, deliveryId: 'msg_1', body: '{}', secrets: [newSigningSecret()], startedAtMs: Date.now() });
+    expect(result.ok).toBe(false);
+    if (!result.ok) expect(result.refused).toBe(true);
+    expect(target.received).toHaveLength(0);
+  });
+
+  it('ends attempts still waiting when it closes as failed sends, and refuses new ones', async () => {
+    const target = await receiver(() => undefined);
+    const thread = sender(['127.0.0.1'], 60_000);
+    const waiting = thread.exchange({ url: target.url, deliveryId: 'msg_1', body: '{}', secrets: [newSigningSecret()], startedAtMs: Date.now() });
+    while (target.received.length === 0) await new Promise((resolve) => setTimeout(resolve, 20));
+    await thread.close();
+    const { result } = await waiting;
+    expect(result.ok).toBe(false);
+    if (!result.ok) expect(result.error).toMatch(/closed before the answer/);
+    const after = await thread.exchange({ url: target.url, deliveryId: 'msg_2', body: '{}', secrets: [newSigningSecret()], startedAtMs: Date.now() });
+    expect(after.result.ok).toBe(false);
+    expect(target.received).toHaveLength(1);
+  });
+});

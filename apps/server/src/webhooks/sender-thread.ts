@@ -1,0 +1,115 @@
+/**
+ * @module webhooks/sender-thread
+ * Webhook attempts signed and sent from a worker thread: the same
+ * `exchangeAttempt` over the same `OutboundHttp` (SSRF guard, no redirects,
+ * timeouts, size limit) runs in its own thread, so the HTTP work of a burst
+ * (signing, writing requests, parsing answers) runs beside the delivery
+ * pump's database work instead of taking turns with it on one core. Attempts
+ * made in one turn of the event loop travel in one message, and so do their
+ * exchanges.
+ *
+ * If the thread dies, the attempts it held end as failed sends (the pump
+ * retries them like any network failure) and the next attempt starts a new
+ * thread. Under vitest the source is TypeScript: the thread registers tsx
+ * first; from `dist/` it runs the compiled entry.
+ */
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import type { AttemptExchange, AttemptSender, AttemptSpec } from './attempt-exchange.js';
+import { isSenderResults, type SenderRequests, type SenderSettings } from './sender-thread-protocol.js';
+
+interface Pending {
+  startedAt: number;
+  resolve: (exchange: AttemptExchange) => void;
+  reject: (error: Error) => void;
+}
+
+/** The thread's entry, compiled (`dist/`) or as source (tests run the source). */
+function startWorker(settings: SenderSettings): Worker {
+  const compiled = new URL('./sender-thread-main.js', import.meta.url);
+  if (existsSync(fileURLToPath(compiled))) return new Worker(compiled, { workerData: settings });
+  const source = new URL('./sender-thread-main.ts', import.meta.url).href;
+  const tsx = import.meta.resolve('tsx/esm/api');
+  return new Worker(`import(${JSON.stringify(tsx)}).then((api) => { api.register(); return import(${JSON.stringify(source)}); })`, { eval: true, workerData: settings });
+}
+
+export class SenderThread implements AttemptSender {
+  readonly #settings: SenderSettings;
+  #worker: Worker | null = null;
+  readonly #pending = new Map<number, Pending>();
+  #next = 0;
+  #outbox: SenderRequests['attempts'] = [];
+  #closed = false;
+
+  constructor(settings: SenderSettings) {
+    this.#settings = settings;
+  }
+
+  exchange(spec: AttemptSpec): Promise<AttemptExchange> {
+    if (this.#closed) return Promise.resolve(failed('The webhook sender is closed.', 0));
+    const n = this.#next++;
+    const exchange = new Promise<AttemptExchange>((resolve, reject) => this.#pending.set(n, { startedAt: performance.now(), resolve, reject }));
+    if (this.#outbox.push({ n, spec }) === 1) queueMicrotask(() => this.#flush());
+    return exchange;
+  }
+
+  #flush(): void {
+    const attempts = this.#outbox;
+    this.#outbox = [];
+    if (attempts.length === 0) return;
+    const worker = this.#ensureWorker();
+    worker.ref();
+    worker.postMessage({ attempts } satisfies SenderRequests);
+  }
+
+  #ensureWorker(): Worker {
+    if (this.#worker !== null) return this.#worker;
+    const worker = startWorker(this.#settings);
+    worker.on('message', (message: unknown) => this.#receive(message));
+    worker.on('error', (error) => this.#lost(worker, `The webhook sender thread failed: ${error.message}`));
+    worker.on('exit', (code) => this.#lost(worker, `The webhook sender thread stopped (exit code ${code}).`));
+    this.#worker = worker;
+    return worker;
+  }
+
+  #receive(message: unknown): void {
+    if (!isSenderResults(message)) return;
+    for (const item of message.exchanges) {
+      const pending = this.#pending.get(item.n);
+      if (pending === undefined) continue;
+      this.#pending.delete(item.n);
+      if ('exchange' in item) pending.resolve(item.exchange);
+      else pending.reject(new Error(item.error));
+    }
+    if (this.#pending.size === 0) this.#worker?.unref();
+  }
+
+  /** The thread is gone: what it held ends as failed sends, and the next attempt starts another thread. */
+  #lost(worker: Worker, reason: string): void {
+    if (this.#worker !== worker) return;
+    this.#worker = null;
+    this.#failPending(reason);
+  }
+
+  #failPending(reason: string): void {
+    for (const [n, pending] of this.#pending) {
+      this.#pending.delete(n);
+      pending.resolve(failed(reason, performance.now() - pending.startedAt));
+    }
+  }
+
+  async close(): Promise<void> {
+    this.#closed = true;
+    const worker = this.#worker;
+    this.#worker = null;
+    // Its connections go with it; attempts still out end as failed sends (retried like any network failure).
+    if (worker !== null) await worker.terminate();
+    this.#failPending('The webhook sender was closed before the answer came.');
+  }
+}
+
+/** An exchange that never reached the receiver (nothing was sent, as far as this side knows). */
+function failed(error: string, durationMs: number): AttemptExchange {
+  return { requestHeaders: '{}', result: { ok: false, error, refused: false, timedOut: false, durationMs: Math.round(durationMs * 10) / 10 } };
+}
