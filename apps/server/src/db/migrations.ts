@@ -445,4 +445,12 @@ export const migrations: Record<string, Migration> = {
     // Upgrades from before the install rule: each workspace gets the integrations it already uses, installed and enabled (see the module).
     up: installIntegrationsInUse,
   },
+  '0010_webhook_deliveries_by_seq': {
+    // A delivery is unique per (endpoint, event seq) instead of (endpoint, event id): the same rule (an event's seq and
+    // id go together), but new deliveries land at the end of the index instead of on a random page each (event ids are random).
+    async up(db: Kysely<unknown>) {
+      await db.schema.createIndex('webhook_deliveries_event_seq').on('webhook_deliveries').columns(['endpoint_id', 'event_seq']).unique().execute();
+      await db.schema.dropIndex('webhook_deliveries_event').execute();
+    },
+  },
 };

@@ -5,7 +5,7 @@
  * inserts one delivery + one delivery job per matching event, and moves the
  * cursor. The event commit and the fan-out are separate steps, yet nothing is
  * lost if the process dies in between: the next fan-out starts at the stored
- * cursor. A unique (endpoint, event) index keeps a delivery from being made twice;
+ * cursor. A unique (endpoint, event seq) index keeps a delivery from being made twice;
  * its body is the event's (stored once with the event, see delivery-body).
  * The delivery pump fans out inside its own cycle, as many events as it has
  * room to attempt, with one job for the whole batch leased to itself
@@ -113,7 +113,7 @@ export async function fanOutInto(trx: Kysely<Database>, clock: Clock, endpointId
     'webhook_deliveries',
     deliveryColumns,
     rows.map((row) => deliveryColumns.map((column) => (column === 'body' ? bodyFromEvent : row[column]))),
-    'ON CONFLICT ("endpoint_id", "event_id") DO NOTHING RETURNING "id"',
+    'ON CONFLICT ("endpoint_id", "event_seq") DO NOTHING RETURNING "id"',
   );
   const createdIds = new Set(inserted.rows.map((row) => row.id));
   const created = rows.filter((row) => createdIds.has(row.id));
