@@ -16,6 +16,7 @@ import { adoptEqualTrees } from './first-sync.js';
 import { currentPath, identityHashesNeeded, planMoves } from './moves.js';
 import { hashesNeeded, pathsToDecide, reconcile, surveyBase } from './plan.js';
 import { type Action, isVisibleAction, type PlanInput, type Side, type SyncIssue } from './plan-types.js';
+import { spellingTolerant, spellLikeBase } from './spellings.js';
 import { type BaseEntry, StateStore } from './state-store.js';
 
 export interface SyncProgress {
@@ -140,7 +141,7 @@ async function runWithStore(options: SyncOptions, store: StateStore, started: nu
   const skip = isIgnored === null ? {} : { skip: (path: string, kind: DriverEntry['kind']): boolean => path !== ignoreFileName && isIgnored(path, kind) };
   const listOptions: ListOptions = { ...skip, sizeHint: store.baseSize() };
   const [scanA, scanB] = await Promise.all([compactListing(drivers.a, listOptions), compactListing(drivers.b, listOptions)]);
-  if (unchangedSinceBase(store, scanA, scanB, isIgnored)) return finishUnchanged(options, store, progress, report, started);
+  if (unchangedSinceBase(store, spellingTolerant(scanA, drivers.a.capabilities), spellingTolerant(scanB, drivers.b.capabilities), isIgnored)) return finishUnchanged(options, store, progress, report, started);
   if (options.dryRun !== true && (await adoptEqualTrees(store, drivers, { a: scanA, b: scanB }, isIgnored))) return finishUnchanged(options, store, progress, report, started);
   const [listA, listB] = [scanA.entries(), scanB.entries()];
   const base = store.loadBase();
@@ -151,6 +152,7 @@ async function runWithStore(options: SyncOptions, store: StateStore, started: nu
   }
   const input: PlanInput = { trees: { a: filterIgnored(listA, isIgnored), b: filterIgnored(listB, isIgnored) }, base };
   const capabilities = { a: drivers.a.capabilities, b: drivers.b.capabilities };
+  spellLikeBase(input, capabilities); // an NFD name the base holds, shown in NFC by a normalising side, is the same entry
   const survey = surveyBase(input);
   await resolveHashes(input, identityHashesNeeded(input, capabilities, survey.touched), drivers, store);
   const moves = planMoves(input, capabilities, survey.touched);

@@ -6,6 +6,11 @@
  * deleted; everything else syncs. The expected outcome follows the pair's
  * declared capabilities: the same story expects "reported" on Dropbox and
  * Ferry and "synced" on Drive or a Linux folder.
+ *
+ * A lone NFD name (no NFC twin) is no clash: the normalising side (Ferry)
+ * shows it in NFC, and the user keeps their own spelling — nothing on their
+ * side is renamed; the two spellings are mapped to one entry (`spellings.ts`),
+ * so the run after the copy has nothing to do.
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Side } from '../../plan-types.js';
@@ -68,6 +73,39 @@ export function nameStories(pair: PairKinds): void {
           await h.expectTrees({ 'caf\u00e9.txt': 'nfc', 'cafe\u0301.txt': 'nfd' });
           await h.expectConverged();
         }
+      });
+    }
+
+    // A name in NFD alone (as macOS keyboards and some archives write it) reaching a side that stores every name in NFC.
+    if (unicodeHolder !== null && capabilities[otherSide(unicodeHolder)].normalizesUnicode) {
+      const receiver = otherSide(unicodeHolder);
+      const nfdFolder = 'Cafe\u0301';
+      const nfdFile = `${nfdFolder}/re\u0301sume\u0301.txt`;
+      const stored = nfdFile.normalize('NFC');
+      it(`a file and folder named in NFD (written on ${unicodeHolder}) settle in one run: ${receiver} shows them in NFC, the NFD names stay as they are on ${unicodeHolder}, and later edits and deletes travel both ways`, async () => {
+        const h = await openPair(pair);
+        await h[unicodeHolder].write(nfdFile, 'v1');
+        const first = await h.sync();
+        expect(first).toMatchObject({ copied: 1, failed: 0, issues: [] });
+        expect(await h[receiver].files()).toEqual({ [stored]: 'v1' });
+        // What the user sees: their own names untouched (no rename on their disk), the other side's NFC spelling mapped to them.
+        expect(await h[unicodeHolder].files()).toEqual({ [nfdFile]: 'v1' });
+        const second = await h.sync();
+        expect(second).toMatchObject({ copied: 0, moved: 0, deleted: 0, conflicts: 0, failed: 0, issues: [] });
+        expect(await h[unicodeHolder].files()).toEqual({ [nfdFile]: 'v1' });
+
+        await h[receiver].write(stored, 'v2, edited where the name is NFC');
+        expect(await h.sync()).toMatchObject({ copied: 1, moved: 0, deleted: 0, conflicts: 0, failed: 0 });
+        expect(await h[unicodeHolder].files()).toEqual({ [nfdFile]: 'v2, edited where the name is NFC' });
+        await h.settle();
+        await h[unicodeHolder].write(nfdFile, 'v3, edited where the name is NFD');
+        expect(await h.sync()).toMatchObject({ copied: 1, moved: 0, deleted: 0, conflicts: 0, failed: 0 });
+        expect(await h[receiver].files()).toEqual({ [stored]: 'v3, edited where the name is NFD' });
+        expect(await h.sync()).toMatchObject({ copied: 0, moved: 0, deleted: 0, conflicts: 0, failed: 0 });
+
+        await h[receiver].delete(stored);
+        expect(await h.sync()).toMatchObject({ deleted: 1, failed: 0 });
+        expect(await h[unicodeHolder].files()).toEqual({});
       });
     }
 
