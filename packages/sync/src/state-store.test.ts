@@ -2,8 +2,8 @@
  * @module state-store.test
  * The base as the engine sees it through the state store: folder moves
  * (quick and path-by-path cases give the same result), subtree deletes,
- * the move of an older state file's rows, and listing fingerprints that
- * never outlive a base write.
+ * the move of an older state file's rows, and listing fingerprints (with
+ * the base size recorded beside them) that never outlive a base write.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -134,13 +134,16 @@ describe('state store base', () => {
       (other) => other.moveBase('d', 'e'),
       (other) => other.deleteBase('e'),
     ];
-    for (const write of writes) {
+    const sizes = [2, 3, 2, 2, 0];
+    for (const [index, write] of writes.entries()) {
       store.putListingFingerprints({ a: 'fa', b: 'fb' });
       expect(store.listingFingerprints()).toEqual({ a: 'fa', b: 'fb' });
+      expect(store.baseSize()).toBe(sizes[index]); // recorded with the fingerprints
       const other = StateStore.open(file);
       write(other);
       other.close();
       expect(store.listingFingerprints()).toBeNull();
+      expect(store.baseSize()).toBe(sizes[index + 1]); // counted again: the recorded size went with the fingerprints
     }
     store.close();
   });

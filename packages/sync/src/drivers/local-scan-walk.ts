@@ -2,21 +2,23 @@
  * @module drivers/local-scan-walk
  * The walk of a local folder tree into columns: `readdirSync` (names only)
  * and one `lstatSync` per entry, which also tells folders from files.
- * Entry names go into one `\0`-joined string, inode/size/mtime into a
- * Float64Array, the folder each entry lies in into an Int32Array — a few
- * typed arrays that a worker thread hands back without copying.
+ * Entry names are written as UTF-8 into one byte column as they are read
+ * (with each name's end offset in another), inode/size/mtime into a
+ * Float64Array, the folder each entry lies in into an Int32Array — typed
+ * arrays only, outside the JavaScript heap: no name string outlives its
+ * folder's turn (surviving strings are what makes V8 grow its young
+ * generation), and a worker thread hands every column back without a copy.
  *
  * `walkFolderTree` is self-contained on purpose: it refers to nothing but its
- * parameters, so `local-scan-thread.ts` can run its source text in a worker
- * thread (one per side, both sides in parallel). The same function runs in
- * the calling thread when a `skip` callback (ignore rules) must be consulted.
+ * parameters and Node's globals (`Buffer`), so `local-scan-thread.ts` can run
+ * its source text in a worker thread. The same function runs in the calling
+ * thread when a `skip` callback (ignore rules) must be consulted, and for
+ * one of the two sides of a pair (see `local-scan-thread.ts`).
  *
- * The walk also computes the listing's fingerprint: sha256 over every
- * entry's name, folder, kind, inode, size, mtime and birth time in walk order (the order
- * is fixed: depth-first, each folder's names sorted). Equal fingerprints mean
- * equal listings; `no-change.ts` compares them with the fingerprint stored
- * when the listing was last found equal to the base. No fingerprint (null)
- * when an entry's mtime is within the racy window or a `skip` applies.
+ * The walk also tells whether its listing may have a fingerprint (see
+ * `LocalScan.fingerprint`): not when an entry's mtime is within the racy
+ * window or a `skip` applies. The walk order is fixed (depth-first, each
+ * folder's names sorted), so equal columns mean equal listings.
  */
 import type { EntryKind } from '../driver.js';
 
@@ -37,11 +39,6 @@ export interface WalkStats {
   isFile(): boolean;
 }
 
-/** The part of `node:crypto` the walk uses. */
-export interface WalkCrypto {
-  createHash(algorithm: 'sha256'): { update(data: string | ArrayBufferView): unknown; digest(encoding: 'hex'): string };
-}
-
 export interface WalkRequest {
   /** Absolute path of the tree's root. */
   readonly root: string;
@@ -57,8 +54,10 @@ export interface WalkRequest {
 
 export interface WalkColumns {
   readonly count: number;
-  /** Entry names in walk order, joined with `\0`. */
-  readonly names: string;
+  /** Entry names in walk order, UTF-8, back to back (entry i spans `nameEnds[i - 1]` (0 for i = 0) to `nameEnds[i]`). */
+  readonly names: Uint8Array<ArrayBuffer>;
+  /** End offset of each entry's name in `names`. */
+  readonly nameEnds: Int32Array<ArrayBuffer>;
   /** inode, size (0 for folders), mtime in ms (fractional) per entry. */
   readonly numbers: Float64Array<ArrayBuffer>;
   /** Birth time in ms (fractional; 0 when the file system records none) per entry: part of the entry's id. */
@@ -73,8 +72,8 @@ export interface WalkColumns {
   readonly firsts: Int32Array<ArrayBuffer>;
   /** Per folder index: number of children. */
   readonly counts: Int32Array<ArrayBuffer>;
-  /** sha256 hex of the listing, or null (racy entry, or a `skip` applied). */
-  readonly fingerprint: string | null;
+  /** False when the listing must have no fingerprint (a racy entry, or a `skip` applied). */
+  readonly fingerprintable: boolean;
 }
 
 export type WalkSkip = (path: string, kind: EntryKind) => boolean;
@@ -86,22 +85,22 @@ export type WalkSkip = (path: string, kind: EntryKind) => boolean;
  */
 export async function walkFolderTree(
   fs: WalkFs,
-  crypto: WalkCrypto,
   request: WalkRequest,
   skip: WalkSkip | undefined,
   pause: (() => Promise<void>) | undefined,
 ): Promise<WalkColumns> {
+  // Typed arrays are zero-filled lazily by the system: capacity never written costs no memory.
   let capacity = Math.max(1024, Math.ceil(request.sizeHint * 1.1) + 64);
   let numbers = new Float64Array(capacity * 3);
   let births = new Float64Array(capacity);
   let parents = new Int32Array(capacity);
   let folders = new Uint8Array(capacity);
+  let nameEnds = new Int32Array(capacity);
+  let names = Buffer.alloc(capacity * 32);
+  let nameBytes = 0;
   let folderCapacity = 64;
   let firsts = new Int32Array(folderCapacity).fill(-1);
   let counts = new Int32Array(folderCapacity);
-  /** Each listed folder's kept names joined with `\0` (short-lived name strings, one surviving string per folder). */
-  const nameChunks: string[] = [];
-  const kept: string[] = [];
   const folderPaths: string[] = [''];
   const pending: number[] = [0];
   const racyAfter = request.now - request.racyWindowMs;
@@ -122,7 +121,6 @@ export async function walkFolderTree(
     }
     listed.sort();
     firsts[folder] = count;
-    kept.length = 0;
     for (const name of listed) {
       const absolute = `${absoluteDir}/${name}`;
       if (name.startsWith(request.tempPrefix)) {
@@ -150,14 +148,23 @@ export async function walkFolderTree(
         const moreFolders = new Uint8Array(capacity);
         moreFolders.set(folders);
         folders = moreFolders;
+        const moreNameEnds = new Int32Array(capacity);
+        moreNameEnds.set(nameEnds);
+        nameEnds = moreNameEnds;
       }
+      if (nameBytes + name.length * 3 > names.length) {
+        const moreNames = Buffer.alloc(Math.max(names.length * 2, nameBytes + name.length * 3));
+        names.copy(moreNames, 0, 0, nameBytes);
+        names = moreNames;
+      }
+      nameBytes += names.write(name, nameBytes);
+      nameEnds[count] = nameBytes;
       numbers[count * 3] = stats.ino;
       numbers[count * 3 + 1] = isFolder ? 0 : stats.size;
       numbers[count * 3 + 2] = stats.mtimeMs;
       births[count] = stats.birthtimeMs;
       parents[count] = folder;
       folders[count] = isFolder ? 1 : 0;
-      kept.push(name);
       count++;
       if (!isFolder && stats.mtimeMs > racyAfter) racy = true;
       if (isFolder) {
@@ -176,13 +183,12 @@ export async function walkFolderTree(
       }
     }
     counts[folder] = count - (firsts[folder] as number);
-    if (kept.length > 0) nameChunks.push(kept.join('\0'));
     if (pause !== undefined && ++foldersRead % 256 === 0) await pause();
   }
-  const joinedNames = nameChunks.join('\0');
-  const result = {
+  return {
     count,
-    names: joinedNames,
+    names: new Uint8Array(names.buffer, names.byteOffset, nameBytes),
+    nameEnds: nameEnds.subarray(0, count),
     numbers: numbers.subarray(0, count * 3),
     births: births.subarray(0, count),
     parents: parents.subarray(0, count),
@@ -190,16 +196,6 @@ export async function walkFolderTree(
     folderPaths: folderPaths.join('\0'),
     firsts: firsts.slice(0, folderPaths.length),
     counts: counts.slice(0, folderPaths.length),
+    fingerprintable: skip === undefined && !racy,
   };
-  let fingerprint: string | null = null;
-  if (skip === undefined && !racy) {
-    const digest = crypto.createHash('sha256');
-    digest.update(`${count}\0${joinedNames}\0`);
-    digest.update(result.parents);
-    digest.update(result.folders);
-    digest.update(result.numbers);
-    digest.update(result.births);
-    fingerprint = digest.digest('hex');
-  }
-  return { ...result, fingerprint };
 }

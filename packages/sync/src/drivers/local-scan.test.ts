@@ -3,14 +3,15 @@
  * The columnar scan of a local folder: every listed path is found again by
  * path (names of any script, in folders of any depth), what is not there is
  * not found, the worker-thread walk lists exactly what the in-thread walk
- * lists, and the fingerprint follows the listing.
+ * lists, two walks at once (a thread and the calling thread) both list
+ * everything, and the fingerprint follows the listing.
  */
-import { mkdir, mkdtemp, rm, symlink, utimes, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rename, rm, symlink, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { LocalScan, racyWindowMs } from './local-scan.js';
-import { walkHere, walkInThread } from './local-scan-thread.js';
+import { walkBeside, walkHere, walkInThread } from './local-scan-thread.js';
 import type { WalkRequest } from './local-scan-walk.js';
 
 const dirs: string[] = [];
@@ -56,20 +57,30 @@ describe('local scan', () => {
 
   it('lists the same in a worker thread, and the fingerprint follows sizes, renames and racy files', async () => {
     const root = await tree();
-    const here = await walkHere(request(root), undefined);
-    const there = await walkInThread(request(root));
-    expect(new LocalScan(there, Date.now(), 1).entries()).toEqual(new LocalScan(here, Date.now(), 1).entries());
-    expect(there.fingerprint).toMatch(/^[0-9a-f]{64}$/);
-    expect(there.fingerprint).toBe(here.fingerprint);
+    const fingerprint = async (skip?: () => boolean): Promise<string | null> => new LocalScan(await walkHere(request(root), skip), Date.now(), 1).fingerprint();
+    const here = new LocalScan(await walkHere(request(root), undefined), Date.now(), 1);
+    const there = new LocalScan(await walkInThread(request(root)), Date.now(), 1);
+    expect(there.entries()).toEqual(here.entries());
+    expect(there.fingerprint()).toMatch(/^[0-9a-f]{64}$/);
+    expect(there.fingerprint()).toBe(here.fingerprint());
 
     await writeFile(join(root, 'a/z.f'), 'longer');
     await utimes(join(root, 'a/z.f'), hourAgo, hourAgo);
-    const resized = await walkHere(request(root), undefined);
-    expect(resized.fingerprint).not.toBe(here.fingerprint);
+    const resized = await fingerprint();
+    expect(resized).not.toBe(here.fingerprint());
+    await rename(join(root, 'a/z.f'), join(root, 'a/y.f'));
+    expect(await fingerprint()).not.toBe(resized);
 
     await writeFile(join(root, 'a/new.f'), 'just now');
-    expect((await walkHere(request(root), undefined)).fingerprint).toBeNull();
-    expect((await walkHere(request(root), () => false)).fingerprint).toBeNull();
+    expect(await fingerprint()).toBeNull();
+    expect(await fingerprint(() => false)).toBeNull();
+  });
+
+  it('two large walks at once: one in a worker thread, the other beside it, both complete', async () => {
+    const [first, second] = [await tree(), await tree()];
+    const expected = new LocalScan(await walkHere(request(first), undefined), Date.now(), 1).entries().map((entry) => entry.path);
+    const scans = await Promise.all([walkBeside(request(first)), walkBeside(request(second))]);
+    for (const columns of scans) expect(new LocalScan(columns, Date.now(), 1).entries().map((entry) => entry.path)).toEqual(expected);
   });
 
   it('an unreadable root is reported as unavailable', async () => {
