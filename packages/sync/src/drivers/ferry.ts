@@ -147,7 +147,7 @@ export class FerryDriver implements SyncDriver {
     if (options.expected.kind === 'revision') headers['if-match'] = `"${options.expected.revision}"`;
     const send = (body: ByteStream): Promise<FerryNode> => this.client.call('putFileByName', { params: { nodeId: parent.id, name: baseName(path) }, body: ReadableStream.from(body), headers });
     try {
-      const node = options.reopen === undefined ? await send(content) : await retriedUpload({ label: `uploading ${path}`, retry: this.retry, first: content, reopen: options.reopen, send, landed: () => this.node(path) });
+      const node = options.reopen === undefined ? await send(content) : await retriedUpload({ label: `uploading ${path}`, retry: this.retry, first: content, reopen: options.reopen, send, expected: options.expected, landed: () => this.node(path) });
       return toEntry(path, node);
     } catch (error) {
       if (isCode(error, 'name_conflict')) throw new FerryError('precondition_failed', `${path} appeared while syncing.`);
