@@ -38,11 +38,17 @@ function withSide(base: BaseEntry, side: Side, id: string | null, revision: stri
 
 export type CopyAction = Extract<Action, { type: 'copy' }>;
 
-/** Closes a source stream that may never have been read to its end (a file left open otherwise); one being read or done is left alone. */
-async function abandon(stream: ByteStream | null): Promise<void> {
+/**
+ * Closes a source stream that may never have been read to its end (a file
+ * left open otherwise), without waiting for it (a read in flight may hold it
+ * for a while); one locked by its reader or done is left alone.
+ */
+function abandon(stream: ByteStream | null): void {
   if (stream === null) return;
   try {
-    await stream[Symbol.asyncIterator]().return?.();
+    stream[Symbol.asyncIterator]()
+      .return?.()
+      .catch(() => undefined);
   } catch {
     // Locked by its reader, or already closed: nothing to release here.
   }
@@ -55,7 +61,7 @@ async function copy(action: CopyAction, context: ApplyContext): Promise<number> 
   let opened: ByteStream | null = null;
   // Each opening reads the source from its start (an abandoned one is closed); the hash and the count are those of the last one.
   const open = async (): Promise<ByteStream> => {
-    await abandon(opened);
+    abandon(opened);
     const content = await context.drivers[action.from].read(action.path);
     opened = content;
     const hashing = createHash('sha256');
@@ -75,7 +81,7 @@ async function copy(action: CopyAction, context: ApplyContext): Promise<number> 
   try {
     written = await context.drivers[to].write(action.path, await open(), { expected: action.expected, mtimeMs: action.source.mtimeMs, reopen: open });
   } finally {
-    await abandon(opened);
+    abandon(opened);
   }
   commitCopy(context.store, action, written, digest.digest('hex'), bytes);
   return bytes;
