@@ -6,14 +6,21 @@
  * and the request headers as the delivery log records them (signatures,
  * never secrets).
  */
+import type { EventRow } from '../db/schema.js';
 import type { OutboundHttp, OutboundResult } from '../outbound/outbound-http.js';
+import { deliveryBody } from './delivery-body.js';
 import { signatureHeaderAt, webhookTimestamp } from './signing.js';
 
-/** What an attempt sends: the delivery's id (`webhook-id`), body and the endpoint's signing secrets, newest first. */
+/**
+ * What an attempt sends: the delivery's id (`webhook-id`), its body — built from `event` when there is one
+ * (the same bytes for every endpoint and attempt, see delivery-body), else `body` as stored — and the
+ * endpoint's signing secrets, newest first.
+ */
 export interface AttemptSpec {
   url: string;
   deliveryId: string;
   body: string;
+  event: EventRow | null;
   secrets: string[];
   /** When the attempt starts (epoch ms): the `webhook-timestamp`. */
   startedAtMs: number;
@@ -22,6 +29,8 @@ export interface AttemptSpec {
 export interface AttemptExchange {
   /** The request headers as sent, as JSON. */
   requestHeaders: string;
+  /** The size of the body sent (bytes). */
+  bodyBytes: number;
   result: OutboundResult;
 }
 
@@ -30,8 +39,9 @@ const userAgent = 'Ferry-Webhooks/1';
 const constantHeadersJson = JSON.stringify({ 'content-type': 'application/json', 'user-agent': userAgent }).slice(0, -1);
 
 export async function exchangeAttempt(http: OutboundHttp, spec: AttemptSpec): Promise<AttemptExchange> {
+  const body = spec.event === null ? spec.body : deliveryBody(spec.event);
   const timestamp = webhookTimestamp(new Date(spec.startedAtMs));
-  const signature = signatureHeaderAt(spec.secrets, spec.deliveryId, timestamp, spec.body);
+  const signature = signatureHeaderAt(spec.secrets, spec.deliveryId, timestamp, body);
   const headers: Record<string, string> = {
     'content-type': 'application/json',
     'user-agent': userAgent,
@@ -39,10 +49,10 @@ export async function exchangeAttempt(http: OutboundHttp, spec: AttemptSpec): Pr
     'webhook-timestamp': timestamp,
     'webhook-signature': signature,
   };
-  const result = await http.send({ url: spec.url, headers, body: spec.body });
+  const result = await http.send({ url: spec.url, headers, body });
   // What JSON.stringify(headers) gives, with only the three values that change written out.
   const requestHeaders = `${constantHeadersJson},"webhook-id":${JSON.stringify(spec.deliveryId)},"webhook-timestamp":${JSON.stringify(timestamp)},"webhook-signature":${JSON.stringify(signature)}}`;
-  return { requestHeaders, result };
+  return { requestHeaders, bodyBytes: Buffer.byteLength(body), result };
 }
 
 /** Sends attempts: in this thread (`OutboundHttp`) or from the sender thread (`SenderThread`). */

@@ -11,7 +11,7 @@
 import { parseRetryAfter } from '@ferry/core';
 import { recordOutboundCall } from '../analytics/recorder.js';
 import type { ServerContext } from '../context.js';
-import type { WebhookAttemptRow, WebhookDeliveryRow, WebhookEndpointRow } from '../db/schema.js';
+import type { EventRow, WebhookAttemptRow, WebhookDeliveryRow, WebhookEndpointRow } from '../db/schema.js';
 import { newOrderedId } from '../jobs/ordered-id.js';
 import { signingSecrets } from './endpoint-store.js';
 import { webhookServices } from './webhook-services.js';
@@ -40,15 +40,16 @@ export interface AttemptOutcome {
 
 export async function sendAttempt(
   ctx: ServerContext,
-  delivery: Pick<WebhookDeliveryRow, 'id' | 'body' | 'attempts' | 'workspace_id' | 'test'>,
+  delivery: Pick<WebhookDeliveryRow, 'id' | 'body' | 'attempts' | 'workspace_id' | 'test'> & { event?: EventRow | null },
   endpoint: Pick<WebhookEndpointRow, 'id' | 'kind' | 'url' | 'secret_ciphertext' | 'previous_secret_ciphertext' | 'previous_secret_expires_at'>,
 ): Promise<{ attempt: WebhookAttemptRow; outcome: AttemptOutcome }> {
   const startedAt = ctx.clock.now();
   const secrets = signingSecrets(ctx, endpoint, startedAt);
-  const { requestHeaders, result } = await webhookServices(ctx).sender.exchange({ url: endpoint.url, deliveryId: delivery.id, body: delivery.body, secrets, startedAtMs: startedAt.getTime() });
+  const spec = { url: endpoint.url, deliveryId: delivery.id, body: delivery.body, event: delivery.event ?? null, secrets, startedAtMs: startedAt.getTime() };
+  const { requestHeaders, bodyBytes, result } = await webhookServices(ctx).sender.exchange(spec);
   // Counted in integration analytics: REST hooks are what Zapier subscribes.
   const tag = { workspaceId: delivery.workspace_id, integration: endpoint.kind === 'rest_hook' ? 'zapier' : 'webhooks', operation: delivery.test === 1 ? 'test' : 'deliver' };
-  recordOutboundCall(ctx, tag, Buffer.byteLength(delivery.body), result);
+  recordOutboundCall(ctx, tag, bodyBytes, result);
   const attempt: WebhookAttemptRow = {
     id: newOrderedId('wha'),
     delivery_id: delivery.id,

@@ -14,17 +14,19 @@
 import type { FerryEvent } from '@ferry/core';
 import type { Kysely } from 'kysely';
 import type { ServerContext } from '../context.js';
-import type { Database } from '../db/schema.js';
+import type { Database, EventRow } from '../db/schema.js';
 import type { WebhookAttemptRow, WebhookDeliveryRow, WebhookEndpointRow } from '../db/schema.js';
 import { deleteFinishedJobs, enqueueJobs, rescheduleJob, type ClaimedJob, type NewJob } from '../jobs/job-queue.js';
 import { insertRows, runSql } from '../jobs/prepared-sql.js';
-import { bodyFromEvent, deliveryBody } from './delivery-body.js';
+import { bodyFromEvent } from './delivery-body.js';
 import { disableEndpoint } from './endpoint-health.js';
 import { deliverJobKind } from './fan-out.js';
 
+/** A delivery about to be attempted, with its endpoint; `event` is the event whose body it sends (null: the stored `body`). */
 export type DeliveryToAttempt = Pick<WebhookDeliveryRow, 'id' | 'body' | 'attempts' | 'status' | 'test' | 'workspace_id'> &
   Pick<WebhookEndpointRow, 'kind' | 'url' | 'enabled' | 'failing_since' | 'secret_ciphertext' | 'previous_secret_ciphertext' | 'previous_secret_expires_at'> & {
     endpoint_id: string;
+    event: EventRow | null;
   };
 
 /**
@@ -75,7 +77,7 @@ LEFT JOIN "events" AS v ON d."body" = '' AND v."workspace_id" = d."workspace_id"
 WHERE d."id" IN (SELECT "value" FROM json_each(?))`;
 
 /** A loaded delivery with its event's columns (null unless its body is the event's). */
-type LoadedRow = DeliveryToAttempt & {
+type LoadedRow = Omit<DeliveryToAttempt, 'event'> & {
   event_seq: number | null;
   event_id: string | null;
   event_type: string | null;
@@ -85,10 +87,10 @@ type LoadedRow = DeliveryToAttempt & {
   event_payload: string | null;
 };
 
-function withBody(row: LoadedRow): DeliveryToAttempt {
+function withEvent(row: LoadedRow): DeliveryToAttempt {
   const { event_seq: seq, event_id: id, event_type: type, event_at: at, event_actor_id: actorId, event_source: source, event_payload: payload, ...delivery } = row;
-  if (delivery.body !== bodyFromEvent || seq === null || id === null || type === null || at === null || source === null || payload === null) return delivery;
-  return { ...delivery, body: deliveryBody({ workspace_id: delivery.workspace_id, seq, id, type, at, actor_id: actorId, source, payload }) };
+  if (delivery.body !== bodyFromEvent || seq === null || id === null || type === null || at === null || source === null || payload === null) return { ...delivery, event: null };
+  return { ...delivery, event: { workspace_id: delivery.workspace_id, seq, id, type, at, actor_id: actorId, source, payload } };
 }
 
 /** One attempt more for a JSON array of deliveries that are now finished (succeeded or failed). */
@@ -108,7 +110,7 @@ const failingSinceSql = 'UPDATE "webhook_endpoints" SET "failing_since" = ? WHER
 export async function loadDeliveries(db: Kysely<Database>, ids: readonly string[]): Promise<(DeliveryToAttempt | undefined)[]> {
   if (ids.length === 0) return [];
   const { rows } = await runSql<LoadedRow>(db, loadSql, [JSON.stringify([...new Set(ids)])]);
-  const byId = new Map(rows.map((row) => [row.id, withBody(row)]));
+  const byId = new Map(rows.map((row) => [row.id, withEvent(row)]));
   return ids.map((id) => byId.get(id));
 }
 

@@ -19,7 +19,7 @@ import type { Database, EventRow, WebhookDeliveryRow, WebhookEndpointRow } from 
 import { enqueueJobs, enqueueLeasedJobs, type JobLease } from '../jobs/job-queue.js';
 import { newOrderedId } from '../jobs/ordered-id.js';
 import { insertRows, runSql } from '../jobs/prepared-sql.js';
-import { bodyFromEvent, deliveryBody } from './delivery-body.js';
+import { bodyFromEvent } from './delivery-body.js';
 import type { DeliverBatchPayload, DeliveryToAttempt, SharedJob } from './delivery-store.js';
 
 export const deliverJobKind = 'webhook.deliver';
@@ -89,16 +89,15 @@ export async function fanOutInto(trx: Kysely<Database>, clock: Clock, endpointId
   const types = new Set(JSON.parse(endpoint.event_types) as EventType[]);
   const now = clock.now();
   const at = now.toISOString();
-  const rows: WebhookDeliveryRow[] = events
-    .filter((event) => types.size === 0 || types.has(event.type as EventType))
-    .map((event) => ({
+  const matching = events.filter((event) => types.size === 0 || types.has(event.type as EventType));
+  const rows: WebhookDeliveryRow[] = matching.map((event) => ({
       id: newOrderedId('msg'),
       endpoint_id: endpoint.id,
       workspace_id: endpoint.workspace_id,
       event_id: event.id,
       event_seq: event.seq,
       event_type: event.type,
-      body: deliveryBody(event),
+      body: bodyFromEvent,
       status: 'pending',
       attempts: 0,
       next_attempt_at: at,
@@ -107,12 +106,12 @@ export async function fanOutInto(trx: Kysely<Database>, clock: Clock, endpointId
       updated_at: at,
     }));
   // Prepared multi-row inserts (no query building per row); a delivery that exists already is skipped.
-  // The body is stored once, with the event (see delivery-body); the rows in memory carry it for the attempt.
+  // The body is stored once, with the event (see delivery-body); the attempt builds it from the event row.
   const inserted = await insertRows<{ id: string }>(
     trx,
     'webhook_deliveries',
     deliveryColumns,
-    rows.map((row) => deliveryColumns.map((column) => (column === 'body' ? bodyFromEvent : row[column]))),
+    rows.map((row) => deliveryColumns.map((column) => row[column])),
     'ON CONFLICT ("endpoint_id", "event_seq") DO NOTHING RETURNING "id"',
   );
   const createdIds = new Set(inserted.rows.map((row) => row.id));
@@ -128,8 +127,10 @@ export async function fanOutInto(trx: Kysely<Database>, clock: Clock, endpointId
     shared = { job, remaining: created.length };
     // What an attempt needs of each delivery, built field by field (a spread of the row per delivery cost more).
     const { kind, url, enabled, failing_since, secret_ciphertext, previous_secret_ciphertext, previous_secret_expires_at } = endpoint;
+    const eventOf = new Map(matching.map((event, index) => [rows[index]?.id, event]));
     for (const { id, body, attempts, status, test, workspace_id } of created) {
-      leased.push({ id, body, attempts, status, test, workspace_id, endpoint_id: endpoint.id, kind, url, enabled, failing_since, secret_ciphertext, previous_secret_ciphertext, previous_secret_expires_at });
+      const event = eventOf.get(id) ?? null;
+      leased.push({ id, body, event, attempts, status, test, workspace_id, endpoint_id: endpoint.id, kind, url, enabled, failing_since, secret_ciphertext, previous_secret_ciphertext, previous_secret_expires_at });
     }
   }
   await runSql(trx, moveCursorSql, [last.seq, endpoint.id]);

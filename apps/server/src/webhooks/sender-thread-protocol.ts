@@ -30,7 +30,7 @@ export interface SenderResults {
 const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null;
 
 export function isSenderRequests(value: unknown): value is SenderRequests {
-  return isObject(value) && Array.isArray(value.attempts) && value.attempts.every((item) => isObject(item) && typeof item.n === 'number' && isObject(item.spec) && typeof item.spec.url === 'string' && typeof item.spec.body === 'string');
+  return isObject(value) && Array.isArray(value.attempts) && value.attempts.every((item) => isObject(item) && typeof item.n === 'number' && isObject(item.spec) && typeof item.spec.url === 'string' && typeof item.spec.body === 'string' && (item.spec.event === null || isObject(item.spec.event)));
 }
 
 export function isSenderResults(value: unknown): value is SenderResults {

@@ -1,7 +1,8 @@
 /**
  * @module webhooks/sender-thread.test
  * The webhook sender thread against real receivers on 127.0.0.1: attempts
- * signed in the thread verify with the standardwebhooks library; the SSRF
+ * signed in the thread verify with the standardwebhooks library, an event's
+ * body is built there byte for byte as everywhere else; the SSRF
  * guard runs there too (loopback refused without the allow-list); many
  * attempts at once each get their own answer; attempts still out when the
  * sender closes end as failed sends instead of hanging.
@@ -10,6 +11,8 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { Webhook } from 'standardwebhooks';
 import { afterEach, describe, expect, it } from 'vitest';
+import type { EventRow } from '../db/schema.js';
+import { deliveryBody } from './delivery-body.js';
 import { SenderThread } from './sender-thread.js';
 import { newSigningSecret } from './signing.js';
 
@@ -56,7 +59,7 @@ describe('webhook sender thread', () => {
     const thread = sender(['127.0.0.1']);
     const startedAtMs = Date.now();
     const exchanges = await Promise.all(
-      Array.from({ length: 50 }, (_, n) => thread.exchange({ url: target.url, deliveryId: `msg_${n}`, body: JSON.stringify({ n }), secrets: [secret], startedAtMs })),
+      Array.from({ length: 50 }, (_, n) => thread.exchange({ url: target.url, deliveryId: `msg_${n}`, body: JSON.stringify({ n }), event: null, secrets: [secret], startedAtMs })),
     );
     expect(exchanges.map(({ result }) => (result.ok ? result.answer.body : result.error))).toEqual(Array.from({ length: 50 }, (_, n) => `got ${n}`));
     expect(target.received).toHaveLength(50);
@@ -71,9 +74,21 @@ describe('webhook sender thread', () => {
     expect(JSON.stringify(logged)).not.toContain(secret.slice('whsec_'.length));
   });
 
+  it("builds an event's body in the thread, byte for byte the body the delivery log and other endpoints get", async () => {
+    const target = await receiver((_received, response) => response.end('ok'));
+    const event: EventRow = { workspace_id: 'wsp_1', seq: 41, id: 'evt_1', type: 'file.created', at: '2026-11-25T21:00:00.000Z', actor_id: 'usr_1', source: 'api', payload: JSON.stringify({ node: { id: 'nod_1', name: 'Résumé ✓.pdf', size: 12 } }) };
+    const secret = newSigningSecret();
+    const { bodyBytes, result } = await sender(['127.0.0.1']).exchange({ url: target.url, deliveryId: 'msg_e', body: '', event, secrets: [secret], startedAtMs: Date.now() });
+    expect(result.ok).toBe(true);
+    expect(target.received[0]?.body).toBe(deliveryBody(event));
+    expect(bodyBytes).toBe(Buffer.byteLength(deliveryBody(event)));
+    const { headers, body } = target.received[0] ?? { headers: {}, body: '' };
+    expect(new Webhook(secret).verify(body, { 'webhook-id': 'msg_e', 'webhook-timestamp': String(headers['webhook-timestamp']), 'webhook-signature': String(headers['webhook-signature']) })).toMatchObject({ type: 'file.created' });
+  });
+
   it('keeps the SSRF guard in the thread: loopback is refused without the allow-list, and nothing arrives', async () => {
     const target = await receiver((_received, response) => response.end('should not be reached'));
-    const { result } = await sender([]).exchange({ url: target.url, deliveryId: 'msg_1', body: '{}', secrets: [newSigningSecret()], startedAtMs: Date.now() });
+    const { result } = await sender([]).exchange({ url: target.url, deliveryId: 'msg_1', body: '{}', event: null, secrets: [newSigningSecret()], startedAtMs: Date.now() });
     expect(result.ok).toBe(false);
     if (!result.ok) expect(result.refused).toBe(true);
     expect(target.received).toHaveLength(0);
@@ -82,13 +97,13 @@ describe('webhook sender thread', () => {
   it('ends attempts still waiting when it closes as failed sends, and refuses new ones', async () => {
     const target = await receiver(() => undefined);
     const thread = sender(['127.0.0.1'], 60_000);
-    const waiting = thread.exchange({ url: target.url, deliveryId: 'msg_1', body: '{}', secrets: [newSigningSecret()], startedAtMs: Date.now() });
+    const waiting = thread.exchange({ url: target.url, deliveryId: 'msg_1', body: '{}', event: null, secrets: [newSigningSecret()], startedAtMs: Date.now() });
     while (target.received.length === 0) await new Promise((resolve) => setTimeout(resolve, 20));
     await thread.close();
     const { result } = await waiting;
     expect(result.ok).toBe(false);
     if (!result.ok) expect(result.error).toMatch(/closed before the answer/);
-    const after = await thread.exchange({ url: target.url, deliveryId: 'msg_2', body: '{}', secrets: [newSigningSecret()], startedAtMs: Date.now() });
+    const after = await thread.exchange({ url: target.url, deliveryId: 'msg_2', body: '{}', event: null, secrets: [newSigningSecret()], startedAtMs: Date.now() });
     expect(after.result.ok).toBe(false);
     expect(target.received).toHaveLength(1);
   });

@@ -14,7 +14,7 @@ import { appendTestEvents, startReceiver, type TestReceiver } from './test-recei
 
 const json = (body: unknown): RequestInit => ({ method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
 
-async function waitFor<T>(probe: () => T | Promise<T>, what: string, ms = 10_000): Promise<T> {
+async function waitFor<T>(probe: () => T | null | Promise<T | null>, what: string, ms = 10_000): Promise<T> {
   const deadline = Date.now() + ms;
   for (;;) {
     const value = await probe();
@@ -73,7 +73,12 @@ describe('webhook routes', () => {
       expect(request.webhookHeaders['webhook-id']).toMatch(/^msg_/);
     }
 
-    const log = pageOf(webhookDeliverySchema).parse(await (await admin.api(`/api/v1/webhooks/${endpoint.id}/deliveries?limit=2`)).json());
+    // The log shows an attempt once the worker has recorded it (the answer travels back from the sender first).
+    const readLog = async () => pageOf(webhookDeliverySchema).parse(await (await admin.api(`/api/v1/webhooks/${endpoint.id}/deliveries?limit=2`)).json());
+    const log = await waitFor(async () => {
+      const page = await readLog();
+      return page.items.every((item) => item.status !== 'pending') ? page : null;
+    }, 'the attempts recorded');
     expect(log.items).toHaveLength(2);
     expect(log.nextCursor).not.toBeNull();
     const first = log.items[0];
