@@ -14,7 +14,6 @@ import { Registry } from 'prom-client';
 import type { IntegrationErrorKind } from '@ferry/core';
 import type { ServerContext } from '../context.js';
 import { serverMetricsRegistry } from '../observability/metrics.js';
-import type { OutboundResult } from '../outbound/outbound-http.js';
 import { IntegrationMetrics } from './integration-metrics.js';
 import { addCall, bucketKey, emptyBucket, hourStart, mergeBuckets, type IntegrationCall, type UsageBucket } from './usage-bucket.js';
 import { mergeIntoStore, readRecentUsage } from './usage-store.js';
@@ -118,10 +117,22 @@ export function integrationRecorder(ctx: ServerContext): IntegrationRecorder {
   return recorder;
 }
 
+/** An outbound call as analytics count it: the answer's status (null when none came, then why), time and bytes. */
+export interface OutboundCall {
+  status: number | null;
+  refused: boolean;
+  timedOut: boolean;
+  durationMs: number;
+  /** The request body's size. */
+  bytesOut: number;
+  /** The answer body's size. */
+  bytesIn: number;
+}
+
 /** How an outbound HTTP exchange turned out, as analytics count it. */
-export function outboundOutcome(result: OutboundResult): { ok: boolean; errorKind: IntegrationErrorKind | null } {
-  if (!result.ok) return { ok: false, errorKind: result.refused ? 'refused' : result.timedOut ? 'timeout' : 'network' };
-  const { status } = result.answer;
+export function outboundOutcome(call: Pick<OutboundCall, 'status' | 'refused' | 'timedOut'>): { ok: boolean; errorKind: IntegrationErrorKind | null } {
+  const { status } = call;
+  if (status === null) return { ok: false, errorKind: call.refused ? 'refused' : call.timedOut ? 'timeout' : 'network' };
   if (status >= 200 && status < 300) return { ok: true, errorKind: null };
   if (status === 429) return { ok: false, errorKind: 'rate_limited' };
   if (status >= 300 && status < 400) return { ok: false, errorKind: 'http_3xx' };
@@ -138,17 +149,18 @@ export interface OutboundCallTag {
   userId?: string | null;
 }
 
-/** Counts one outbound call by its result; `bytesOut` is the request body's size. */
-export function recordOutboundCall(ctx: ServerContext, tag: OutboundCallTag, bytesOut: number, result: OutboundResult): void {
+/** Counts one outbound call. */
+export function recordOutboundCall(ctx: ServerContext, tag: OutboundCallTag, call: OutboundCall): void {
+  const answered = call.status !== null;
   integrationRecorder(ctx).record({
     workspaceId: tag.workspaceId,
     integration: tag.integration,
     operation: tag.operation,
     userId: tag.userId ?? null,
-    ...outboundOutcome(result),
-    durationMs: result.durationMs,
+    ...outboundOutcome(call),
+    durationMs: call.durationMs,
     // Bytes count as moved only when the other side answered (a refused or failed call moved nothing we know of).
-    bytesOut: result.ok ? bytesOut : 0,
-    bytesIn: result.ok ? Buffer.byteLength(result.answer.body) : 0,
+    bytesOut: answered ? call.bytesOut : 0,
+    bytesIn: answered ? call.bytesIn : 0,
   });
 }

@@ -26,13 +26,35 @@ export interface AttemptSpec {
   startedAtMs: number;
 }
 
+/** What came of an attempt, shaped as the delivery log keeps it (small to send between threads). */
 export interface AttemptExchange {
   /** The request headers as sent, as JSON. */
   requestHeaders: string;
   /** The size of the body sent (bytes). */
   bodyBytes: number;
-  result: OutboundResult;
+  durationMs: number;
+  /** The receiver's answer, or null when none came (then `error` says why). */
+  answer: AttemptAnswer | null;
+  error: string | null;
+  /** The SSRF guard refused the address. */
+  refused: boolean;
+  timedOut: boolean;
 }
+
+export interface AttemptAnswer {
+  status: number;
+  /** The answer's headers, as JSON. */
+  headers: string;
+  /** The start of the answer body, as the log keeps it. */
+  body: string;
+  /** The size of the answer body read (bytes). */
+  bytes: number;
+  retryAfter: string | null;
+  location: string | null;
+}
+
+/** The part of the answer kept in the delivery log (characters). */
+const loggedBodyLength = 4096;
 
 const userAgent = 'Ferry-Webhooks/1';
 /** The start of the logged request headers: those that never change, in the order they are sent. */
@@ -52,7 +74,20 @@ export async function exchangeAttempt(http: OutboundHttp, spec: AttemptSpec): Pr
   const result = await http.send({ url: spec.url, headers, body });
   // What JSON.stringify(headers) gives, with only the three values that change written out.
   const requestHeaders = `${constantHeadersJson},"webhook-id":${JSON.stringify(spec.deliveryId)},"webhook-timestamp":${JSON.stringify(timestamp)},"webhook-signature":${JSON.stringify(signature)}}`;
-  return { requestHeaders, bodyBytes: Buffer.byteLength(body), result };
+  return { requestHeaders, bodyBytes: Buffer.byteLength(body), ...describeResult(result) };
+}
+
+/** The exchange's result as the log keeps it. */
+export function describeResult(result: OutboundResult): Pick<AttemptExchange, 'durationMs' | 'answer' | 'error' | 'refused' | 'timedOut'> {
+  if (!result.ok) return { durationMs: result.durationMs, answer: null, error: result.error, refused: result.refused, timedOut: result.timedOut };
+  const { status, headers, body } = result.answer;
+  return {
+    durationMs: result.durationMs,
+    answer: { status, headers: JSON.stringify(headers), body: body.slice(0, loggedBodyLength), bytes: Buffer.byteLength(body), retryAfter: headers['retry-after'] ?? null, location: headers.location ?? null },
+    error: null,
+    refused: false,
+    timedOut: false,
+  };
 }
 
 /** Sends attempts: in this thread (`OutboundHttp`) or from the sender thread (`SenderThread`). */

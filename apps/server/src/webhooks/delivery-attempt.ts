@@ -16,9 +16,6 @@ import { newOrderedId } from '../jobs/ordered-id.js';
 import { signingSecrets } from './endpoint-store.js';
 import { webhookServices } from './webhook-services.js';
 
-/** The part of the answer kept in the delivery log. */
-const loggedBodyBytes = 4096;
-
 /** The last time formatted (attempts that start within the same millisecond share it). */
 let lastIso = { ms: Number.NaN, text: '' };
 function isoTime(at: Date): string {
@@ -46,37 +43,37 @@ export async function sendAttempt(
   const startedAt = ctx.clock.now();
   const secrets = signingSecrets(ctx, endpoint, startedAt);
   const spec = { url: endpoint.url, deliveryId: delivery.id, body: delivery.body, event: delivery.event ?? null, secrets, startedAtMs: startedAt.getTime() };
-  const { requestHeaders, bodyBytes, result } = await webhookServices(ctx).sender.exchange(spec);
+  const exchange = await webhookServices(ctx).sender.exchange(spec);
+  const { answer } = exchange;
   // Counted in integration analytics: REST hooks are what Zapier subscribes.
   const tag = { workspaceId: delivery.workspace_id, integration: endpoint.kind === 'rest_hook' ? 'zapier' : 'webhooks', operation: delivery.test === 1 ? 'test' : 'deliver' };
-  recordOutboundCall(ctx, tag, bodyBytes, result);
+  recordOutboundCall(ctx, tag, { status: answer?.status ?? null, refused: exchange.refused, timedOut: exchange.timedOut, durationMs: exchange.durationMs, bytesOut: exchange.bodyBytes, bytesIn: answer?.bytes ?? 0 });
   const attempt: WebhookAttemptRow = {
     id: newOrderedId('wha'),
     delivery_id: delivery.id,
     endpoint_id: endpoint.id,
     attempt: delivery.attempts + 1,
     started_at: isoTime(startedAt),
-    duration_ms: result.durationMs,
-    request_headers: requestHeaders,
+    duration_ms: exchange.durationMs,
+    request_headers: exchange.requestHeaders,
     response_status: null,
     response_headers: null,
     response_body: null,
     error: null,
   };
-  if (!result.ok) {
-    attempt.error = result.error;
-    return { attempt, outcome: { succeeded: false, status: null, gone: false, retryAfterMs: null, error: result.error, refused: result.refused } };
+  if (answer === null) {
+    attempt.error = exchange.error;
+    return { attempt, outcome: { succeeded: false, status: null, gone: false, retryAfterMs: null, error: exchange.error, refused: exchange.refused } };
   }
-  const { answer } = result;
   attempt.response_status = answer.status;
-  attempt.response_headers = JSON.stringify(answer.headers);
-  attempt.response_body = answer.body.slice(0, loggedBodyBytes);
+  attempt.response_headers = answer.headers;
+  attempt.response_body = answer.body;
   const succeeded = answer.status >= 200 && answer.status < 300;
   let error: string | null = null;
   if (!succeeded) {
     error =
       answer.status >= 300 && answer.status < 400
-        ? `The endpoint answered ${answer.status} (a redirect${answer.headers.location ? ` to ${answer.headers.location.slice(0, 200)}` : ''}); redirects are not followed.`
+        ? `The endpoint answered ${answer.status} (a redirect${answer.location ? ` to ${answer.location.slice(0, 200)}` : ''}); redirects are not followed.`
         : `The endpoint answered ${answer.status}.`;
     attempt.error = error;
   }
@@ -86,7 +83,7 @@ export async function sendAttempt(
       succeeded,
       status: answer.status,
       gone: answer.status === 410,
-      retryAfterMs: succeeded ? null : (parseRetryAfter(answer.headers['retry-after'], startedAt.getTime()) ?? null),
+      retryAfterMs: succeeded ? null : (parseRetryAfter(answer.retryAfter ?? undefined, startedAt.getTime()) ?? null),
       error,
       refused: false,
     },

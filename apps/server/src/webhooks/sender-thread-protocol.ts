@@ -34,5 +34,5 @@ export function isSenderRequests(value: unknown): value is SenderRequests {
 }
 
 export function isSenderResults(value: unknown): value is SenderResults {
-  return isObject(value) && Array.isArray(value.exchanges) && value.exchanges.every((item) => isObject(item) && typeof item.n === 'number' && ((isObject(item.exchange) && isObject(item.exchange.result)) || typeof item.error === 'string'));
+  return isObject(value) && Array.isArray(value.exchanges) && value.exchanges.every((item) => isObject(item) && typeof item.n === 'number' && ((isObject(item.exchange) && typeof item.exchange.requestHeaders === 'string') || typeof item.error === 'string'));
 }

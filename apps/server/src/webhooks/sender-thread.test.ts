@@ -61,7 +61,7 @@ describe('webhook sender thread', () => {
     const exchanges = await Promise.all(
       Array.from({ length: 50 }, (_, n) => thread.exchange({ url: target.url, deliveryId: `msg_${n}`, body: JSON.stringify({ n }), event: null, secrets: [secret], startedAtMs })),
     );
-    expect(exchanges.map(({ result }) => (result.ok ? result.answer.body : result.error))).toEqual(Array.from({ length: 50 }, (_, n) => `got ${n}`));
+    expect(exchanges.map(({ answer, error }) => answer?.body ?? error)).toEqual(Array.from({ length: 50 }, (_, n) => `got ${n}`));
     expect(target.received).toHaveLength(50);
     const verifier = new Webhook(secret);
     for (const { headers, body } of target.received) {
@@ -78,8 +78,8 @@ describe('webhook sender thread', () => {
     const target = await receiver((_received, response) => response.end('ok'));
     const event: EventRow = { workspace_id: 'wsp_1', seq: 41, id: 'evt_1', type: 'file.created', at: '2026-11-25T21:00:00.000Z', actor_id: 'usr_1', source: 'api', payload: JSON.stringify({ node: { id: 'nod_1', name: 'Résumé ✓.pdf', size: 12 } }) };
     const secret = newSigningSecret();
-    const { bodyBytes, result } = await sender(['127.0.0.1']).exchange({ url: target.url, deliveryId: 'msg_e', body: '', event, secrets: [secret], startedAtMs: Date.now() });
-    expect(result.ok).toBe(true);
+    const { bodyBytes, answer } = await sender(['127.0.0.1']).exchange({ url: target.url, deliveryId: 'msg_e', body: '', event, secrets: [secret], startedAtMs: Date.now() });
+    expect(answer?.status).toBe(200);
     expect(target.received[0]?.body).toBe(deliveryBody(event));
     expect(bodyBytes).toBe(Buffer.byteLength(deliveryBody(event)));
     const { headers, body } = target.received[0] ?? { headers: {}, body: '' };
@@ -88,9 +88,8 @@ describe('webhook sender thread', () => {
 
   it('keeps the SSRF guard in the thread: loopback is refused without the allow-list, and nothing arrives', async () => {
     const target = await receiver((_received, response) => response.end('should not be reached'));
-    const { result } = await sender([]).exchange({ url: target.url, deliveryId: 'msg_1', body: '{}', event: null, secrets: [newSigningSecret()], startedAtMs: Date.now() });
-    expect(result.ok).toBe(false);
-    if (!result.ok) expect(result.refused).toBe(true);
+    const refused = await sender([]).exchange({ url: target.url, deliveryId: 'msg_1', body: '{}', event: null, secrets: [newSigningSecret()], startedAtMs: Date.now() });
+    expect(refused).toMatchObject({ answer: null, refused: true });
     expect(target.received).toHaveLength(0);
   });
 
@@ -100,11 +99,11 @@ describe('webhook sender thread', () => {
     const waiting = thread.exchange({ url: target.url, deliveryId: 'msg_1', body: '{}', event: null, secrets: [newSigningSecret()], startedAtMs: Date.now() });
     while (target.received.length === 0) await new Promise((resolve) => setTimeout(resolve, 20));
     await thread.close();
-    const { result } = await waiting;
-    expect(result.ok).toBe(false);
-    if (!result.ok) expect(result.error).toMatch(/closed before the answer/);
+    const cut = await waiting;
+    expect(cut.answer).toBeNull();
+    expect(cut.error).toMatch(/closed before the answer/);
     const after = await thread.exchange({ url: target.url, deliveryId: 'msg_2', body: '{}', event: null, secrets: [newSigningSecret()], startedAtMs: Date.now() });
-    expect(after.result.ok).toBe(false);
+    expect(after.answer).toBeNull();
     expect(target.received).toHaveLength(1);
   });
 });

@@ -111,5 +111,5 @@ export class SenderThread implements AttemptSender {
 
 /** An exchange that never reached the receiver (nothing was sent, as far as this side knows). */
 function failed(error: string, durationMs: number): AttemptExchange {
-  return { requestHeaders: '{}', bodyBytes: 0, result: { ok: false, error, refused: false, timedOut: false, durationMs: Math.round(durationMs * 10) / 10 } };
+  return { requestHeaders: '{}', bodyBytes: 0, durationMs: Math.round(durationMs * 10) / 10, answer: null, error, refused: false, timedOut: false };
 }
