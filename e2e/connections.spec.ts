@@ -22,8 +22,7 @@ import {
 } from '../packages/emulators/dist/index.js';
 import { startServer, type RunningServer } from '../apps/server/dist/index.js';
 import { installForTest } from '../apps/server/dist/testing/install-integration.js';
-import type { BrowserContext, Page } from '@playwright/test';
-import { test, expect } from './support.js';
+import { test, expect, openConnectionsSignedIn } from './support.js';
 
 const person = { email: 'connector@example.test', password: 'a long enough password', workspace: 'Linked' };
 const google = { clientId: 'ferry-e2e-google', clientSecret: 'e2e-google-client-secret-5c1a' };
@@ -80,21 +79,10 @@ test.afterAll(async () => {
   rmSync(dataDir, { recursive: true, force: true });
 });
 
-/** Signs the person in from the connections page and opens the Connections section. */
-async function openConnectionsSignedIn(context: BrowserContext): Promise<Page> {
-  const page = await context.newPage();
-  await page.goto('/connections');
-  await page.getByLabel('Email').fill(person.email);
-  await page.getByLabel('Password').fill(person.password);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.getByRole('navigation', { name: 'Sections' }).getByRole('link', { name: 'Connections' }).click();
-  return page;
-}
-
 test('connect Google Drive through its sign-in, then reconnect after access is removed at Google', async ({ browser }) => {
   const context = await browser.newContext({ baseURL: server.url, storageState: { cookies: [], origins: [] } });
   try {
-    const page = await openConnectionsSignedIn(context);
+    const page = await openConnectionsSignedIn(context, person);
 
     const services = page.getByRole('table', { name: 'Services' });
     const googleRow = services.getByRole('row').filter({ hasText: 'Google Drive' });
@@ -132,7 +120,7 @@ test('connect Google Drive through its sign-in, then reconnect after access is r
 test('connect Slack and Microsoft 365 through their sign-ins, reconnect after sessions are revoked, then disconnect both at the provider', async ({ browser }) => {
   const context = await browser.newContext({ baseURL: server.url, storageState: { cookies: [], origins: [] } });
   try {
-    const page = await openConnectionsSignedIn(context);
+    const page = await openConnectionsSignedIn(context, person);
     const services = page.getByRole('table', { name: 'Services' });
     await expect(services.getByRole('row').filter({ hasText: 'Slack' })).toContainText('Configured');
     await expect(services.getByRole('row').filter({ hasText: 'Microsoft 365' })).toContainText('Configured');
@@ -184,7 +172,7 @@ test('without Google Drive installed, Connect says to install it from the market
   const context = await browser.newContext({ baseURL: server.url, storageState: { cookies: [], origins: [] } });
   try {
     expect((await asOwner(`/api/v1/workspaces/${workspaceId}/integrations/google-drive`, { method: 'DELETE' })).status).toBe(200);
-    const page = await openConnectionsSignedIn(context);
+    const page = await openConnectionsSignedIn(context, person);
     await page.getByRole('button', { name: 'Connect Google Drive' }).click();
     const alert = page.getByRole('alert');
     await expect(alert).toContainText('integration_not_enabled');

@@ -13,9 +13,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { BrowserContext, Page } from '@playwright/test';
 import { startServer, type RunningServer } from '../apps/server/dist/index.js';
-import { test, expect } from './support.js';
+import { test, expect, openConnectionsSignedIn } from './support.js';
 
 const person = { email: 'gatekeeper@example.test', password: 'a long enough password', workspace: 'Gated' };
 
@@ -48,20 +47,10 @@ test.afterAll(async () => {
   rmSync(dataDir, { recursive: true, force: true });
 });
 
-async function openConnectionsSignedIn(context: BrowserContext): Promise<Page> {
-  const page = await context.newPage();
-  await page.goto('/connections');
-  await page.getByLabel('Email').fill(person.email);
-  await page.getByLabel('Password').fill(person.password);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.getByRole('navigation', { name: 'Sections' }).getByRole('link', { name: 'Connections' }).click();
-  return page;
-}
-
 test("a refused Connect links to the integration's marketplace page, where the admin installs and later enables it", async ({ browser }) => {
   const context = await browser.newContext({ baseURL: server.url, storageState: { cookies: [], origins: [] } });
   try {
-    const page = await openConnectionsSignedIn(context);
+    const page = await openConnectionsSignedIn(context, person);
 
     // Not installed: the refusal says so and links to Google Drive's page.
     await page.getByRole('button', { name: 'Connect Google Drive' }).click();

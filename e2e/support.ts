@@ -5,7 +5,7 @@
  * steps that read like what a user does.
  */
 import { mkdirSync, readFileSync } from 'node:fs';
-import { test as base, expect, type Download, type Page } from '@playwright/test';
+import { test as base, expect, type BrowserContext, type Download, type Page } from '@playwright/test';
 import { screenshotDir } from './paths.js';
 
 export const owner = { name: 'Olivia Owner', email: 'owner@example.test', password: 'correct horse battery staple', workspace: 'Acme' };
@@ -84,4 +84,15 @@ export function fileRow(page: Page, name: string) {
 export async function downloadedText(download: Download): Promise<string> {
   const path = await download.path();
   return readFileSync(path, 'utf8');
+}
+
+/** Signs `person` in from the connections page (in a fresh context) and opens the Connections section. */
+export async function openConnectionsSignedIn(context: BrowserContext, person: { email: string; password: string }): Promise<Page> {
+  const page = await context.newPage();
+  await page.goto('/connections');
+  await page.getByLabel('Email').fill(person.email);
+  await page.getByLabel('Password').fill(person.password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('navigation', { name: 'Sections' }).getByRole('link', { name: 'Connections' }).click();
+  return page;
 }
