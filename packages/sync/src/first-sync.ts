@@ -71,11 +71,12 @@ class Adopter {
     }
   }
 
-  async offer(onA: number, onB: number): Promise<void> {
+  /** Takes a pair of entries of the same path and kind; true when enough file pairs wait to be compared. */
+  offer(onA: number, onB: number): boolean {
     const { a, b } = this.listings;
     if (a.kind(onA) === 'folder') this.write(agreed(a.entry(onA), b.entry(onB), null));
     else this.pairs.push(onA, onB);
-    if (this.pairs.length >= batchSize * 2) await this.compare();
+    return this.pairs.length >= batchSize * 2;
   }
 
   /** Compares the pending pairs, a few at a time, and writes the equal ones. */
@@ -122,7 +123,7 @@ export async function adoptEqualTrees(store: StateStore, drivers: Record<Side, S
       keptOnA++;
       const onB = b.find(path);
       if (onB < 0 || b.kind(onB) !== kind) continue;
-      await adopter.offer(index, onB);
+      if (adopter.offer(index, onB)) await adopter.compare();
     }
     await adopter.compare();
   } finally {

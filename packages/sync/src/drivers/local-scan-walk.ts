@@ -90,6 +90,30 @@ export async function walkFolderTree(
   pause: (() => Promise<void>) | undefined,
 ): Promise<WalkColumns> {
   // Typed arrays are zero-filled lazily by the system: capacity never written costs no memory.
+  // A walk that outgrows them (no size hint: a first sync) moves each column once into a
+  // resizable buffer that reserves address space for 2^24 entries and then grows in place:
+  // doubling by copying would leave every outgrown array resident until a full collection.
+  const reservedEntries = 1 << 24;
+  const enlarge = <Column extends Float64Array<ArrayBuffer> | Int32Array<ArrayBuffer> | Uint8Array<ArrayBuffer>>(
+    column: Column,
+    length: number,
+    view: (buffer: ArrayBuffer, length: number) => Column,
+  ): Column => {
+    const bytes = length * column.BYTES_PER_ELEMENT;
+    if (column.buffer.resizable && bytes <= column.buffer.maxByteLength) {
+      column.buffer.resize(bytes);
+      return view(column.buffer, length);
+    }
+    let buffer: ArrayBuffer;
+    try {
+      buffer = new ArrayBuffer(bytes, { maxByteLength: Math.max(bytes, Math.ceil((bytes / length) * reservedEntries)) });
+    } catch {
+      buffer = new ArrayBuffer(bytes); // no address space to reserve: copy on each growth
+    }
+    const larger = view(buffer, length);
+    larger.set(column.subarray(0, Math.min(column.length, length)));
+    return larger;
+  };
   let capacity = Math.max(1024, Math.ceil(request.sizeHint * 1.1) + 64);
   let numbers = new Float64Array(capacity * 3);
   let births = new Float64Array(capacity);
@@ -136,26 +160,15 @@ export async function walkFolderTree(
       if (skip !== undefined && skip(path, isFolder ? 'folder' : 'file')) continue;
       if (count === capacity) {
         capacity *= 2;
-        const moreNumbers = new Float64Array(capacity * 3);
-        moreNumbers.set(numbers);
-        numbers = moreNumbers;
-        const moreBirths = new Float64Array(capacity);
-        moreBirths.set(births);
-        births = moreBirths;
-        const moreParents = new Int32Array(capacity);
-        moreParents.set(parents);
-        parents = moreParents;
-        const moreFolders = new Uint8Array(capacity);
-        moreFolders.set(folders);
-        folders = moreFolders;
-        const moreNameEnds = new Int32Array(capacity);
-        moreNameEnds.set(nameEnds);
-        nameEnds = moreNameEnds;
+        numbers = enlarge(numbers, capacity * 3, (buffer, length) => new Float64Array(buffer, 0, length));
+        births = enlarge(births, capacity, (buffer, length) => new Float64Array(buffer, 0, length));
+        parents = enlarge(parents, capacity, (buffer, length) => new Int32Array(buffer, 0, length));
+        folders = enlarge(folders, capacity, (buffer, length) => new Uint8Array(buffer, 0, length));
+        nameEnds = enlarge(nameEnds, capacity, (buffer, length) => new Int32Array(buffer, 0, length));
       }
       if (nameBytes + name.length * 3 > names.length) {
-        const moreNames = Buffer.alloc(Math.max(names.length * 2, nameBytes + name.length * 3));
-        names.copy(moreNames, 0, 0, nameBytes);
-        names = moreNames;
+        const bytes = enlarge(names, Math.max(names.length * 2, nameBytes + name.length * 3), (buffer, length) => new Uint8Array(buffer, 0, length));
+        names = Buffer.from(bytes.buffer, 0, bytes.length);
       }
       nameBytes += names.write(name, nameBytes);
       nameEnds[count] = nameBytes;

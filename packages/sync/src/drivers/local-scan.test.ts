@@ -3,7 +3,7 @@
  * The columnar scan of a local folder: every listed path is found again by
  * path (names of any script, in folders of any depth), what is not there is
  * not found, the worker-thread walk lists exactly what the in-thread walk
- * lists, two walks at once (a thread and the calling thread) both list
+ * lists, a walk that outgrows its size hint lists the same, two walks at once (a thread and the calling thread) both list
  * everything, and the fingerprint follows the listing.
  */
 import { mkdir, mkdtemp, rename, rm, symlink, utimes, writeFile } from 'node:fs/promises';
@@ -81,6 +81,27 @@ describe('local scan', () => {
     const expected = new LocalScan(await walkHere(request(first), undefined), Date.now(), 1).entries().map((entry) => entry.path);
     const scans = await Promise.all([walkBeside(request(first)), walkBeside(request(second))]);
     for (const columns of scans) expect(new LocalScan(columns, Date.now(), 1).entries().map((entry) => entry.path)).toEqual(expected);
+  });
+
+  it('a walk that outgrows its expected size grows its columns (in resizable buffers) and lists the same', async () => {
+    const root = await mkdtemp(join(tmpdir(), 'ferry-scan-'));
+    dirs.push(root);
+    for (let folder = 0; folder < 25; folder++) {
+      await mkdir(join(root, `d${folder}`));
+      for (let file = 0; file < 100; file++) await writeFile(join(root, `d${folder}`, `${file % 7 === 0 ? 'é😀' : 'f'}${'-long'.repeat(8)}${file}.txt`), `${folder}/${file}`);
+    }
+    const sized = await walkHere({ ...request(root), sizeHint: 3_000 }, undefined);
+    const grown = await walkHere({ ...request(root), sizeHint: 0 }, undefined);
+    const grownInThread = await walkInThread({ ...request(root), sizeHint: 0 });
+    expect(grown.numbers.buffer.resizable && grown.names.buffer.resizable).toBe(true);
+    const paths = (columns: typeof sized): string[] => new LocalScan(columns, Date.now(), 1).entries().map((entry) => entry.path);
+    expect(paths(sized)).toHaveLength(25 * 101);
+    expect(paths(grown)).toEqual(paths(sized));
+    expect(paths(grownInThread)).toEqual(paths(sized));
+    const scan = new LocalScan(grownInThread, Date.now(), 1);
+    const last = `d24/é😀${'-long'.repeat(8)}98.txt`;
+    expect(scan.find(last)).toBe(paths(sized).indexOf(last));
+    expect(scan.find(last)).toBeGreaterThan(0);
   });
 
   it('an unreadable root is reported as unavailable', async () => {

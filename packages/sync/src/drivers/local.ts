@@ -114,8 +114,9 @@ export class LocalDriver implements SyncDriver {
     this.threadScanFrom = options.threadScanFrom ?? defaultThreadScanFrom;
   }
 
+  /** The file system path of `path` (engine paths are already normalized: joined, not re-normalized). */
   private absolute(path: string): string {
-    return path === '' ? this.root : join(this.root, path);
+    return path === '' ? this.root : `${this.root}/${path}`;
   }
 
   private entryFromStats(path: string, stats: Stats, now: number, scan: number): DriverEntry {
