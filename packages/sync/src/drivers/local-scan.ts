@@ -14,7 +14,7 @@
 import { createHash } from 'node:crypto';
 import type { DriverEntry, EntryKind } from '../driver.js';
 import type { CompactListing } from '../listing.js';
-import { localEntryId } from './local-id.js';
+import { localEntryId, localRevision } from './local-id.js';
 import type { WalkColumns } from './local-scan-walk.js';
 
 /** A file touched this recently may change again within the same mtime tick. */
@@ -166,7 +166,7 @@ export class LocalScan implements CompactListing {
 
   revision(index: number): string {
     const mtimeMs = this.number(index, 2);
-    const revision = [this.number(index, 0), this.number(index, 1), mtimeMs].join(':');
+    const revision = localRevision(this.number(index, 0), this.number(index, 1), mtimeMs);
     return !this.isFolder(index) && mtimeMs > this.now - racyWindowMs ? `${revision}~${this.now}.${this.scan}` : revision;
   }
 

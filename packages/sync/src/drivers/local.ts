@@ -40,7 +40,7 @@ import {
 } from '../driver.js';
 import { compactList, type CompactListing, type ListOptions } from '../listing.js';
 import { nameKey, pathProblem } from '../name-rules.js';
-import { birthIdSeparator, localEntryId } from './local-id.js';
+import { birthIdSeparator, localEntryId, localRevision } from './local-id.js';
 import { LocalScan, racyWindowMs } from './local-scan.js';
 import { walkBeside, walkHere } from './local-scan-thread.js';
 import type { WalkColumns } from './local-scan-walk.js';
@@ -122,7 +122,7 @@ export class LocalDriver implements SyncDriver {
   private entryFromStats(path: string, stats: Stats, now: number, scan: number): DriverEntry {
     const kind: EntryKind = stats.isDirectory() ? 'folder' : 'file';
     const size = kind === 'file' ? stats.size : 0;
-    let revision = `${stats.ino}:${size}:${stats.mtimeMs}`;
+    let revision = localRevision(stats.ino, size, stats.mtimeMs);
     if (kind === 'file' && stats.mtimeMs > now - racyWindowMs) revision += `~${now}.${scan}`;
     return { path, kind, size, mtimeMs: Math.floor(stats.mtimeMs), id: localEntryId(stats.ino, stats.birthtimeMs), hash: null, revision };
   }
