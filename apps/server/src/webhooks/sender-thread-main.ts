@@ -10,7 +10,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { OutboundHttp } from '../outbound/outbound-http.js';
 import { SsrfGuard } from '../outbound/ssrf-guard.js';
 import { exchangeAttempt } from './attempt-exchange.js';
-import { isSenderRequests, senderSettingsSchema, type SenderResults } from './sender-thread-protocol.js';
+import { isSenderRequests, senderSettingsSchema, type SenderReady, type SenderResults } from './sender-thread-protocol.js';
 
 if (parentPort === null) throw new Error('sender-thread-main runs only as a worker thread');
 const port = parentPort;
@@ -22,6 +22,8 @@ const http = new OutboundHttp({
   maxResponseBytes: settings.maxResponseBytes,
   connectionsPerOrigin: settings.connectionsPerOrigin,
 });
+
+port.postMessage({ ready: true } satisfies SenderReady);
 
 let outbox: SenderResults['exchanges'] = [];
 

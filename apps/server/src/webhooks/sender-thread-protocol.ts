@@ -29,6 +29,15 @@ export interface SenderResults {
 
 const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null;
 
+/** The thread's first message: it has built its client and takes attempts. */
+export interface SenderReady {
+  ready: true;
+}
+
+export function isSenderReady(value: unknown): value is SenderReady {
+  return isObject(value) && value.ready === true;
+}
+
 export function isSenderRequests(value: unknown): value is SenderRequests {
   return isObject(value) && Array.isArray(value.attempts) && value.attempts.every((item) => isObject(item) && typeof item.n === 'number' && isObject(item.spec) && typeof item.spec.url === 'string' && typeof item.spec.body === 'string' && (item.spec.event === null || isObject(item.spec.event)));
 }

@@ -4,7 +4,8 @@
  * signed in the thread verify with the standardwebhooks library, an event's
  * body is built there byte for byte as everywhere else; the SSRF
  * guard runs there too (loopback refused without the allow-list); many
- * attempts at once each get their own answer; attempts still out when the
+ * attempts at once each get their own answer; a thread that cannot start
+ * hands its attempts to the fallback sender; attempts still out when the
  * sender closes end as failed sends instead of hanging.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
@@ -13,6 +14,9 @@ import { Webhook } from 'standardwebhooks';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { EventRow } from '../db/schema.js';
 import { deliveryBody } from './delivery-body.js';
+import { OutboundHttp } from '../outbound/outbound-http.js';
+import { SsrfGuard } from '../outbound/ssrf-guard.js';
+import { LocalAttemptSender } from './attempt-exchange.js';
 import { SenderThread } from './sender-thread.js';
 import { newSigningSecret } from './signing.js';
 
@@ -40,8 +44,11 @@ async function receiver(handler: (received: Received, response: ServerResponse) 
   return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`, received };
 }
 
+/** A fallback that must not be needed: the thread starts. */
+const noFallback = { fallback: () => { throw new Error('the sender thread should have started'); } };
+
 function sender(allowList: string[], timeoutMs = 5_000): SenderThread {
-  const made = new SenderThread({ allowList, timeoutMs, maxResponseBytes: 1024, connectionsPerOrigin: 8 });
+  const made = new SenderThread({ allowList, timeoutMs, maxResponseBytes: 1024, connectionsPerOrigin: 8 }, noFallback);
   senders.push(made);
   return made;
 }
@@ -91,6 +98,21 @@ describe('webhook sender thread', () => {
     const refused = await sender([]).exchange({ url: target.url, deliveryId: 'msg_1', body: '{}', event: null, secrets: [newSigningSecret()], startedAtMs: Date.now() });
     expect(refused).toMatchObject({ answer: null, refused: true });
     expect(target.received).toHaveLength(0);
+  });
+
+  it('sends from this thread when its thread cannot start, the attempts already waiting included', async () => {
+    const target = await receiver((_received, response) => response.end('ok'));
+    const reasons: string[] = [];
+    const guard = new SsrfGuard({ allowList: ['127.0.0.1'] });
+    // Settings the thread refuses (a zero timeout) make it fail before it is ready.
+    const broken = new SenderThread({ allowList: ['127.0.0.1'], timeoutMs: 0, maxResponseBytes: 1024, connectionsPerOrigin: 8 }, { fallback: () => new LocalAttemptSender(new OutboundHttp({ guard, timeoutMs: 5_000 })), onFallback: (reason) => reasons.push(reason) });
+    senders.push(broken);
+    const spec = (n: number) => ({ url: target.url, deliveryId: `msg_${n}`, body: '{}', event: null, secrets: [newSigningSecret()], startedAtMs: Date.now() });
+    const first = await Promise.all([broken.exchange(spec(1)), broken.exchange(spec(2))]);
+    const later = await broken.exchange(spec(3));
+    expect([...first, later].map((exchange) => exchange.answer?.status)).toEqual([200, 200, 200]);
+    expect(target.received.map((item) => item.headers['webhook-id'])).toEqual(expect.arrayContaining(['msg_1', 'msg_2', 'msg_3']));
+    expect(reasons).toHaveLength(1);
   });
 
   it('ends attempts still waiting when it closes as failed sends, and refuses new ones', async () => {

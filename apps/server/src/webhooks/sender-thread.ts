@@ -10,16 +10,20 @@
  *
  * If the thread dies, the attempts it held end as failed sends (the pump
  * retries them like any network failure) and the next attempt starts a new
- * thread. Under vitest the source is TypeScript: the thread registers tsx
- * first; from `dist/` it runs the compiled entry.
+ * thread. A thread that cannot even start (it never says it is ready) is not
+ * started again: the attempts go to the `fallback` sender in this thread from
+ * then on, those waiting included, and `onFallback` is told why. Under vitest
+ * the source is TypeScript: the thread registers tsx first; from `dist/` it
+ * runs the compiled entry.
  */
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { AttemptExchange, AttemptSender, AttemptSpec } from './attempt-exchange.js';
-import { isSenderResults, type SenderRequests, type SenderSettings } from './sender-thread-protocol.js';
+import { isSenderReady, isSenderResults, type SenderRequests, type SenderSettings } from './sender-thread-protocol.js';
 
 interface Pending {
+  spec: AttemptSpec;
   startedAt: number;
   resolve: (exchange: AttemptExchange) => void;
   reject: (error: Error) => void;
@@ -34,22 +38,35 @@ function startWorker(settings: SenderSettings): Worker {
   return new Worker(`import(${JSON.stringify(tsx)}).then((api) => { api.register(); return import(${JSON.stringify(source)}); })`, { eval: true, workerData: settings });
 }
 
+export interface SenderThreadOptions {
+  /** The sender to use if the thread cannot start. */
+  fallback: () => AttemptSender;
+  /** Told once when the thread could not start, with the reason. */
+  onFallback?: (reason: string) => void;
+}
+
 export class SenderThread implements AttemptSender {
   readonly #settings: SenderSettings;
+  readonly #options: SenderThreadOptions;
   #worker: Worker | null = null;
+  /** Whether a thread has ever said it is ready (after that, a lost thread is started again). */
+  #started = false;
+  #fallback: AttemptSender | null = null;
   readonly #pending = new Map<number, Pending>();
   #next = 0;
   #outbox: SenderRequests['attempts'] = [];
   #closed = false;
 
-  constructor(settings: SenderSettings) {
+  constructor(settings: SenderSettings, options: SenderThreadOptions) {
     this.#settings = settings;
+    this.#options = options;
   }
 
   exchange(spec: AttemptSpec): Promise<AttemptExchange> {
     if (this.#closed) return Promise.resolve(failed('The webhook sender is closed.', 0));
+    if (this.#fallback !== null) return this.#fallback.exchange(spec);
     const n = this.#next++;
-    const exchange = new Promise<AttemptExchange>((resolve, reject) => this.#pending.set(n, { startedAt: performance.now(), resolve, reject }));
+    const exchange = new Promise<AttemptExchange>((resolve, reject) => this.#pending.set(n, { spec, startedAt: performance.now(), resolve, reject }));
     if (this.#outbox.push({ n, spec }) === 1) queueMicrotask(() => this.#flush());
     return exchange;
   }
@@ -74,6 +91,10 @@ export class SenderThread implements AttemptSender {
   }
 
   #receive(message: unknown): void {
+    if (isSenderReady(message)) {
+      this.#started = true;
+      return;
+    }
     if (!isSenderResults(message)) return;
     for (const item of message.exchanges) {
       const pending = this.#pending.get(item.n);
@@ -89,7 +110,18 @@ export class SenderThread implements AttemptSender {
   #lost(worker: Worker, reason: string): void {
     if (this.#worker !== worker) return;
     this.#worker = null;
-    this.#failPending(reason);
+    if (this.#started || this.#closed) {
+      this.#failPending(reason);
+      return;
+    }
+    // It never started: send from this thread from now on, the waiting attempts first.
+    this.#options.onFallback?.(reason);
+    const fallback = this.#options.fallback();
+    this.#fallback = fallback;
+    for (const [n, pending] of this.#pending) {
+      this.#pending.delete(n);
+      fallback.exchange(pending.spec).then(pending.resolve, pending.reject);
+    }
   }
 
   #failPending(reason: string): void {
@@ -106,6 +138,7 @@ export class SenderThread implements AttemptSender {
     // Its connections go with it; attempts still out end as failed sends (retried like any network failure).
     if (worker !== null) await worker.terminate();
     this.#failPending('The webhook sender was closed before the answer came.');
+    await this.#fallback?.close();
   }
 }
 

@@ -42,10 +42,10 @@ export function webhookServices(ctx: ServerContext): WebhookServices {
     const resolver = resolvers.get(ctx);
     const { outboundAllowList: allowList, outboundTimeoutMs: timeoutMs } = ctx.config;
     const guard = new SsrfGuard({ allowList, ...(resolver ? { resolver } : {}) });
+    const local = () => new LocalAttemptSender(new OutboundHttp({ guard, timeoutMs, maxResponseBytes, connectionsPerOrigin }));
+    const onFallback = (reason: string) => ctx.log.warn({ reason }, 'webhooks: the sender thread could not start; sending from the main thread');
     const sender =
-      ctx.config.webhookSenderThread && resolver === undefined
-        ? new SenderThread({ allowList, timeoutMs, maxResponseBytes, connectionsPerOrigin })
-        : new LocalAttemptSender(new OutboundHttp({ guard, timeoutMs, maxResponseBytes, connectionsPerOrigin }));
+      ctx.config.webhookSenderThread && resolver === undefined ? new SenderThread({ allowList, timeoutMs, maxResponseBytes, connectionsPerOrigin }, { fallback: local, onFallback }) : local();
     found = { guard, sender, box: secretBoxFor(ctx.config.dataDir) };
     services.set(ctx, found);
   }
