@@ -24,7 +24,7 @@ const workerSource = `
 const { parentPort, workerData } = require('node:worker_threads');
 const walk = ${walkFolderTree.toString()};
 walk(require('node:fs'), workerData, undefined, undefined).then(
-  (columns) => parentPort.postMessage({ columns }, [columns.names.buffer, columns.nameEnds.buffer, columns.numbers.buffer, columns.births.buffer, columns.parents.buffer, columns.folders.buffer, columns.firsts.buffer, columns.counts.buffer]),
+  (columns) => parentPort.postMessage({ columns }, [columns.names.buffer, columns.nameEnds.buffer, columns.inodes.buffer, columns.sizes.buffer, columns.mtimes.buffer, columns.births.buffer, columns.parents.buffer, columns.folders.buffer, columns.firsts.buffer, columns.counts.buffer]),
   (error) => parentPort.postMessage({ error: String(error && error.message ? error.message : error) }),
 );
 `;

@@ -3,8 +3,9 @@
  * The walk of a local folder tree into columns: `readdirSync` (names only)
  * and one `lstatSync` per entry, which also tells folders from files.
  * Entry names are written as UTF-8 into one byte column (a folder at a time)
- * (with each name's end offset in another), inode/size/mtime into a
- * Float64Array, the folder each entry lies in into an Int32Array — typed
+ * (with each name's end offset in another), inode, size and mtime into
+ * typed arrays (inodes and sizes in 4 bytes while they fit), the folder
+ * each entry lies in into an Int32Array — typed
  * arrays only, outside the JavaScript heap: no name string outlives its
  * folder's turn (surviving strings are what makes V8 grow its young
  * generation), and a worker thread hands every column back without a copy.
@@ -58,8 +59,12 @@ export interface WalkColumns {
   readonly names: Uint8Array<ArrayBuffer>;
   /** End offset of each entry's name in `names`. */
   readonly nameEnds: Int32Array<ArrayBuffer>;
-  /** inode, size (0 for folders), mtime in ms (fractional) per entry. */
-  readonly numbers: Float64Array<ArrayBuffer>;
+  /** Inode per entry: 4 bytes each while every inode fits in 32 bits, else 8. */
+  readonly inodes: Uint32Array<ArrayBuffer> | Float64Array<ArrayBuffer>;
+  /** Size per entry (0 for folders): 4 bytes each while every size is under 4 GiB, else 8. */
+  readonly sizes: Uint32Array<ArrayBuffer> | Float64Array<ArrayBuffer>;
+  /** Modification time in ms (fractional) per entry. */
+  readonly mtimes: Float64Array<ArrayBuffer>;
   /** Birth time in ms (fractional; 0 when the file system records none) per entry: part of the entry's id. */
   readonly births: Float64Array<ArrayBuffer>;
   /** Index (into `folderPaths`) of the folder each entry lies in. */
@@ -94,7 +99,7 @@ export async function walkFolderTree(
   // resizable buffer that reserves address space for 2^24 entries and then grows in place:
   // doubling by copying would leave every outgrown array resident until a full collection.
   const reservedEntries = 1 << 24;
-  const enlarge = <Column extends Float64Array<ArrayBuffer> | Int32Array<ArrayBuffer> | Uint8Array<ArrayBuffer>>(
+  const enlarge = <Column extends Float64Array<ArrayBuffer> | Int32Array<ArrayBuffer> | Uint32Array<ArrayBuffer> | Uint8Array<ArrayBuffer>>(
     column: Column,
     length: number,
     view: (buffer: ArrayBuffer, length: number) => Column,
@@ -115,7 +120,17 @@ export async function walkFolderTree(
     return larger;
   };
   let capacity = Math.max(1024, Math.ceil(request.sizeHint * 1.1) + 64);
-  let numbers = new Float64Array(capacity * 3);
+  let inodes: Uint32Array<ArrayBuffer> | Float64Array<ArrayBuffer> = new Uint32Array(capacity);
+  let sizes: Uint32Array<ArrayBuffer> | Float64Array<ArrayBuffer> = new Uint32Array(capacity);
+  let mtimes = new Float64Array(capacity);
+  const wide = (buffer: ArrayBuffer, length: number): Float64Array<ArrayBuffer> => new Float64Array(buffer, 0, length);
+  const narrow = (buffer: ArrayBuffer, length: number): Uint32Array<ArrayBuffer> => new Uint32Array(buffer, 0, length);
+  /** The same numbers in 8-byte slots (a value past 32 bits came along). */
+  const widened = (column: Uint32Array<ArrayBuffer>): Float64Array<ArrayBuffer> => {
+    const widerColumn = new Float64Array(column.length);
+    widerColumn.set(column);
+    return widerColumn;
+  };
   let births = new Float64Array(capacity);
   let parents = new Int32Array(capacity);
   let folders = new Uint8Array(capacity);
@@ -162,16 +177,21 @@ export async function walkFolderTree(
       if (skip !== undefined && skip(path, isFolder ? 'folder' : 'file')) continue;
       if (count === capacity) {
         capacity *= 2;
-        numbers = enlarge(numbers, capacity * 3, (buffer, length) => new Float64Array(buffer, 0, length));
+        inodes = inodes instanceof Float64Array ? enlarge(inodes, capacity, wide) : enlarge(inodes, capacity, narrow);
+        sizes = sizes instanceof Float64Array ? enlarge(sizes, capacity, wide) : enlarge(sizes, capacity, narrow);
+        mtimes = enlarge(mtimes, capacity, wide);
         births = enlarge(births, capacity, (buffer, length) => new Float64Array(buffer, 0, length));
         parents = enlarge(parents, capacity, (buffer, length) => new Int32Array(buffer, 0, length));
         folders = enlarge(folders, capacity, (buffer, length) => new Uint8Array(buffer, 0, length));
         nameEnds = enlarge(nameEnds, capacity, (buffer, length) => new Int32Array(buffer, 0, length));
       }
       kept.push(name);
-      numbers[count * 3] = stats.ino;
-      numbers[count * 3 + 1] = isFolder ? 0 : stats.size;
-      numbers[count * 3 + 2] = stats.mtimeMs;
+      const size = isFolder ? 0 : stats.size;
+      if (stats.ino > 0xffffffff && inodes instanceof Uint32Array) inodes = widened(inodes);
+      if (size > 0xffffffff && sizes instanceof Uint32Array) sizes = widened(sizes);
+      inodes[count] = stats.ino;
+      sizes[count] = size;
+      mtimes[count] = stats.mtimeMs;
       births[count] = stats.birthtimeMs;
       parents[count] = folder;
       folders[count] = isFolder ? 1 : 0;
@@ -215,7 +235,9 @@ export async function walkFolderTree(
     count,
     names: new Uint8Array(names.buffer, names.byteOffset, nameBytes),
     nameEnds: nameEnds.subarray(0, count),
-    numbers: numbers.subarray(0, count * 3),
+    inodes: inodes.subarray(0, count),
+    sizes: sizes.subarray(0, count),
+    mtimes: mtimes.subarray(0, count),
     births: births.subarray(0, count),
     parents: parents.subarray(0, count),
     folders: folders.subarray(0, count),

@@ -3,10 +3,11 @@
  * The columnar scan of a local folder: every listed path is found again by
  * path (names of any script, in folders of any depth), what is not there is
  * not found, the worker-thread walk lists exactly what the in-thread walk
- * lists, a walk that outgrows its size hint lists the same, two walks at once (a thread and the calling thread) both list
+ * lists, a walk that outgrows its size hint lists the same, a size past
+ * 4 GiB is listed exactly, two walks at once (a thread and the calling thread) both list
  * everything, and the fingerprint follows the listing.
  */
-import { mkdir, mkdtemp, rename, rm, symlink, utimes, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, open, rename, rm, symlink, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -93,7 +94,7 @@ describe('local scan', () => {
     const sized = await walkHere({ ...request(root), sizeHint: 3_000 }, undefined);
     const grown = await walkHere({ ...request(root), sizeHint: 0 }, undefined);
     const grownInThread = await walkInThread({ ...request(root), sizeHint: 0 });
-    expect(grown.numbers.buffer.resizable && grown.names.buffer.resizable).toBe(true);
+    expect(grown.mtimes.buffer.resizable && grown.names.buffer.resizable).toBe(true);
     const paths = (columns: typeof sized): string[] => new LocalScan(columns, Date.now(), 1).entries().map((entry) => entry.path);
     expect(paths(sized)).toHaveLength(25 * 101);
     expect(paths(grown)).toEqual(paths(sized));
@@ -102,6 +103,25 @@ describe('local scan', () => {
     const last = `d24/é😀${'-long'.repeat(8)}98.txt`;
     expect(scan.find(last)).toBe(paths(sized).indexOf(last));
     expect(scan.find(last)).toBeGreaterThan(0);
+  });
+
+  it('a size past 4 GiB widens the size column, and the listing says it exactly', async () => {
+    const root = await tree();
+    const narrow = await walkHere(request(root), undefined);
+    expect(narrow.sizes.BYTES_PER_ELEMENT).toBe(4);
+    const huge = 5 * 1024 ** 3 + 7;
+    const handle = await open(join(root, 'a/b/huge.bin'), 'w');
+    await handle.truncate(huge); // sparse: no disk space used
+    await handle.close();
+    await utimes(join(root, 'a/b/huge.bin'), hourAgo, hourAgo);
+    const columns = await walkInThread(request(root));
+    expect(columns.sizes.BYTES_PER_ELEMENT).toBe(8);
+    const scan = new LocalScan(columns, Date.now(), 1);
+    expect(scan.entry(scan.find('a/b/huge.bin')).size).toBe(huge);
+    expect(scan.entry(scan.find('a/b/z.f')).size).toBe(1);
+    const others = (entries: ReturnType<LocalScan['entries']>): typeof entries => entries.filter((entry) => entry.path !== 'a/b/huge.bin' && entry.path !== 'a/b'); // the folder's mtime moved
+    expect(others(scan.entries())).toEqual(others(new LocalScan(narrow, Date.now(), 1).entries()));
+    expect(scan.fingerprint()).not.toBe(new LocalScan(narrow, Date.now(), 1).fingerprint());
   });
 
   it('an unreadable root is reported as unavailable', async () => {

@@ -51,9 +51,9 @@ export class LocalScan implements CompactListing {
   fingerprint(): string | null {
     if (!this.columns.fingerprintable) return null;
     if (this.fingerprintCache === null) {
-      const { count, names, nameEnds, parents, folders, numbers, births } = this.columns;
-      const digest = createHash('sha256').update(`${count}\0`);
-      for (const column of [names, nameEnds, parents, folders, numbers, births]) digest.update(column);
+      const { count, names, nameEnds, parents, folders, inodes, sizes, mtimes, births } = this.columns;
+      const digest = createHash('sha256').update(`${count}\0${inodes.BYTES_PER_ELEMENT}\0${sizes.BYTES_PER_ELEMENT}\0`);
+      for (const column of [names, nameEnds, parents, folders, inodes, sizes, mtimes, births]) digest.update(column);
       this.fingerprintCache = digest.digest('hex');
     }
     return this.fingerprintCache;
@@ -120,9 +120,16 @@ export class LocalScan implements CompactListing {
     return this.folderIndexCache;
   }
 
-  /** Column `column` (0 inode, 1 size, 2 mtime) of entry `index`. */
-  private number(index: number, column: number): number {
-    return this.columns.numbers[index * 3 + column] as number;
+  private inode(index: number): number {
+    return this.columns.inodes[index] as number;
+  }
+
+  private size(index: number): number {
+    return this.columns.sizes[index] as number;
+  }
+
+  private mtime(index: number): number {
+    return this.columns.mtimes[index] as number;
   }
 
   private isFolder(index: number): boolean {
@@ -161,12 +168,12 @@ export class LocalScan implements CompactListing {
   }
 
   id(index: number): string {
-    return localEntryId(this.number(index, 0), this.columns.births[index] as number);
+    return localEntryId(this.inode(index), this.columns.births[index] as number);
   }
 
   revision(index: number): string {
-    const mtimeMs = this.number(index, 2);
-    const revision = localRevision(this.number(index, 0), this.number(index, 1), mtimeMs);
+    const mtimeMs = this.mtime(index);
+    const revision = localRevision(this.inode(index), this.size(index), mtimeMs);
     return !this.isFolder(index) && mtimeMs > this.now - racyWindowMs ? `${revision}~${this.now}.${this.scan}` : revision;
   }
 
@@ -181,7 +188,7 @@ export class LocalScan implements CompactListing {
     const folder = this.folderPaths[this.columns.parents[index] as number] as string;
     const name = this.name(index);
     const path = folder === '' ? name : [folder, name].join('/');
-    return { path, kind: this.kind(index), size: this.number(index, 1), mtimeMs: Math.floor(this.number(index, 2)), id: this.id(index), hash: null, revision: this.revision(index) };
+    return { path, kind: this.kind(index), size: this.size(index), mtimeMs: Math.floor(this.mtime(index)), id: this.id(index), hash: null, revision: this.revision(index) };
   }
 
   entries(): DriverEntry[] {
