@@ -96,7 +96,7 @@ export async function walkFolderTree(
 ): Promise<WalkColumns> {
   // Typed arrays are zero-filled lazily by the system: capacity never written costs no memory.
   // A walk that outgrows them (no size hint: a first sync) moves each column once into a
-  // resizable buffer that reserves address space for 2^24 entries and then grows in place:
+  // resizable buffer that reserves address space for 2^24 values and then grows in place:
   // doubling by copying would leave every outgrown array resident until a full collection.
   const reservedEntries = 1 << 24;
   const enlarge = <Column extends Float64Array<ArrayBuffer> | Int32Array<ArrayBuffer> | Uint32Array<ArrayBuffer> | Uint8Array<ArrayBuffer>>(
@@ -111,7 +111,8 @@ export async function walkFolderTree(
     }
     let buffer: ArrayBuffer;
     try {
-      buffer = new ArrayBuffer(bytes, { maxByteLength: Math.max(bytes, Math.ceil((bytes / length) * reservedEntries)) });
+      // Room for 2^24 elements, or 16 times the present size (names outgrow 2^24 bytes): rarely a second move.
+      buffer = new ArrayBuffer(bytes, { maxByteLength: Math.max(bytes * 16, column.BYTES_PER_ELEMENT * reservedEntries) });
     } catch {
       buffer = new ArrayBuffer(bytes); // no address space to reserve: copy on each growth
     }
