@@ -22,7 +22,7 @@ import {
 } from '../packages/emulators/dist/index.js';
 import { startServer, type RunningServer } from '../apps/server/dist/index.js';
 import { installForTest } from '../apps/server/dist/testing/install-integration.js';
-import { test, expect, openConnectionsSignedIn } from './support.js';
+import { test, expect, openConnectionsSignedIn, setUpFirstUser } from './support.js';
 
 const person = { email: 'connector@example.test', password: 'a long enough password', workspace: 'Linked' };
 const google = { clientId: 'ferry-e2e-google', clientSecret: 'e2e-google-client-secret-5c1a' };
@@ -59,12 +59,7 @@ test.beforeAll(async () => {
     },
     shutdownGraceMs: 1_000,
   });
-  const setup = await fetch(`${server.url}/api/v1/auth/setup`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ email: person.email, password: person.password, workspaceName: person.workspace }),
-  });
-  expect(setup.status).toBeLessThan(300);
+  const setup = await setUpFirstUser(server.url, person);
   // A provider account can be connected only while its integration is installed: the admin installs the three first.
   const cookie = (setup.headers.get('set-cookie') ?? '').split(';')[0] ?? '';
   const { workspaces } = (await setup.json()) as { workspaces: { id: string }[] };

@@ -14,7 +14,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startServer, type RunningServer } from '../apps/server/dist/index.js';
-import { test, expect, openConnectionsSignedIn } from './support.js';
+import { test, expect, openConnectionsSignedIn, setUpFirstUser } from './support.js';
 
 const person = { email: 'gatekeeper@example.test', password: 'a long enough password', workspace: 'Gated' };
 
@@ -34,12 +34,7 @@ test.beforeAll(async () => {
     providers: { 'google-drive': { clientId: 'ferry-e2e-gate', clientSecret: 'e2e-gate-secret', origin: 'http://127.0.0.1:9' } },
     shutdownGraceMs: 1_000,
   });
-  const setup = await fetch(`${server.url}/api/v1/auth/setup`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ email: person.email, password: person.password, workspaceName: person.workspace }),
-  });
-  expect(setup.status).toBeLessThan(300);
+  await setUpFirstUser(server.url, person);
 });
 
 test.afterAll(async () => {

@@ -96,3 +96,14 @@ export async function openConnectionsSignedIn(context: BrowserContext, person: {
   await page.getByRole('navigation', { name: 'Sections' }).getByRole('link', { name: 'Connections' }).click();
   return page;
 }
+
+/** Makes `person` the first user of a freshly started server (its own workspace); answers the set-up's response (session cookie, workspaces). */
+export async function setUpFirstUser(serverUrl: string, person: { email: string; password: string; workspace: string }): Promise<Response> {
+  const setup = await fetch(`${serverUrl}/api/v1/auth/setup`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ email: person.email, password: person.password, workspaceName: person.workspace }),
+  });
+  expect(setup.status).toBeLessThan(300);
+  return setup;
+}
