@@ -78,7 +78,7 @@ export async function exchangeAttempt(http: OutboundHttp, spec: AttemptSpec): Pr
 }
 
 /** The exchange's result as the log keeps it. */
-export function describeResult(result: OutboundResult): Pick<AttemptExchange, 'durationMs' | 'answer' | 'error' | 'refused' | 'timedOut'> {
+function describeResult(result: OutboundResult): Pick<AttemptExchange, 'durationMs' | 'answer' | 'error' | 'refused' | 'timedOut'> {
   if (!result.ok) return { durationMs: result.durationMs, answer: null, error: result.error, refused: result.refused, timedOut: result.timedOut };
   const { status, headers, body } = result.answer;
   return {

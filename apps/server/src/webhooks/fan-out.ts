@@ -89,47 +89,51 @@ export async function fanOutInto(trx: Kysely<Database>, clock: Clock, endpointId
   const types = new Set(JSON.parse(endpoint.event_types) as EventType[]);
   const now = clock.now();
   const at = now.toISOString();
-  const matching = events.filter((event) => types.size === 0 || types.has(event.type as EventType));
-  const rows: WebhookDeliveryRow[] = matching.map((event) => ({
-      id: newOrderedId('msg'),
-      endpoint_id: endpoint.id,
-      workspace_id: endpoint.workspace_id,
-      event_id: event.id,
-      event_seq: event.seq,
-      event_type: event.type,
-      body: bodyFromEvent,
-      status: 'pending',
-      attempts: 0,
-      next_attempt_at: at,
-      test: 0,
-      created_at: at,
-      updated_at: at,
-    }));
+  // Each delivery made with its event: the attempt builds the body from the event row.
+  const made = events
+    .filter((event) => types.size === 0 || types.has(event.type as EventType))
+    .map((event) => {
+      const row: WebhookDeliveryRow = {
+        id: newOrderedId('msg'),
+        endpoint_id: endpoint.id,
+        workspace_id: endpoint.workspace_id,
+        event_id: event.id,
+        event_seq: event.seq,
+        event_type: event.type,
+        body: bodyFromEvent,
+        status: 'pending',
+        attempts: 0,
+        next_attempt_at: at,
+        test: 0,
+        created_at: at,
+        updated_at: at,
+      };
+      return { row, event };
+    });
   // Prepared multi-row inserts (no query building per row); a delivery that exists already is skipped.
-  // The body is stored once, with the event (see delivery-body); the attempt builds it from the event row.
+  // The body is stored once, with the event (see delivery-body).
   const inserted = await insertRows<{ id: string }>(
     trx,
     'webhook_deliveries',
     deliveryColumns,
-    rows.map((row) => deliveryColumns.map((column) => row[column])),
+    made.map(({ row }) => deliveryColumns.map((column) => row[column])),
     'ON CONFLICT ("endpoint_id", "event_seq") DO NOTHING RETURNING "id"',
   );
   const createdIds = new Set(inserted.rows.map((row) => row.id));
-  const created = rows.filter((row) => createdIds.has(row.id));
+  const created = made.filter(({ row }) => createdIds.has(row.id));
   const leased: DeliveryToAttempt[] = [];
   let shared: SharedJob | null = null;
   if (lease === null) {
-    await enqueueJobs(trx, created.map((row) => ({ kind: deliverJobKind, payload: { deliveryId: row.id } satisfies DeliverJobPayload })), now);
+    await enqueueJobs(trx, created.map(({ row }) => ({ kind: deliverJobKind, payload: { deliveryId: row.id } satisfies DeliverJobPayload })), now);
   } else if (created.length > 0) {
     // One job row for the batch instead of one per delivery (written and deleted again seconds later).
-    const [job] = await enqueueLeasedJobs(trx, [{ kind: deliverJobKind, payload: { deliveryIds: created.map((row) => row.id) } satisfies DeliverBatchPayload }], now, lease);
+    const [job] = await enqueueLeasedJobs(trx, [{ kind: deliverJobKind, payload: { deliveryIds: created.map(({ row }) => row.id) } satisfies DeliverBatchPayload }], now, lease);
     if (job === undefined) throw new Error('fan-out: the batch job was not made');
     shared = { job, remaining: created.length };
     // What an attempt needs of each delivery, built field by field (a spread of the row per delivery cost more).
     const { kind, url, enabled, failing_since, secret_ciphertext, previous_secret_ciphertext, previous_secret_expires_at } = endpoint;
-    const eventOf = new Map(matching.map((event, index) => [rows[index]?.id, event]));
-    for (const { id, body, attempts, status, test, workspace_id } of created) {
-      const event = eventOf.get(id) ?? null;
+    for (const { row, event } of created) {
+      const { id, body, attempts, status, test, workspace_id } = row;
       leased.push({ id, body, event, attempts, status, test, workspace_id, endpoint_id: endpoint.id, kind, url, enabled, failing_since, secret_ciphertext, previous_secret_ciphertext, previous_secret_expires_at });
     }
   }
