@@ -11,7 +11,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { FerryError } from '@ferry/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ProviderHttp, retryAfterMs, type ProviderCallReport } from './provider-http.js';
+import { ProviderHttp, type ProviderCallReport } from './provider-http.js';
 
 interface Answer {
   status: number;
@@ -103,13 +103,5 @@ describe('provider http', () => {
     expect(await refusal(http.fetch('provider:google-drive', 100, 'http://169.254.169.254/latest/meta-data'))).toBe('url_not_allowed');
     expect(reports).toMatchObject([{ paceKey: 'provider:google-drive', status: null, failure: 'refused', bytesOut: 0, bytesIn: 0 }]);
     await http.close();
-  });
-
-  it('reads Retry-After as seconds or as an HTTP date', () => {
-    const now = Date.parse('2030-01-01T00:00:00Z');
-    expect(retryAfterMs('7', now)).toBe(7000);
-    expect(retryAfterMs('Tue, 01 Jan 2030 00:00:30 GMT', now)).toBe(30_000);
-    expect(retryAfterMs('soon', now)).toBeNull();
-    expect(retryAfterMs(null, now)).toBeNull();
   });
 });

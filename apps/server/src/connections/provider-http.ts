@@ -21,7 +21,7 @@
  */
 import { pipeline, Readable, Transform } from 'node:stream';
 import { createBrotliDecompress, createGunzip, createInflate } from 'node:zlib';
-import { FerryError } from '@ferry/core';
+import { FerryError, parseRetryAfter } from '@ferry/core';
 import { Agent, request } from 'undici';
 import { SsrfGuard } from '../outbound/ssrf-guard.js';
 
@@ -116,15 +116,6 @@ function decoderOf(encoding: string | null): Transform | null {
   if (name === 'deflate') return createInflate();
   if (name === 'br') return createBrotliDecompress();
   return null;
-}
-
-/** Seconds (or an HTTP date) of a Retry-After header, as milliseconds from now. */
-export function retryAfterMs(value: string | null, now = Date.now()): number | null {
-  if (value === null || value.trim() === '') return null;
-  const seconds = Number(value);
-  if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
-  const at = Date.parse(value);
-  return Number.isNaN(at) ? null : Math.max(0, at - now);
 }
 
 export class ProviderHttp {
@@ -275,7 +266,7 @@ export class ProviderHttp {
   /** A 429/503 holds the connection back for its Retry-After (1 s when it names none). */
   #noteAnswer(paceKey: string, status: number, retryAfter: string | null): void {
     if (status !== 429 && status !== 503) return;
-    const wait = retryAfterMs(retryAfter) ?? 1000;
+    const wait = parseRetryAfter(retryAfter) ?? 1000;
     const pace = this.#paces.get(paceKey);
     if (pace !== undefined) pace.blockedUntil = Math.max(pace.blockedUntil, Date.now() + wait);
   }
