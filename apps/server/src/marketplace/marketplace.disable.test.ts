@@ -14,19 +14,11 @@ import { analyticsReportSchema, auditEntrySchema, errorBodySchema, pageOf, remov
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { bearer, obtainTokens, signIn, type RegisteredClient } from '../oauth/oauth-test-harness.js';
-import { startTestServer, type TestServer, type TestUser } from '../testing/index.js';
+import { startTestServer, waitFor, type TestServer, type TestUser } from '../testing/index.js';
 import { fanOutAll } from '../webhooks/fan-out.js';
 import { appendTestEvents, startReceiver, type TestReceiver } from '../webhooks/test-receiver.js';
 
 const send = (method: string, body?: unknown): RequestInit => ({ method, headers: body === undefined ? {} : { 'content-type': 'application/json' }, body: body === undefined ? null : JSON.stringify(body) });
-
-async function waitFor(what: string, check: () => boolean | Promise<boolean>, timeoutMs = 20_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
 
 const eventIndexSchema = z.object({ type: z.string(), data: z.object({ data: z.object({ index: z.number() }) }) });
 

@@ -46,3 +46,14 @@ export async function startTestServer(options: Partial<StartOptions> = {}): Prom
     },
   };
 }
+
+/** Polls `probe` every 20 ms until it answers something truthy, and answers that; fails naming `what` after `timeoutMs`. */
+export async function waitFor<T>(what: string, probe: () => T | null | false | Promise<T | null | false>, timeoutMs = 20_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== null && value !== false) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}

@@ -8,21 +8,11 @@
 import { webhookDeliverySchema, webhookEndpointSchema, webhookEndpointWithSecretSchema, pageOf } from '@ferry/core';
 import { Webhook } from 'standardwebhooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestServer, type TestServer, type TestUser } from '../testing/index.js';
+import { startTestServer, waitFor, type TestServer, type TestUser } from '../testing/index.js';
 import { installForTest } from '../testing/install-integration.js';
 import { appendTestEvents, startReceiver, type TestReceiver } from './test-receiver.js';
 
 const json = (body: unknown): RequestInit => ({ method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
-
-async function waitFor<T>(probe: () => T | null | Promise<T | null>, what: string, ms = 10_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
 
 describe('webhook routes', () => {
   let server: TestServer;
@@ -61,7 +51,7 @@ describe('webhook routes', () => {
 
     await appendTestEvents(server.ctx, admin.workspace.id, 1, 'folder.created');
     await appendTestEvents(server.ctx, admin.workspace.id, 3, 'file.created');
-    await waitFor(() => receiver.received.filter((r) => r.path === '/hooks/a').length >= 3, 'three deliveries');
+    await waitFor('three deliveries', () => receiver.received.filter((r) => r.path === '/hooks/a').length >= 3);
     const mine = receiver.received.filter((r) => r.path === '/hooks/a');
     expect(mine).toHaveLength(3);
     const verifier = new Webhook(endpoint.secret);
@@ -75,10 +65,10 @@ describe('webhook routes', () => {
 
     // The log shows an attempt once the worker has recorded it (the answer travels back from the sender first).
     const readLog = async () => pageOf(webhookDeliverySchema).parse(await (await admin.api(`/api/v1/webhooks/${endpoint.id}/deliveries?limit=2`)).json());
-    const log = await waitFor(async () => {
+    const log = await waitFor('the attempts recorded', async () => {
       const page = await readLog();
       return page.items.every((item) => item.status !== 'pending') ? page : null;
-    }, 'the attempts recorded');
+    });
     expect(log.items).toHaveLength(2);
     expect(log.nextCursor).not.toBeNull();
     const first = log.items[0];
@@ -93,7 +83,7 @@ describe('webhook routes', () => {
     // Replay: the same webhook-id again, freshly signed.
     const replayed = await admin.api(`/api/v1/webhook-deliveries/${first?.id}/replay`, { method: 'POST' });
     expect(replayed.status).toBe(202);
-    await waitFor(() => receiver.received.filter((r) => r.webhookHeaders['webhook-id'] === first?.id).length === 2, 'the replay');
+    await waitFor('the replay', () => receiver.received.filter((r) => r.webhookHeaders['webhook-id'] === first?.id).length === 2);
     const again = receiver.received.filter((r) => r.webhookHeaders['webhook-id'] === first?.id);
     expect(again[1]?.body).toBe(again[0]?.body);
     expect(() => verifier.verify(again[1]?.body ?? '', again[1]?.webhookHeaders ?? {})).not.toThrow();
@@ -155,7 +145,7 @@ describe('webhook routes', () => {
     const { id } = (await subscribed.json()) as { id: string };
     await appendTestEvents(server.ctx, admin.workspace.id, 1, 'file.created');
     await appendTestEvents(server.ctx, admin.workspace.id, 1, 'share.created');
-    await waitFor(() => receiver.received.some((r) => r.path === '/zap'), 'the REST-hook delivery');
+    await waitFor('the REST-hook delivery', () => receiver.received.some((r) => r.path === '/zap'));
     await new Promise((resolve) => setTimeout(resolve, 100));
     const zaps = receiver.received.filter((r) => r.path === '/zap');
     expect(zaps.map((r) => (JSON.parse(r.body) as { type: string }).type)).toEqual(['share.created']);
