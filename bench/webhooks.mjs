@@ -2,8 +2,9 @@
 // The webhook benchmark: deliveries per second to a local receiver after a
 // burst of events, and p50/p99 from an event's commit to the first delivery
 // attempt at a steady rate, side by side with the ceiling of plain undici
-// POSTs (a keep-alive Pool of the worker's concurrency) to the same receiver
-// in the same run. Server (worker on) and receiver run in child processes.
+// POSTs (a keep-alive Pool of the worker's concurrency) of the same request (a
+// copy of a delivery: body and headers, see ceilingRequest) to the same
+// receiver in the same run (BENCH_WEBHOOK_CEILING=bare: a bare POST instead). Server (worker on) and receiver run in child processes.
 // Prints a table, writes bench/results/webhooks.json. Scale with
 // BENCH_WEBHOOK_BURST (events), BENCH_WEBHOOK_RATE (events/s),
 // BENCH_WEBHOOK_STEADY_SECONDS, BENCH_ROUNDS. The steady events are committed
@@ -27,6 +28,7 @@ const steadyRate = Number(process.env.BENCH_WEBHOOK_RATE ?? 500);
 const steadySeconds = Number(process.env.BENCH_WEBHOOK_STEADY_SECONDS ?? 10);
 const rounds = Number(process.env.BENCH_ROUNDS ?? 3);
 const steadySource = process.env.BENCH_WEBHOOK_STEADY_SOURCE ?? 'direct';
+const ceilingKind = process.env.BENCH_WEBHOOK_CEILING ?? 'same-request';
 /** The in-process worker's default number of deliveries in flight. */
 const workerConcurrency = 64;
 
@@ -63,6 +65,22 @@ async function waitForDeliveries(receiver, count, timeoutMs = 300_000) {
     if (unique >= count) return;
     if (Date.now() > deadline) throw new Error(`only ${unique} of ${count} deliveries arrived`);
     await sleep(50);
+  }
+}
+
+/**
+ * Waits until the server process is quiet (under 5% of a core over 200 ms, at most 10 s): what a burst leaves behind
+ * (its last records, a WAL checkpoint, garbage collection) must not run during the next measurement, the ceiling's
+ * included.
+ */
+async function settle(ferry) {
+  const deadline = Date.now() + 10_000;
+  let last = (await ferry.ask('cpu')).cpuMicros;
+  while (Date.now() < deadline) {
+    await sleep(200);
+    const now = (await ferry.ask('cpu')).cpuMicros;
+    if (now - last < 10_000) return;
+    last = now;
   }
 }
 
@@ -113,20 +131,51 @@ async function measureSteadyThroughApi(ferry, receiver, api) {
   return latencies(receiver, total, total / ((performance.now() - started) / 1000));
 }
 
-/** The ceiling: plain POSTs of a delivery-sized body with a keep-alive Pool of the worker's concurrency. */
+/**
+ * The request the ceiling sends: by default a copy of a real delivery as the receiver saw it (the same body and the
+ * same headers, each POST with its own `webhook-id` of the same length), so the receiver does the same work for both;
+ * BENCH_WEBHOOK_CEILING=bare sends a delivery-sized body with only a content type (the ceiling of earlier rounds).
+ */
+async function ceilingRequest(receiver) {
+  if (ceilingKind === 'bare') {
+    const body = JSON.stringify({ type: 'folder.created', timestamp: new Date().toISOString(), data: { padding: 'x'.repeat(400) } });
+    return { path: '/plain', body, headers: () => ({ 'content-type': 'application/json' }) };
+  }
+  const sample = await receiver.ask('sample');
+  if (sample.error) throw new Error(sample.error);
+  const kept = Object.fromEntries(Object.entries(sample.headers).filter(([name]) => !['host', 'connection', 'content-length'].includes(name)));
+  const id = String(sample.headers['webhook-id']);
+  let sent = 0;
+  return {
+    path: '/ceiling',
+    body: sample.body,
+    headers: () => {
+      sent += 1;
+      const unique = `c${ceilingRound}x${sent.toString(36)}`;
+      return { ...kept, 'webhook-id': `${id.slice(0, Math.max(4, id.length - unique.length))}${unique}` };
+    },
+  };
+}
+
+let ceilingRound = 0;
+
+/** The ceiling: plain undici POSTs of the same request with a keep-alive Pool of the worker's concurrency. */
 async function measureCeiling(receiver, count) {
+  ceilingRound += 1;
   const client = new Pool(receiver.url, { connections: workerConcurrency, pipelining: 1 });
-  const body = JSON.stringify({ type: 'folder.created', timestamp: new Date().toISOString(), data: { padding: 'x'.repeat(400) } });
+  const { path, body, headers } = await ceilingRequest(receiver);
   try {
     await receiver.ask('reset');
     const before = process.cpuUsage();
     const { seconds } = await timed(() =>
       pool(count, workerConcurrency, async () => {
-        const response = await client.request({ method: 'POST', path: '/plain', body, headers: { 'content-type': 'application/json' } });
+        const response = await client.request({ method: 'POST', path, body, headers: headers() });
         await response.body.dump();
       }),
     );
     const used = process.cpuUsage(before);
+    const { unique, requests } = await receiver.ask('count');
+    if (ceilingKind !== 'bare' && unique !== requests) throw new Error(`ceiling: ${requests} requests carried ${unique} distinct webhook-ids`);
     return { perSecond: count / seconds, cpuMicrosPerPost: (used.user + used.system) / count };
   } finally {
     await client.close();
@@ -134,7 +183,7 @@ async function measureCeiling(receiver, count) {
 }
 
 async function main() {
-  console.log(`webhooks: burst ${burstSize} events × ${rounds} rounds, steady ${steadyRate} events/s for ${steadySeconds} s; work dir ${work}`);
+  console.log(`webhooks: burst ${burstSize} events × ${rounds} rounds, steady ${steadyRate} events/s for ${steadySeconds} s, ceiling ${ceilingKind}; work dir ${work}`);
   const receiver = await startChild('./lib/webhook-receiver.mjs', []);
   const ferry = await startChild('./lib/webhook-server-process.mjs', [join(work, 'ferry-data')]);
   const apiPool = new Pool(ferry.url, { connections: 16 });
@@ -149,17 +198,20 @@ async function main() {
   await api('POST', `/api/v1/workspaces/${ferry.workspaceId}/integrations`, JSON.stringify({ integrationId: 'webhooks', consentedScopes: scopes.map((scope) => scope.id) }));
   const endpoint = await api('POST', `/api/v1/workspaces/${ferry.workspaceId}/webhooks`, JSON.stringify({ url: `${receiver.url}/hook`, description: 'bench receiver' }));
 
-  // Warm-up: a small burst opens the worker's connections and JITs the path.
-  await receiver.ask('reset');
-  await ferry.ask({ burst: 500 });
-  await waitForDeliveries(receiver, 500);
+  // Warm-up, not counted: one round of each side at full size opens the connections and lets the JIT compile both
+  // paths (a first round measured 20–40% slower than the next ones, on both sides).
+  await measureBurst(ferry, receiver);
+  await settle(ferry);
+  await measureCeiling(receiver, burstSize);
 
   const bursts = [];
   const ceilings = [];
   const cpuPerDelivery = [];
   const cpuPerPost = [];
   for (let round = 0; round < rounds; round++) {
+    await settle(ferry);
     const burst = await measureBurst(ferry, receiver);
+    await settle(ferry);
     const ceiling = await measureCeiling(receiver, burstSize);
     bursts.push(burst.deliveriesPerSecond);
     ceilings.push(ceiling.perSecond);

@@ -2,10 +2,12 @@
 // The receiving end of the webhook benchmark, in its own process: a keep-alive
 // node:http server that answers 204 and records, per `webhook-id`, the first
 // arrival (epoch ms) and the body, whose event timestamp is read only when a
-// report is asked for (so a delivery costs the receiver no more than a plain
-// POST while rates are measured); requests without the header (the plain
-// undici ceiling) are only counted. Prints
-// {url}; over IPC, `reset` clears the records and `report` answers them.
+// report is asked for. Ferry's deliveries and the plain undici ceiling's POSTs
+// (which carry the same headers, see webhooks.mjs) cost it the same work;
+// requests without the header are only counted. It keeps the headers and body
+// of the last Ferry delivery (path /hook) as a sample for the ceiling to copy.
+// Prints {url}; over IPC, `reset` clears the records, `report` answers them,
+// `sample` answers the sample request.
 import { createServer } from 'node:http';
 import { performance } from 'node:perf_hooks';
 
@@ -14,6 +16,7 @@ let firstArrival = new Map();
 let firstBodies = new Map();
 let requests = 0;
 let plain = 0;
+let sample = null;
 
 const server = createServer({ keepAlive: true, keepAliveTimeout: 60_000 }, (request, response) => {
   const chunks = [];
@@ -22,6 +25,7 @@ const server = createServer({ keepAlive: true, keepAliveTimeout: 60_000 }, (requ
     const arrived = now();
     requests += 1;
     const id = request.headers['webhook-id'];
+    if (request.url === '/hook') sample = { headers: request.headers, chunks };
     if (typeof id !== 'string') plain += 1;
     else if (!firstArrival.has(id)) {
       firstArrival.set(id, arrived);
@@ -44,6 +48,8 @@ process.on('message', (message) => {
     requests = 0;
     plain = 0;
     process.send({ ok: true });
+  } else if (message === 'sample') {
+    process.send(sample === null ? { error: 'no delivery arrived yet' } : { headers: sample.headers, body: Buffer.concat(sample.chunks).toString('utf8') });
   } else if (message === 'count') {
     process.send({ unique: firstArrival.size, requests, plain });
   } else if (message === 'report') {
