@@ -9,6 +9,14 @@
  * that path, is read as that same path here — so the run after the copy
  * sees no change, and nothing on the user's disk is renamed to NFC.
  *
+ * The same holds before any base: when the user's folder has "café" in NFD
+ * and the normalising side already has it in NFC (a first run, or both sides
+ * made it since the last one), the two are one path, decided like any name
+ * both sides hold — equal contents are one file, different ones a conflict
+ * that keeps both — instead of a clash and a second copy. Only when the
+ * user's side holds that one spelling: NFC and NFD twins there are two
+ * files, and the clash is reported.
+ *
  * Reading the entry under the other spelling is safe on such a side by its
  * own definition: both spellings name the same entry there, so every later
  * read, write, move or delete through that path reaches it.
@@ -43,6 +51,25 @@ export function spellLikeBase(input: PlanInput, capabilities: Record<Side, Drive
       tree.delete(composed);
       tree.set(path, { ...entry, path });
     }
+    const other = side === 'a' ? 'b' : 'a';
+    if (!capabilities[other].normalizesUnicode) spellLikeOtherSide(input, side, other);
+  }
+}
+
+/**
+ * Re-keys, on the normalising side `side`, the entries no base knows whose NFC path is the only spelling of a
+ * non-NFC path of the other side (same kind): they are that path's entry there.
+ */
+function spellLikeOtherSide(input: PlanInput, side: Side, other: Side): void {
+  const tree = input.trees[side];
+  const otherTree = input.trees[other];
+  for (const [path, otherEntry] of otherTree) {
+    const composed = otherSpelling(path);
+    if (composed === null || tree.has(path) || otherTree.has(composed) || input.base.has(path) || input.base.has(composed)) continue;
+    const entry = tree.get(composed);
+    if (entry === undefined || entry.kind !== otherEntry.kind) continue;
+    tree.delete(composed);
+    tree.set(path, { ...entry, path });
   }
 }
 

@@ -107,6 +107,28 @@ export function nameStories(pair: PairKinds): void {
         expect(await h.sync()).toMatchObject({ deleted: 1, failed: 0 });
         expect(await h[unicodeHolder].files()).toEqual({});
       });
+
+      it(`names already on both sides before the first run, NFD on ${unicodeHolder} and NFC on ${receiver}, are one name: equal contents are one file, different ones a conflict that keeps both`, async () => {
+        const h = await openPair(pair);
+        const nfdOther = `${nfdFolder}/e\u0301te\u0301.txt`;
+        await h[unicodeHolder].write(nfdFile, 'the same');
+        await h[receiver].write(stored, 'the same');
+        await h[unicodeHolder].write(nfdOther, `summer on ${unicodeHolder}`);
+        await h[receiver].write(nfdOther.normalize('NFC'), `summer on ${receiver}`);
+        const first = await h.sync();
+        expect(first).toMatchObject({ conflicts: 1, failed: 0, issues: [] });
+        const holderFiles = await h[unicodeHolder].files();
+        const receiverFiles = await h[receiver].files();
+        // The user's names stay NFD; nothing is copied under a second spelling.
+        expect(holderFiles[nfdFile]).toBe('the same');
+        expect(receiverFiles[stored]).toBe('the same');
+        expect(Object.keys(holderFiles).filter((path) => path.normalize('NFC') === stored)).toEqual([nfdFile]);
+        // Both versions of the differing file are kept on both sides.
+        expect(Object.values(holderFiles).sort()).toEqual(['summer on a', 'summer on b', 'the same']);
+        expect(Object.values(receiverFiles).sort()).toEqual(['summer on a', 'summer on b', 'the same']);
+        expect(Object.keys(holderFiles).some((path) => path.includes('conflicted copy'))).toBe(true);
+        expect(await h.sync()).toMatchObject({ copied: 0, moved: 0, deleted: 0, conflicts: 0, failed: 0, issues: [] });
+      });
     }
 
     it('names side b cannot hold are reported per file (a bad folder with what is below it), everything else syncs', async () => {
