@@ -93,9 +93,16 @@ function sizeText(bytes: number): string {
   return `${bytes} bytes`;
 }
 
+/** A provider's answer past the size limit (`provider_error`); analytics count the call as `too_large`. */
+export class AnswerTooLargeError extends FerryError {
+  constructor(url: string, limit: number, decoded: boolean) {
+    const what = decoded ? 'decompressed answer' : 'answer';
+    super('provider_error', `The ${what} from ${new URL(url).host} is larger than ${sizeText(limit)}, the most Ferry reads of a provider's answer; it was not read further.`);
+  }
+}
+
 function answerTooLarge(url: string, limit: number, decoded: boolean): FerryError {
-  const what = decoded ? 'decompressed answer' : 'answer';
-  return new FerryError('provider_error', `The ${what} from ${new URL(url).host} is larger than ${sizeText(limit)}, the most Ferry reads of a provider's answer; it was not read further.`);
+  return new AnswerTooLargeError(url, limit, decoded);
 }
 
 /** Passes chunks on until more than `limit` bytes went through, then errors (the pipeline then stops reading the answer). */
