@@ -63,11 +63,14 @@ export async function applyActions(actions: readonly Action[], context: ApplyRun
       finish(index, [action, describe(action, 'failed', 0, new Error('Something inside could not be deleted; the folder is kept.'))]);
       return;
     }
+    // Progress counts each byte of the file once: a copy sent again from its start (a retry) shows no new bytes
+    // until it passes where the last attempt got to.
     let counted = 0;
     const record = await applyAction(action, {
       drivers: context.drivers,
       store: context.store,
       onBytes: (bytes) => {
+        if (bytes <= counted) return;
         context.onBytes(bytes - counted);
         counted = bytes;
       },

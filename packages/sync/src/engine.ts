@@ -187,8 +187,11 @@ async function runWithStore(options: SyncOptions, store: StateStore, started: nu
       drivers,
       store,
       transfers: options.transfers ?? defaultTransfers,
+      // Bytes are shown as they go (a large file moves the bar while it is sent; the bar throttles its drawing).
       onBytes: (delta) => {
+        if (delta === 0) return;
         progress.bytesDone += delta;
+        report();
       },
       onRecord: (action, record) => {
         records.push(record);

@@ -93,6 +93,8 @@ function faultyFetch(state: FaultState, stop: () => Promise<void>): typeof fetch
     if (refusal === undefined) return fetch(input, init);
     refusal.remaining -= 1;
     if (refusal.remaining <= 0) state.refusals.splice(state.refusals.indexOf(refusal), 1);
+    // A streamed upload is read to its end first, as by a server that fails after taking the bytes (the client sent them all).
+    if (init?.body instanceof ReadableStream) await new Response(init.body).arrayBuffer();
     if (refusal.status === 0) throw droppedConnection();
     const error = refusal.status === 429 ? new FerryError('rate_limited', 'Too many requests; try again later.') : new FerryError('unavailable', 'The server is restarting; try again shortly.');
     const headers = { 'content-type': 'application/json', 'retry-after': String(refusal.retryAfterSeconds) };

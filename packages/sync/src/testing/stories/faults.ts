@@ -25,9 +25,9 @@ function switchesOf(h: SyncPairHarness, side: Side): ReplicaFaults {
 }
 
 /** Runs a sync that may stop on a fault: its summary, or the error it stopped with. */
-async function syncThroughFaults(h: SyncPairHarness): Promise<SyncSummary | Error> {
+async function syncThroughFaults(h: SyncPairHarness, options: Parameters<SyncPairHarness['sync']>[0] = {}): Promise<SyncSummary | Error> {
   try {
-    return await h.sync();
+    return await h.sync(options);
   } catch (error) {
     if (error instanceof Error) return error;
     throw error;
@@ -132,9 +132,13 @@ export function faultStories(pair: PairKinds, faulty: Side): void {
         const { h, content } = await pairWithLargeUpload(pair, faulty);
         const faults = switchesOf(h, faulty);
         faults.refuse(kind, { times: 1, on: 'upload' });
-        const run = await syncThroughFaults(h);
+        const byteCounts: number[] = [];
+        const run = await syncThroughFaults(h, { onProgress: (progress) => byteCounts.push(progress.bytesDone) });
         expect(run).not.toBeInstanceOf(Error);
         expect(run).toMatchObject({ failed: 0, copied: 1, bytes: content.length });
+        // The progress shown never goes back while the file is sent again, and ends at its size.
+        expect(byteCounts.every((count, index) => index === 0 || count >= (byteCounts[index - 1] ?? 0))).toBe(true);
+        expect(Math.max(...byteCounts)).toBe(content.length);
         expect(faults.retryWaits.length).toBeGreaterThanOrEqual(1);
         await expectLargeUploadDone(h, faulty, content);
       });
