@@ -68,3 +68,5 @@ console.log(`\nFerry: runSync alone ${fmt(med('ferry', 'inProcess'), 2)} s media
 
 mkdirSync(new URL('./results/', import.meta.url), { recursive: true });
 writeFileSync(new URL('./results/sync-ferry.json', import.meta.url), JSON.stringify({ date: new Date().toISOString(), files, rounds, results }, null, 2));
+// Done: the server goes now (its pipe would keep this process, and a run of several suites, waiting).
+server.kill('SIGTERM');
