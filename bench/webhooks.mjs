@@ -151,17 +151,15 @@ async function ceilingRequest(receiver) {
     body: sample.body,
     headers: () => {
       sent += 1;
-      const unique = `c${ceilingRound}x${sent.toString(36)}`;
+      // Unique within a measurement (the receiver is reset before each).
+      const unique = `c${sent.toString(36)}`;
       return { ...kept, 'webhook-id': `${id.slice(0, Math.max(4, id.length - unique.length))}${unique}` };
     },
   };
 }
 
-let ceilingRound = 0;
-
 /** The ceiling: plain undici POSTs of the same request with a keep-alive Pool of the worker's concurrency. */
 async function measureCeiling(receiver, count) {
-  ceilingRound += 1;
   const client = new Pool(receiver.url, { connections: workerConcurrency, pipelining: 1 });
   const { path, body, headers } = await ceilingRequest(receiver);
   try {
