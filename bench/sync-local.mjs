@@ -8,7 +8,7 @@ import { mkdirSync, mkdtempSync, existsSync, renameSync, rmSync, writeFileSync }
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fmt, median, mib } from './lib/measure.mjs';
-import { ageTree, copyTree, ferrySync, makeTree, rcloneBisync, references, unisonSync } from './lib/sync-tools.mjs';
+import { ageTree, copyTree, ferryCliSync, ferrySync, makeTree, rcloneBisync, references, unisonSync } from './lib/sync-tools.mjs';
 
 const files = Number(process.env.BENCH_SYNC_FILES ?? 100_000);
 const renameFiles = Number(process.env.BENCH_SYNC_RENAME_FILES ?? Math.min(10_000, Math.floor(files / 4)));
@@ -46,6 +46,13 @@ for (const name of active) {
   const first = tools[name](pair, 'first');
   const again = [];
   for (let round = 0; round < rounds; round++) again.push(tools[name](pair, 'again'));
+  // Ferry also as a user runs it: `ferry sync a b` (its own state file: one first run, not counted, then the rounds).
+  const cli = [];
+  if (name === 'ferry') {
+    const cliState = join(dir, 'cli-state');
+    ferryCliSync(pair.a, pair.b, cliState);
+    for (let round = 0; round < rounds; round++) cli.push(ferryCliSync(pair.a, pair.b, cliState).seconds);
+  }
   renameSync(join(pair.a, 'rename-me'), join(pair.a, 'renamed'));
   writeFileSync(join(dir, 'marker'), '');
   const rename = tools[name](pair, 'rename');
@@ -56,6 +63,8 @@ for (const name of active) {
     againSeconds: again.map((run) => run.seconds),
     againMedian: median(again.map((run) => run.seconds)),
     againInProcessMedian: name === 'ferry' ? median(again.map((run) => run.child.seconds)) : null,
+    againCliSeconds: name === 'ferry' ? cli : null,
+    againCliMedian: name === 'ferry' ? median(cli) : null,
     againPeakRss: Math.max(...again.map((run) => run.peakRss)),
     growthPerFile: name === 'ferry' ? Math.max(...again.map((run) => run.growth), first.growth) / files : null,
     growthPerFileNoChange: name === 'ferry' ? Math.max(...again.map((run) => run.growth)) / files : null,
@@ -81,6 +90,7 @@ const rows = [
   ['first sync (both sides equal), s', (r) => r.firstSeconds, (v) => fmt(v, 2), ''],
   [`no-change re-sync, median s (aim ≤ 0.5 s at 100k)`, (r) => r.againMedian, (v) => fmt(v, 3), ''],
   ['no-change re-sync, median s inside the process (Ferry: runSync alone, without Node start and imports)', (r) => r.againInProcessMedian ?? r.againMedian, (v) => fmt(v, 3), ''],
+  ['no-change re-sync, median s of the command a user runs (Ferry: `ferry sync a b`)', (r) => r.againCliMedian ?? r.againMedian, (v) => fmt(v, 3), ''],
   ['peak RSS of a no-change run, MiB', (r) => r.againPeakRss, (v) => fmt(mib(v)), ''],
   [`rename a folder of ${renameFiles} files, s`, (r) => r.renameSeconds, (v) => fmt(v, 2), ''],
   ['rename: bytes written by the process tree, MiB (aim ≤ 1 MiB)', (r) => r.renameBytesWritten, (v) => fmt(mib(v), 2), ''],
@@ -92,7 +102,7 @@ for (const [label, pick, format] of rows) {
 }
 console.log(`\nrename: Ferry ${ferry.renameCopied} files copied, ${ferry.renameMoved} moves (arrived: ${ferry.renameArrived}); rclone ${results.rclone?.renameCopied ?? '—'} files copied (arrived: ${results.rclone?.renameArrived ?? '—'}); unison arrived: ${results.unison?.renameArrived ?? '—'}`);
 console.log(`Ferry peak RSS growth per file: ${fmt(ferry.growthPerFileNoChange, 0)} B (no-change run), ${fmt(ferry.growthPerFile, 0)} B (worst of first/no-change; aim ≤ 300 B)`);
-console.log(`Ferry no-change runs in order: ${ferry.againGrowthPerFile.join(', ')} B/file; runSync ${ferry.againInProcessSeconds.map((seconds) => fmt(seconds, 3)).join(', ')} s (the first one after a change checks the base row by row)`);
+console.log(`Ferry no-change runs in order: ${ferry.againGrowthPerFile.join(', ')} B/file; runSync ${ferry.againInProcessSeconds.map((seconds) => fmt(seconds, 3)).join(', ')} s (the first one after a change checks the base row by row); \`ferry sync\` ${ferry.againCliSeconds.map((seconds) => fmt(seconds, 3)).join(', ')} s`);
 
 mkdirSync(new URL('./results/', import.meta.url), { recursive: true });
 writeFileSync(new URL('./results/sync-local.json', import.meta.url), JSON.stringify({ date: new Date().toISOString(), files, renameFiles, rounds, results }, null, 2));

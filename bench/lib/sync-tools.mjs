@@ -79,6 +79,13 @@ export function measured(command, args, { env = {}, cwd, allowFail = false } = {
   return { seconds, peakRss: peakKiB * 1024, bytesWritten: io.wchar, diskWritten: io.write_bytes, status: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
+const cliBin = new URL('../../apps/cli/dist/bin.js', import.meta.url).pathname;
+
+/** One `ferry sync a b --state dir` as a user runs it (the CLI: Node's start, its imports, the early scan thread, the run). */
+export function ferryCliSync(a, b, stateDir) {
+  return measured(process.execPath, [cliBin, 'sync', a, b, '--state', stateDir]);
+}
+
 /** One `runSync` of Ferry's engine in a child process (see sync-child.mjs). */
 export function ferrySync(job) {
   const run = measured(process.execPath, [childScript, JSON.stringify(job)]);

@@ -14,7 +14,7 @@ import { CommandExit } from '../command-exit.js';
 import { exitCodeFor, messageFor, UsageError } from '../exit-codes.js';
 import { formatBytes, type Output } from '../output.js';
 import { TransferProgress } from '../progress.js';
-import { addressHelp, parseReplicaAddress, type ReplicaAddress, stateFileFor } from '../replica-address.js';
+import { addressHelp, parseReplicaAddress, stateFileFor } from '../replica-address.js';
 import { globalsOf, outputFor, type CliRuntime } from '../runtime.js';
 
 /** The engine and the local driver load on first use, so that other commands start without them (other drivers load when an address needs them). */
@@ -198,71 +198,59 @@ export function registerSync(program: Command, runtime: CliRuntime): void {
     .option('--dropbox-token <token>', 'Dropbox access token (FERRY_DROPBOX_TOKEN)')
     .addHelpText('after', helpText)
     .action(async (rawA: string, rawB: string, options: SyncCommandOptions, command: Command) => {
+      const output = outputFor(runtime, command);
+      const env = runtime.env;
+      const engine = await loadEngine();
+      const conflictPolicy = parseConflict(options.conflict, engine.conflictPolicies);
+      const deleteGuard = parseDeleteGuard(options.deleteGuard);
+      const transfers = parseTransfers(options.transfers);
+      if (options.watch && options.dryRun) throw new UsageError('--watch and --dry-run do not go together.');
       const addressA = parseReplicaAddress(rawA, process.cwd());
       const addressB = parseReplicaAddress(rawB, process.cwd());
-      // A large local side is walked in a thread: start it now, while the engine loads and the state opens (≈ 60 ms sooner).
-      const scanThread = addressA.kind === 'local' || addressB.kind === 'local' ? await import('@ferry/sync/scan-thread') : null;
-      scanThread?.prestartScanThread();
+      const settings = {
+        ferryToken: globalsOf(command).token ?? env.FERRY_TOKEN,
+        gdriveUrl: options.gdriveUrl ?? env.FERRY_GDRIVE_API_URL,
+        gdriveToken: options.gdriveToken ?? env.FERRY_GDRIVE_TOKEN,
+        dropboxUrl: options.dropboxUrl ?? env.FERRY_DROPBOX_API_URL,
+        dropboxToken: options.dropboxToken ?? env.FERRY_DROPBOX_TOKEN,
+      };
+      const context = { runtime, output, createRoot: options.dryRun !== true };
+      const a = await engine.openReplica(addressA, settings, context);
+      const b = await engine.openReplica(addressB, settings, context).catch(async (error: unknown) => {
+        await a.close?.();
+        throw error;
+      });
+      if (a.canonical === b.canonical) throw new UsageError('Both addresses name the same replica.');
+      const labels = parseLabels(options.labels, [a.label, b.label]);
+      const state = stateFileFor(a.canonical, b.canonical, env, options.state);
+      await mkdir(dirname(state), { recursive: true });
+
+      const progress = progressReporter(output, runtime);
+      const syncOptions: SyncOptions = {
+        a: a.driver,
+        b: b.driver,
+        state,
+        labels,
+        conflictPolicy,
+        deleteGuard,
+        transfers,
+        dryRun: options.dryRun === true,
+        onProgress: progress.onProgress,
+        onAction: (record) => {
+          if (output.json) output.item({ type: 'action', ...record }, () => '');
+          else progress.line(describeRecord(record, labels));
+        },
+      };
       try {
-        await syncCommand(runtime, addressA, addressB, options, command);
+        if (options.watch) {
+          await runWatching(engine.watchSync, syncOptions, output, runtime, labels, progress.finish);
+          return;
+        }
+        const summary = await engine.runSync(syncOptions).finally(progress.finish);
+        reportSummary(output, summary, labels);
+        if (needsAttention(summary)) throw new CommandExit(syncIssuesExitCode);
       } finally {
-        await scanThread?.discardSpareScanThread();
+        await Promise.all([a.close?.(), b.close?.()]);
       }
     });
-}
-
-/** `ferry sync` once its addresses are read: loads the engine, opens both replicas, runs once or watching. */
-async function syncCommand(runtime: CliRuntime, addressA: ReplicaAddress, addressB: ReplicaAddress, options: SyncCommandOptions, command: Command): Promise<void> {
-  const output = outputFor(runtime, command);
-  const env = runtime.env;
-  const engine = await loadEngine();
-  const conflictPolicy = parseConflict(options.conflict, engine.conflictPolicies);
-  const deleteGuard = parseDeleteGuard(options.deleteGuard);
-  const transfers = parseTransfers(options.transfers);
-  if (options.watch && options.dryRun) throw new UsageError('--watch and --dry-run do not go together.');
-  const settings = {
-    ferryToken: globalsOf(command).token ?? env.FERRY_TOKEN,
-    gdriveUrl: options.gdriveUrl ?? env.FERRY_GDRIVE_API_URL,
-    gdriveToken: options.gdriveToken ?? env.FERRY_GDRIVE_TOKEN,
-    dropboxUrl: options.dropboxUrl ?? env.FERRY_DROPBOX_API_URL,
-    dropboxToken: options.dropboxToken ?? env.FERRY_DROPBOX_TOKEN,
-  };
-  const context = { runtime, output, createRoot: options.dryRun !== true };
-  const a = await engine.openReplica(addressA, settings, context);
-  const b = await engine.openReplica(addressB, settings, context).catch(async (error: unknown) => {
-    await a.close?.();
-    throw error;
-  });
-  if (a.canonical === b.canonical) throw new UsageError('Both addresses name the same replica.');
-  const labels = parseLabels(options.labels, [a.label, b.label]);
-  const state = stateFileFor(a.canonical, b.canonical, env, options.state);
-  await mkdir(dirname(state), { recursive: true });
-
-  const progress = progressReporter(output, runtime);
-  const syncOptions: SyncOptions = {
-    a: a.driver,
-    b: b.driver,
-    state,
-    labels,
-    conflictPolicy,
-    deleteGuard,
-    transfers,
-    dryRun: options.dryRun === true,
-    onProgress: progress.onProgress,
-    onAction: (record) => {
-      if (output.json) output.item({ type: 'action', ...record }, () => '');
-      else progress.line(describeRecord(record, labels));
-    },
-  };
-  try {
-    if (options.watch) {
-      await runWatching(engine.watchSync, syncOptions, output, runtime, labels, progress.finish);
-      return;
-    }
-    const summary = await engine.runSync(syncOptions).finally(progress.finish);
-    reportSummary(output, summary, labels);
-    if (needsAttention(summary)) throw new CommandExit(syncIssuesExitCode);
-  } finally {
-    await Promise.all([a.close?.(), b.close?.()]);
-  }
 }

@@ -11,12 +11,6 @@
  * its parameters), so the same code runs from `dist/` and under vitest. The
  * columns come back as transferred typed arrays (names included) and one
  * string of folder paths: no copy, no object per entry.
- *
- * A thread takes ≈ 60 ms to start (a fresh isolate loads Node's own
- * modules). `prestartScanThread` starts one before it is needed — the CLI
- * does, as soon as it knows a side is a local folder, while it is still
- * loading the engine and opening the state — and the next `walkInThread`
- * takes it. A spare that is never taken does not keep the process alive.
  */
 import * as fs from 'node:fs';
 import { Worker } from 'node:worker_threads';
@@ -26,48 +20,14 @@ import { type WalkColumns, type WalkRequest, walkFolderTree } from './local-scan
 /** The smallest young generation (V8 keeps 2 × 1 MB semi-spaces at least): the walk's objects die young, a bigger one only grows the RSS. */
 const workerYoungGenerationMb = 1;
 
-/** The thread walks the one request it is sent, answers, and ends. */
 const workerSource = `
-const { parentPort } = require('node:worker_threads');
+const { parentPort, workerData } = require('node:worker_threads');
 const walk = ${walkFolderTree.toString()};
-parentPort.once('message', (request) => walk(require('node:fs'), request, undefined, undefined).then(
+walk(require('node:fs'), workerData, undefined, undefined).then(
   (columns) => parentPort.postMessage({ columns }, [columns.names.buffer, columns.nameEnds.buffer, columns.inodes.buffer, columns.sizes.buffer, columns.mtimes.buffer, columns.births.buffer, columns.parents.buffer, columns.folders.buffer, columns.firsts.buffer, columns.counts.buffer]),
   (error) => parentPort.postMessage({ error: String(error && error.message ? error.message : error) }),
-));
+);
 `;
-
-/** A started thread waiting for its request, and whether it has stopped (then it is not used). */
-interface ScanThread {
-  readonly worker: Worker;
-  stopped: { error: Error | null; code: number | null } | null;
-}
-
-function startScanThread(): ScanThread {
-  const thread: ScanThread = {
-    worker: new Worker(workerSource, { eval: true, resourceLimits: { maxYoungGenerationSizeMb: workerYoungGenerationMb } }),
-    stopped: null,
-  };
-  thread.worker.once('error', (error) => (thread.stopped ??= { error, code: null }));
-  thread.worker.once('exit', (code) => (thread.stopped ??= { error: null, code }));
-  return thread;
-}
-
-/** The thread started ahead of need, if any. */
-let spare: ScanThread | null = null;
-
-/** Starts a scan thread now for the next `walkInThread` (no-op if one is waiting already). */
-export function prestartScanThread(): void {
-  if (spare !== null && spare.stopped === null) return;
-  spare = startScanThread();
-  spare.worker.unref(); // idle until taken: it must not keep the process alive
-}
-
-/** Stops the spare thread if nothing took it (a run that scanned no large tree). */
-export async function discardSpareScanThread(): Promise<void> {
-  const unused = spare;
-  spare = null;
-  if (unused !== null && unused.stopped === null) await unused.worker.terminate();
-}
 
 type WorkerReply = { readonly columns: WalkColumns } | { readonly error: string };
 
@@ -77,11 +37,8 @@ function isWorkerReply(value: unknown): value is WorkerReply {
 
 /** Walks `request.root` in a worker thread; rejects with `unavailable` when the tree cannot be read. */
 export function walkInThread(request: WalkRequest): Promise<WalkColumns> {
-  const taken = spare !== null && spare.stopped === null ? spare : startScanThread();
-  spare = null;
-  const { worker } = taken;
-  worker.ref();
   return new Promise((resolve, reject) => {
+    const worker = new Worker(workerSource, { eval: true, workerData: request, resourceLimits: { maxYoungGenerationSizeMb: workerYoungGenerationMb } });
     let settled = false;
     worker.once('message', (reply: unknown) => {
       settled = true;
@@ -96,7 +53,6 @@ export function walkInThread(request: WalkRequest): Promise<WalkColumns> {
     worker.once('exit', (code) => {
       if (!settled) reject(new FerryError('internal', `The folder scan thread stopped (exit code ${code}) before answering.`));
     });
-    worker.postMessage(request);
   });
 }
 

@@ -5,18 +5,14 @@
  * not found, the worker-thread walk lists exactly what the in-thread walk
  * lists, a walk that outgrows its size hint lists the same, a size past
  * 4 GiB is listed exactly, two walks at once (a thread and the calling thread) both list
- * everything, the fingerprint follows the listing, and a thread started
- * ahead of need walks the next request (or, never taken, keeps no process
- * alive).
+ * everything, and the fingerprint follows the listing.
  */
-import { spawnSync } from 'node:child_process';
 import { mkdir, mkdtemp, open, rename, rm, symlink, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { build } from 'esbuild';
 import { afterEach, describe, expect, it } from 'vitest';
 import { LocalScan, racyWindowMs } from './local-scan.js';
-import { discardSpareScanThread, prestartScanThread, walkBeside, walkHere, walkInThread } from './local-scan-thread.js';
+import { walkBeside, walkHere, walkInThread } from './local-scan-thread.js';
 import type { WalkRequest } from './local-scan-walk.js';
 
 const dirs: string[] = [];
@@ -126,33 +122,6 @@ describe('local scan', () => {
     const others = (entries: ReturnType<LocalScan['entries']>): typeof entries => entries.filter((entry) => entry.path !== 'a/b/huge.bin' && entry.path !== 'a/b'); // the folder's mtime moved
     expect(others(scan.entries())).toEqual(others(new LocalScan(narrow, Date.now(), 1).entries()));
     expect(scan.fingerprint()).not.toBe(new LocalScan(narrow, Date.now(), 1).fingerprint());
-  });
-
-  it('a thread started ahead of need walks the next request; a discarded one is replaced by a fresh thread', async () => {
-    const root = await tree();
-    const here = new LocalScan(await walkHere(request(root), undefined), Date.now(), 1).entries();
-    prestartScanThread();
-    prestartScanThread(); // one spare, not two
-    expect(new LocalScan(await walkInThread(request(root)), Date.now(), 1).entries()).toEqual(here);
-    prestartScanThread();
-    await discardSpareScanThread();
-    expect(new LocalScan(await walkInThread(request(root)), Date.now(), 1).entries()).toEqual(here);
-    await expect(walkInThread(request(join(root, 'missing')))).rejects.toMatchObject({ code: 'unavailable' });
-  });
-
-  it('a spare thread that is never taken does not keep the process alive', async () => {
-    const contents = "import { prestartScanThread } from './local-scan-thread.ts'; prestartScanThread(); console.log('started');";
-    const bundle = await build({ stdin: { contents, resolveDir: import.meta.dirname, loader: 'ts' }, bundle: true, write: false, platform: 'node', format: 'esm', target: 'node20', logLevel: 'error' });
-    const dir = await mkdtemp(join(tmpdir(), 'ferry-scan-spare-'));
-    dirs.push(dir);
-    const script = join(dir, 'spare.mjs');
-    await writeFile(script, bundle.outputFiles[0]?.text ?? '');
-    // Without the spare's unref this child never exits and the spawn times out (run from a file: \`node -e\` exits regardless).
-    const child = spawnSync(process.execPath, [script], { encoding: 'utf8', timeout: 20_000 });
-    expect(child.error).toBeUndefined();
-    expect(child.stderr).toBe('');
-    expect(child.stdout.trim()).toBe('started');
-    expect(child.status).toBe(0);
   });
 
   it('an unreadable root is reported as unavailable', async () => {
