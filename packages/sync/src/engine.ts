@@ -11,7 +11,7 @@ import type { ConflictPolicy } from './conflict-policy.js';
 import { checkDeletes, checkListing, type DeleteGuardOptions } from './delete-guard.js';
 import { ignoreFileName, type IgnoreMatcher, loadIgnoreRules } from './ignore-rules.js';
 import { compactListing, type ListOptions } from './listing.js';
-import { unchangedSinceBase } from './no-change.js';
+import { rememberListings, unchangedSinceBase } from './no-change.js';
 import { adoptEqualTrees } from './first-sync.js';
 import { currentPath, identityHashesNeeded, planMoves } from './moves.js';
 import { hashesNeeded, pathsToDecide, reconcile, surveyBase } from './plan.js';
@@ -141,8 +141,12 @@ async function runWithStore(options: SyncOptions, store: StateStore, started: nu
   const skip = isIgnored === null ? {} : { skip: (path: string, kind: DriverEntry['kind']): boolean => path !== ignoreFileName && isIgnored(path, kind) };
   const listOptions: ListOptions = { ...skip, sizeHint: store.baseSize() };
   const [scanA, scanB] = await Promise.all([compactListing(drivers.a, listOptions), compactListing(drivers.b, listOptions)]);
-  if (unchangedSinceBase(store, spellingTolerant(scanA, drivers.a.capabilities), spellingTolerant(scanB, drivers.b.capabilities), isIgnored)) return finishUnchanged(options, store, progress, report, started);
-  if (options.dryRun !== true && (await adoptEqualTrees(store, drivers, { a: scanA, b: scanB }, isIgnored))) return finishUnchanged(options, store, progress, report, started);
+  const [tolerantA, tolerantB] = [spellingTolerant(scanA, drivers.a.capabilities), spellingTolerant(scanB, drivers.b.capabilities)];
+  if (unchangedSinceBase(store, tolerantA, tolerantB, isIgnored)) return finishUnchanged(options, store, progress, report, started);
+  if (options.dryRun !== true && (await adoptEqualTrees(store, drivers, { a: scanA, b: scanB }, isIgnored))) {
+    rememberListings(store, tolerantA, tolerantB, isIgnored); // the base is now both listings, entry for entry
+    return finishUnchanged(options, store, progress, report, started);
+  }
   const [listA, listB] = [scanA.entries(), scanB.entries()];
   const base = store.loadBase();
   if (isIgnored !== null) for (const path of [...base.keys()]) if (isIgnored(path, (base.get(path) as BaseEntry).kind)) base.delete(path);

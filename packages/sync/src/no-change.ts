@@ -20,10 +20,17 @@ import type { IgnoreMatcher } from './ignore-rules.js';
 import type { CompactListing } from './listing.js';
 import type { StateStore } from './state-store.js';
 
+/** Both listings' fingerprints, when both have one and no ignore rules apply (else the shortcut is not taken). */
+function comparableFingerprints(a: CompactListing, b: CompactListing, isIgnored: IgnoreMatcher | null): { a: string; b: string } | null {
+  if (isIgnored !== null) return null;
+  const onA = a.fingerprint?.() ?? null;
+  const onB = b.fingerprint?.() ?? null;
+  return onA !== null && onB !== null ? { a: onA, b: onB } : null;
+}
+
 /** True when both listings hold exactly what the base recorded (after ignore rules). */
 export function unchangedSinceBase(store: StateStore, a: CompactListing, b: CompactListing, isIgnored: IgnoreMatcher | null): boolean {
-  const fingerprints = isIgnored === null ? { a: a.fingerprint?.() ?? null, b: b.fingerprint?.() ?? null } : null;
-  const comparable = fingerprints !== null && fingerprints.a !== null && fingerprints.b !== null ? { a: fingerprints.a, b: fingerprints.b } : null;
+  const comparable = comparableFingerprints(a, b, isIgnored);
   if (comparable !== null) {
     const stored = store.listingFingerprints();
     if (stored !== null && stored.a === comparable.a && stored.b === comparable.b) return true;
@@ -31,6 +38,17 @@ export function unchangedSinceBase(store: StateStore, a: CompactListing, b: Comp
   const unchanged = matchesBaseRows(store, a, b, isIgnored);
   if (unchanged && comparable !== null) store.putListingFingerprints(comparable);
   return unchanged;
+}
+
+/**
+ * Stores the listings' fingerprints after a run that made the base exactly
+ * these listings (a first run that found both trees equal and recorded every
+ * entry as listed), so the next run may take the shortcut at once instead of
+ * checking the base row by row first.
+ */
+export function rememberListings(store: StateStore, a: CompactListing, b: CompactListing, isIgnored: IgnoreMatcher | null): void {
+  const comparable = comparableFingerprints(a, b, isIgnored);
+  if (comparable !== null) store.putListingFingerprints(comparable);
 }
 
 function matchesBaseRows(store: StateStore, a: CompactListing, b: CompactListing, isIgnored: IgnoreMatcher | null): boolean {

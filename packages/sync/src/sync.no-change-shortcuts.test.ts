@@ -4,7 +4,8 @@
  * scan in a worker thread never hide a change: after empty runs that took
  * the shortcut, an edit that keeps the size, an edit that keeps the mtime,
  * and a file replaced under the same name with the same size and mtime all
- * travel.
+ * travel. A first run between two equal trees stores the fingerprints at
+ * once (its next run takes the shortcut), and a change right after it travels.
  */
 import { mkdir, mkdtemp, readFile, rename, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -82,6 +83,30 @@ describe.each([
     const summary = await pair.sync();
     expect(summary.records).toEqual([expect.objectContaining({ action: 'copy', path: 'docs/x.txt', side: 'b' })]);
     expect(await pair.read('b', 'docs/x.txt')).toBe('XXXX');
+    await settle(pair);
+  });
+
+  it('a first run between two equal trees stores the fingerprints at once, and an edit right after it travels', async () => {
+    const pair = await localPair(threadScanFrom);
+    for (const side of ['a', 'b'] as const) {
+      await pair.put(side, 'docs/x.txt', 'xxxx');
+      await pair.put(side, 'z.txt', 'zzzz');
+    }
+    expect((await pair.sync()).records).toEqual([]);
+    expect(pair.storedFingerprints()).not.toBeNull();
+    expect((await pair.sync()).records).toEqual([]);
+    await pair.put('b', 'docs/x.txt', 'XXXX', hourAgo - 60);
+    const summary = await pair.sync();
+    expect(summary.records).toEqual([expect.objectContaining({ action: 'copy', path: 'docs/x.txt', side: 'a' })]);
+    expect(await pair.read('a', 'docs/x.txt')).toBe('XXXX');
+  });
+
+  it('a first run that had to copy stores no fingerprints (its listings are not the new base)', async () => {
+    const pair = await localPair(threadScanFrom);
+    await pair.put('a', 'docs/x.txt', 'xxxx');
+    await pair.put('b', 'z.txt', 'zzzz');
+    expect((await pair.sync()).copied).toBe(2);
+    expect(pair.storedFingerprints()).toBeNull();
     await settle(pair);
   });
 
