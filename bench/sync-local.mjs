@@ -102,7 +102,7 @@ for (const [label, pick, format] of rows) {
 }
 console.log(`\nrename: Ferry ${ferry.renameCopied} files copied, ${ferry.renameMoved} moves (arrived: ${ferry.renameArrived}); rclone ${results.rclone?.renameCopied ?? '—'} files copied (arrived: ${results.rclone?.renameArrived ?? '—'}); unison arrived: ${results.unison?.renameArrived ?? '—'}`);
 console.log(`Ferry peak RSS growth per file: ${fmt(ferry.growthPerFileNoChange, 0)} B (no-change run), ${fmt(ferry.growthPerFile, 0)} B (worst of first/no-change; aim ≤ 300 B)`);
-console.log(`Ferry no-change runs in order: ${ferry.againGrowthPerFile.join(', ')} B/file; runSync ${ferry.againInProcessSeconds.map((seconds) => fmt(seconds, 3)).join(', ')} s (the first one after a change checks the base row by row); \`ferry sync\` ${ferry.againCliSeconds.map((seconds) => fmt(seconds, 3)).join(', ')} s`);
+console.log(`Ferry no-change runs in order: ${ferry.againGrowthPerFile.join(', ')} B/file; runSync ${ferry.againInProcessSeconds.map((seconds) => fmt(seconds, 3)).join(', ')} s (the first one after a run that changed something checks the base row by row; a first sync of equal trees stores the fingerprints itself); \`ferry sync\` ${ferry.againCliSeconds.map((seconds) => fmt(seconds, 3)).join(', ')} s`);
 
 mkdirSync(new URL('./results/', import.meta.url), { recursive: true });
 writeFileSync(new URL('./results/sync-local.json', import.meta.url), JSON.stringify({ date: new Date().toISOString(), files, renameFiles, rounds, results }, null, 2));
