@@ -151,8 +151,9 @@ async function ceilingRequest(receiver) {
     body: sample.body,
     headers: () => {
       sent += 1;
-      // Unique within a measurement (the receiver is reset before each).
-      const unique = `c${sent.toString(36)}`;
+      // Unique within a measurement (the receiver is reset before each): a suffix of fixed width after a fixed
+      // prefix (suffixes of different widths could spell the same id with the prefix's own characters).
+      const unique = `c${sent.toString(36).padStart(6, '0')}`;
       return { ...kept, 'webhook-id': `${id.slice(0, Math.max(4, id.length - unique.length))}${unique}` };
     },
   };
