@@ -10,7 +10,7 @@
  * drivers (zod schemas, SDKs) load when an address needs them, so a sync of
  * two local folders starts without them.
  */
-import { mkdir, mkdtemp, rm, stat } from 'node:fs/promises';
+import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { LocalDriver, type SyncDriver } from '@ferry/sync/local';
@@ -30,7 +30,7 @@ export interface ProviderSettings {
 export interface OpenContext {
   readonly runtime: CliRuntime;
   readonly output: Output;
-  /** Create a missing local or Ferry root folder (not in a dry run). */
+  /** Create a missing Ferry root folder, and let a missing local one be made (`missingRoot`); not in a dry run. */
   readonly createRoot: boolean;
 }
 
@@ -42,19 +42,18 @@ export interface OpenReplica {
   readonly label: string;
   /** Releases what opening took (a dry run's stand-in folder). */
   readonly close?: () => Promise<void>;
+  /** A local folder that does not exist yet: the caller makes it once it knows the pair has never synced. */
+  readonly missingRoot?: string;
 }
 
-/** In a dry run a missing local folder is planned as an empty one, without creating it. */
-async function localRoot(path: string, create: boolean): Promise<{ root: string; close?: () => Promise<void> }> {
-  if (create) {
-    await mkdir(path, { recursive: true });
-    return { root: path };
-  }
+/** A missing local folder is left for the caller to make, or in a dry run planned as an empty one, without creating it. */
+async function localRoot(path: string, create: boolean): Promise<{ root: string; close?: () => Promise<void>; missingRoot?: string }> {
   const exists = await stat(path).then(
     () => true,
     () => false,
   );
   if (exists) return { root: path };
+  if (create) return { root: path, missingRoot: path };
   const standIn = await mkdtemp(join(tmpdir(), 'ferry-dry-run-'));
   return { root: standIn, close: () => rm(standIn, { recursive: true, force: true }) };
 }
@@ -79,8 +78,8 @@ function notConfigured(kind: string, address: ReplicaAddress, flags: string): Us
 export async function openReplica(address: ReplicaAddress, settings: ProviderSettings, context: OpenContext): Promise<OpenReplica> {
   switch (address.kind) {
     case 'local': {
-      const { root, close } = await localRoot(address.path, context.createRoot);
-      return { driver: new LocalDriver({ root }), canonical: canonicalAddress(address), label: 'local', ...(close ? { close } : {}) };
+      const { root, close, missingRoot } = await localRoot(address.path, context.createRoot);
+      return { driver: new LocalDriver({ root }), canonical: canonicalAddress(address), label: 'local', ...(close ? { close } : {}), ...(missingRoot ? { missingRoot } : {}) };
     }
     case 'ferry': {
       if (settings.ferryToken === undefined || settings.ferryToken === '') {

@@ -4,7 +4,8 @@
  * directions, edits on each side, a conflict kept as a conflicted copy,
  * `--conflict a`, `--dry-run`, `--json` lines, `.ferryignore`), a local folder
  * with a workspace on a real Ferry server, and one with Google Drive (the
- * emulator); bad addresses exit 2; `ferry emulators --json` serves real URLs.
+ * emulator); a missing folder is made on a pair's first run only; bad
+ * addresses exit 2; `ferry emulators --json` serves real URLs.
  */
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
@@ -155,6 +156,30 @@ describe('ferry sync guards and --watch', () => {
     const forced = await sync(['--delete-guard', 'off', a, b]);
     expect(forced.code, forced.stderr).toBe(0);
     expect(Object.keys(await readTree(b)).sort()).toEqual(['file-10.txt', 'file-11.txt']);
+  });
+
+  it('makes a missing folder on a pair\'s first run only; once synced, a missing folder stops the run (exit 3) and says how to go on', async () => {
+    const [a, b] = [join(work, 'l9-a'), join(work, 'l9-b')];
+    await writeTree(a, { 'one.txt': '1', 'sub/two.txt': '22' });
+    const first = await sync([a, b]);
+    expect(first.code, first.stderr).toBe(0);
+    expect(await readTree(b)).toEqual({ 'one.txt': '1', 'sub/two.txt': '22' });
+
+    await rm(b, { recursive: true });
+    const gone = await sync([a, b]);
+    expect(gone.code).toBe(3);
+    expect(gone.stderr).toContain(`The folder ${b} is missing, and this pair has synced 3 entries before.`);
+    expect(existsSync(b)).toBe(false);
+    expect(await readTree(a)).toEqual({ 'one.txt': '1', 'sub/two.txt': '22' });
+
+    // As the message says: an empty folder and no state file fill it again from the other side.
+    const stateFile = /remove the pair's state file \((.+)\)\./.exec(gone.stderr)?.[1];
+    expect(stateFile !== undefined && existsSync(stateFile)).toBe(true);
+    await mkdir(b);
+    await rm(stateFile ?? '');
+    const again = await sync([a, b]);
+    expect(again.code, again.stderr).toBe(0);
+    expect(await readTree(b)).toEqual({ 'one.txt': '1', 'sub/two.txt': '22' });
   });
 
   it('--watch syncs a change as it happens, one JSON line per action, and stops cleanly on SIGINT', async () => {

@@ -6,8 +6,10 @@
  * file. Prints one line per action (JSON lines with --json, ending with a
  * summary) and, on a terminal, a progress bar.
  */
+import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
+import { FerryError } from '@ferry/core/errors';
 import type { ActionRecord, ConflictPolicy, SyncOptions, SyncProgress, SyncSummary } from '@ferry/sync/local';
 import { type Command, Option } from 'commander';
 import { CommandExit } from '../command-exit.js';
@@ -50,6 +52,10 @@ e.g. the URLs and tokens printed by "ferry emulators". A Ferry side uses
 
 A .ferryignore file (gitignore syntax) at the root of either side keeps
 matching paths out of the sync.
+
+A local folder that does not exist is made on the pair's first run. Once the
+pair has synced, a missing folder stops the run with exit code 3 instead (it
+may have been moved, or be on a drive that is not mounted).
 
 State: <dir>/<sha256 of the pair>.db, <dir> being --state or
 $XDG_STATE_HOME/ferry/sync (~/.local/state/ferry/sync).
@@ -100,6 +106,33 @@ function describeRecord(record: ActionRecord, labels: { a: string; b: string }):
   const target = record.to !== undefined ? ` -> ${record.to}` : '';
   const status = record.status === 'failed' ? `  FAILED: ${record.error?.message ?? 'unknown error'}` : '';
   return `${record.status === 'planned' ? 'would ' : ''}${record.action}${where} ${record.path}${target}${status}`;
+}
+
+/**
+ * Makes the local folders that do not exist yet, on a pair's first run only. Once the pair has synced (its state
+ * holds a base), a missing folder was more likely moved, renamed or left on a drive that is not mounted: an empty
+ * folder made in its place would look as if every file had been deleted there, so Ferry says so and stops instead.
+ */
+async function makeMissingRoots(roots: ReadonlyArray<string | undefined>, state: string, stateStore: Engine['StateStore']): Promise<void> {
+  const missing = roots.filter((root): root is string => root !== undefined);
+  const [first] = missing;
+  if (first === undefined) return;
+  if (existsSync(state)) {
+    const store = stateStore.open(state);
+    let synced: number;
+    try {
+      synced = store.baseSize();
+    } finally {
+      store.close();
+    }
+    if (synced > 0) {
+      throw new FerryError(
+        'folder_not_found',
+        `The folder ${first} is missing, and this pair has synced ${synced} entries before. If it was moved or renamed, or is on a drive that is not mounted, put it back and run again. To fill it again from the other side, create the empty folder and remove the pair's state file (${state}).`,
+      );
+    }
+  }
+  for (const root of missing) await mkdir(root, { recursive: true });
 }
 
 function summaryLine(summary: SyncSummary): string {
@@ -224,6 +257,7 @@ export function registerSync(program: Command, runtime: CliRuntime): void {
       const labels = parseLabels(options.labels, [a.label, b.label]);
       const state = stateFileFor(a.canonical, b.canonical, env, options.state);
       await mkdir(dirname(state), { recursive: true });
+      await makeMissingRoots([a.missingRoot, b.missingRoot], state, engine.StateStore);
 
       const progress = progressReporter(output, runtime);
       const syncOptions: SyncOptions = {
