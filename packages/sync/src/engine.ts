@@ -10,7 +10,7 @@ import { applyActions, defaultTransfers } from './apply-run.js';
 import type { ConflictPolicy } from './conflict-policy.js';
 import { checkDeletes, checkListing, type DeleteGuardOptions } from './delete-guard.js';
 import { ignoreFileName, type IgnoreMatcher, loadIgnoreRules } from './ignore-rules.js';
-import { compactListing, type ListOptions } from './listing.js';
+import { type CompactListing, compactListing, type ListOptions, type NotSyncedEntry } from './listing.js';
 import { rememberListings, unchangedSinceBase } from './no-change.js';
 import { adoptEqualTrees } from './first-sync.js';
 import { currentPath, identityHashesNeeded, planMoves } from './moves.js';
@@ -59,7 +59,29 @@ export interface SyncSummary {
   readonly bytes: number;
   /** Entries that could not be synced as they are (names), reported per file. */
   readonly issues: SyncIssue[];
+  /** Entries a side holds that no sync carries (symbolic links, sockets, …): the first ones of each side; not a failure. */
+  readonly skipped: SkippedEntry[];
+  /** How many more such entries there were than `skipped` lists. */
+  readonly skippedUnlisted: number;
   readonly durationMs: number;
+}
+
+/** An entry on `side` that is not synced, and why. */
+export interface SkippedEntry extends NotSyncedEntry {
+  readonly side: Side;
+}
+
+/** What both listings hold that no sync carries. */
+function notSyncedOn(listings: Record<Side, CompactListing>): Pick<SyncSummary, 'skipped' | 'skippedUnlisted'> {
+  const skipped: SkippedEntry[] = [];
+  let skippedUnlisted = 0;
+  for (const side of ['a', 'b'] as const) {
+    const found = listings[side].notSynced?.();
+    if (found === undefined) continue;
+    for (const entry of found.listed) skipped.push({ side, ...entry });
+    skippedUnlisted += found.count - found.listed.length;
+  }
+  return { skipped, skippedUnlisted };
 }
 
 function filterIgnored(entries: DriverEntry[], isIgnored: IgnoreMatcher | null): Map<string, DriverEntry> {
@@ -95,7 +117,14 @@ async function resolveHashes(input: PlanInput, needed: ReadonlyArray<{ side: Sid
 }
 
 /** The end of a run that found nothing to do: the same progress and summary as an empty plan. */
-function finishUnchanged(options: SyncOptions, store: StateStore, progress: { phase: SyncProgress['phase'] }, report: () => void, started: number): SyncSummary {
+function finishUnchanged(
+  options: SyncOptions,
+  store: StateStore,
+  progress: { phase: SyncProgress['phase'] },
+  report: () => void,
+  started: number,
+  notSynced: Pick<SyncSummary, 'skipped' | 'skippedUnlisted'>,
+): SyncSummary {
   progress.phase = 'hashing';
   report();
   progress.phase = 'applying';
@@ -103,7 +132,7 @@ function finishUnchanged(options: SyncOptions, store: StateStore, progress: { ph
   if (options.dryRun !== true) store.clearHashCache();
   progress.phase = 'done';
   report();
-  return { dryRun: options.dryRun === true, records: [], copied: 0, moved: 0, deleted: 0, conflicts: 0, failed: 0, bytes: 0, issues: [], durationMs: Date.now() - started };
+  return { dryRun: options.dryRun === true, records: [], copied: 0, moved: 0, deleted: 0, conflicts: 0, failed: 0, bytes: 0, issues: [], ...notSynced, durationMs: Date.now() - started };
 }
 
 function countOf(records: readonly ActionRecord[], ...types: Array<Action['type']>): number {
@@ -142,10 +171,11 @@ async function runWithStore(options: SyncOptions, store: StateStore, started: nu
   const listOptions: ListOptions = { ...skip, sizeHint: store.baseSize() };
   const [scanA, scanB] = await Promise.all([compactListing(drivers.a, listOptions), compactListing(drivers.b, listOptions)]);
   const [tolerantA, tolerantB] = [spellingTolerant(scanA, drivers.a.capabilities), spellingTolerant(scanB, drivers.b.capabilities)];
-  if (unchangedSinceBase(store, tolerantA, tolerantB, isIgnored)) return finishUnchanged(options, store, progress, report, started);
+  const notSynced = notSyncedOn({ a: tolerantA, b: tolerantB });
+  if (unchangedSinceBase(store, tolerantA, tolerantB, isIgnored)) return finishUnchanged(options, store, progress, report, started, notSynced);
   if (options.dryRun !== true && (await adoptEqualTrees(store, drivers, { a: scanA, b: scanB }, isIgnored))) {
     rememberListings(store, tolerantA, tolerantB, isIgnored); // the base is now both listings, entry for entry
-    return finishUnchanged(options, store, progress, report, started);
+    return finishUnchanged(options, store, progress, report, started, notSynced);
   }
   const [listA, listB] = [scanA.entries(), scanB.entries()];
   const base = store.loadBase();
@@ -219,6 +249,7 @@ async function runWithStore(options: SyncOptions, store: StateStore, started: nu
     failed: records.filter((record) => record.status === 'failed').length,
     bytes: records.reduce((total, record) => total + record.bytes, 0),
     issues: plan.issues,
+    ...notSynced,
     durationMs: Date.now() - started,
   };
 }

@@ -14,6 +14,12 @@ export interface ListOptions {
   readonly sizeHint?: number;
 }
 
+/** An entry of a side that no sync carries (a symbolic link, a socket, …), and why. */
+export interface NotSyncedEntry {
+  readonly path: string;
+  readonly reason: string;
+}
+
 export interface CompactListing {
   /** Number of distinct paths; entries are indexed 0 … count − 1, one per path. */
   readonly count: number;
@@ -38,6 +44,8 @@ export interface CompactListing {
    * when the listing was last found equal to the base.
    */
   fingerprint?(): string | null;
+  /** The side's entries that are neither files nor folders (not synced): the first ones, and how many in all. */
+  notSynced?(): { readonly listed: readonly NotSyncedEntry[]; readonly count: number };
 }
 
 /** Key of the optional columnar listing method of a driver (not part of the public contract). */

@@ -9,7 +9,7 @@
 export * from './driver.js';
 export { LocalDriver, tempFilePrefix, type LocalDriverOptions } from './drivers/local.js';
 export { StateStore, type BaseEntry, type Side } from './state-store.js';
-export { runSync, type SyncOptions, type SyncProgress, type SyncSummary } from './engine.js';
+export { runSync, type SkippedEntry, type SyncOptions, type SyncProgress, type SyncSummary } from './engine.js';
 export type { ActionRecord } from './apply.js';
 export type { Action, SyncIssue } from './plan-types.js';
 export { conflictPolicies, conflictedCopyPath, type ConflictPolicy } from './conflict-policy.js';

@@ -94,6 +94,7 @@ export function spellingTolerant(listing: CompactListing, capabilities: DriverCa
     return composed.folder === folder && composed.name === name ? -1 : listing.findIn(composed.folder, composed.name);
   };
   const fingerprint = listing.fingerprint?.bind(listing);
+  const notSynced = listing.notSynced?.bind(listing);
   return {
     get count() {
       return listing.count;
@@ -108,5 +109,6 @@ export function spellingTolerant(listing: CompactListing, capabilities: DriverCa
     countKept: (isIgnored: (path: string, kind: EntryKind) => boolean) => listing.countKept(isIgnored),
     entries: () => listing.entries(),
     ...(fingerprint === undefined ? {} : { fingerprint }),
+    ...(notSynced === undefined ? {} : { notSynced }),
   };
 }

@@ -2,13 +2,14 @@
  * @module commands/sync.test
  * The built `ferry` binary syncing real replicas: two local folders (both
  * directions, edits on each side, a conflict kept as a conflicted copy,
- * `--conflict a`, `--dry-run`, `--json` lines, `.ferryignore`), a local folder
+ * `--conflict a`, `--dry-run`, `--json` lines, `.ferryignore`, a symbolic
+ * link reported as skipped), a local folder
  * with a workspace on a real Ferry server, and one with Google Drive (the
  * emulator); a missing folder is made on a pair's first run only; bad
  * addresses exit 2; `ferry emulators --json` serves real URLs.
  */
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { startGoogleDriveEmulator, type GoogleDriveEmulator } from '@ferry/emulators';
@@ -128,6 +129,20 @@ describe('ferry sync between two local folders', () => {
     expect(actions.every((action) => action.status === 'done')).toBe(true);
     expect(summaryLine.parse(lines.at(-1))).toMatchObject({ dryRun: false, copied: 2, conflicts: 0, failed: 0 });
     expect(await readTree(b)).toEqual({ 'one.txt': '1', 'sub/two.txt': '22' });
+  });
+
+  it('says which entries it skips (a symbolic link), syncs the rest, and still exits 0', async () => {
+    const [a, b] = [join(work, 'l10-a'), join(work, 'l10-b')];
+    await writeTree(a, { 'real.txt': 'real' });
+    await symlink('real.txt', join(a, 'link.txt'));
+    const run = await sync([a, b]);
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stderr).toContain('skipped (local a) link.txt: a symbolic link: not synced');
+    expect(run.stderr).toMatch(/0 issues, 1 skipped/);
+    expect(await readTree(b)).toEqual({ 'real.txt': 'real' });
+    const json = await runFerry(['--json', 'sync', '--state', join(work, 'state'), a, b], { cwd: work });
+    expect(json.code, json.stderr).toBe(0);
+    expect(jsonLines(json.stdout).at(-1)).toMatchObject({ type: 'summary', skipped: [{ side: 'a', path: 'link.txt', reason: 'a symbolic link: not synced' }], skippedUnlisted: 0 });
   });
 
   it('--conflict a lets side a win a clash without a conflicted copy', async () => {

@@ -138,6 +138,8 @@ async function makeMissingRoots(roots: ReadonlyArray<string | undefined>, state:
 function summaryLine(summary: SyncSummary): string {
   const verbs = summary.dryRun ? ['to copy', 'to move', 'to delete'] : ['copied', 'moved', 'deleted'];
   const parts = [`${summary.copied} ${verbs[0]}`, `${summary.moved} ${verbs[1]}`, `${summary.deleted} ${verbs[2]}`, `${summary.conflicts} conflicts`, `${summary.failed} failed`, `${summary.issues.length} issues`];
+  const skipped = summary.skipped.length + summary.skippedUnlisted;
+  if (skipped > 0) parts.push(`${skipped} skipped`);
   return `${summary.dryRun ? 'Plan' : 'Synced'}: ${parts.join(', ')}, ${formatBytes(summary.bytes)} in ${(summary.durationMs / 1000).toFixed(1)} s`;
 }
 
@@ -179,7 +181,11 @@ function progressReporter(output: Output, runtime: CliRuntime): { onProgress: (p
 }
 
 function reportSummary(output: Output, summary: SyncSummary, labels: { a: string; b: string }): void {
-  if (!output.json) for (const issue of summary.issues) output.info(`issue (${labels[issue.side]}) ${issue.path}: ${issue.problem}`);
+  if (!output.json) {
+    for (const skipped of summary.skipped) output.info(`skipped (${labels[skipped.side]}) ${skipped.path}: ${skipped.reason}`);
+    if (summary.skippedUnlisted > 0) output.info(`skipped: ${summary.skippedUnlisted} more entries that are not files or folders`);
+    for (const issue of summary.issues) output.info(`issue (${labels[issue.side]}) ${issue.path}: ${issue.problem}`);
+  }
   if (output.json) output.item(summaryRecord(summary), () => '');
   else output.info(summaryLine(summary));
 }

@@ -38,6 +38,7 @@ export interface WalkStats {
   readonly birthtimeMs: number;
   isDirectory(): boolean;
   isFile(): boolean;
+  isSymbolicLink(): boolean;
 }
 
 export interface WalkRequest {
@@ -79,6 +80,15 @@ export interface WalkColumns {
   readonly counts: Int32Array<ArrayBuffer>;
   /** False when the listing must have no fingerprint (a racy entry, or a `skip` applied). */
   readonly fingerprintable: boolean;
+  /**
+   * Entries that are neither files nor folders, so not synced (and not kept
+   * out by `skip`): each a kind letter (`l` a symbolic link, `o` anything
+   * else: a socket, a pipe, a device) and its relative path, joined with `\0`;
+   * the first `maxSkippedListed` of them.
+   */
+  readonly skipped: string;
+  /** How many such entries there were in all. */
+  readonly skippedCount: number;
 }
 
 export type WalkSkip = (path: string, kind: EntryKind) => boolean;
@@ -147,6 +157,9 @@ export async function walkFolderTree(
   const pending: number[] = [0];
   const racyAfter = request.now - request.racyWindowMs;
   let racy = false;
+  const maxSkippedListed = 1000;
+  const skipped: string[] = [];
+  let skippedCount = 0;
   let count = 0;
   let foldersRead = 0;
   while (pending.length > 0) {
@@ -173,7 +186,13 @@ export async function walkFolderTree(
       const stats = fs.lstatSync(absolute, { throwIfNoEntry: false });
       if (stats === undefined) continue; // removed while walking
       const isFolder = stats.isDirectory();
-      if (!isFolder && !stats.isFile()) continue; // symlinks, sockets, devices
+      if (!isFolder && !stats.isFile()) {
+        // Symbolic links, sockets, pipes, devices: not synced, and said so (unless the ignore rules keep them out).
+        const path = relativeDir === '' ? name : `${relativeDir}/${name}`;
+        if (skip !== undefined && skip(path, 'file')) continue;
+        if (skippedCount++ < maxSkippedListed) skipped.push(`${stats.isSymbolicLink() ? 'l' : 'o'}${path}`);
+        continue;
+      }
       const path = isFolder || skip !== undefined ? (relativeDir === '' ? name : `${relativeDir}/${name}`) : '';
       if (skip !== undefined && skip(path, isFolder ? 'folder' : 'file')) continue;
       if (count === capacity) {
@@ -246,5 +265,7 @@ export async function walkFolderTree(
     firsts: firsts.slice(0, folderPaths.length),
     counts: counts.slice(0, folderPaths.length),
     fingerprintable: skip === undefined && !racy,
+    skipped: skipped.join('\0'),
+    skippedCount,
   };
 }

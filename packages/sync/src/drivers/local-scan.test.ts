@@ -5,8 +5,10 @@
  * not found, the worker-thread walk lists exactly what the in-thread walk
  * lists, a walk that outgrows its size hint lists the same, a size past
  * 4 GiB is listed exactly, two walks at once (a thread and the calling thread) both list
- * everything, and the fingerprint follows the listing.
+ * everything, the fingerprint follows the listing, and what is neither a
+ * file nor a folder is listed as not synced.
  */
+import { spawnSync } from 'node:child_process';
 import { mkdir, mkdtemp, open, rename, rm, symlink, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -122,6 +124,22 @@ describe('local scan', () => {
     const others = (entries: ReturnType<LocalScan['entries']>): typeof entries => entries.filter((entry) => entry.path !== 'a/b/huge.bin' && entry.path !== 'a/b'); // the folder's mtime moved
     expect(others(scan.entries())).toEqual(others(new LocalScan(narrow, Date.now(), 1).entries()));
     expect(scan.fingerprint()).not.toBe(new LocalScan(narrow, Date.now(), 1).fingerprint());
+  });
+
+  it('entries that are neither files nor folders are listed as not synced, with why, unless ignored; in a thread too', async () => {
+    const root = await tree();
+    const made = spawnSync('mkfifo', [join(root, 'a/pipe')]);
+    expect(made.status).toBe(0);
+    const expected = [
+      { path: 'link', reason: 'a symbolic link: not synced' },
+      { path: 'a/pipe', reason: 'not a file or folder (a socket, pipe or device): not synced' },
+    ];
+    const here = new LocalScan(await walkHere(request(root), undefined), Date.now(), 1);
+    expect(here.notSynced()).toEqual({ listed: expected, count: 2 });
+    expect(here.entries().map((entry) => entry.path)).not.toContain('a/pipe');
+    expect(new LocalScan(await walkInThread(request(root)), Date.now(), 1).notSynced()).toEqual({ listed: expected, count: 2 });
+    const ignoringLinks = new LocalScan(await walkHere(request(root), (path) => path === 'link'), Date.now(), 1);
+    expect(ignoringLinks.notSynced()).toEqual({ listed: [expected[1]], count: 1 });
   });
 
   it('an unreadable root is reported as unavailable', async () => {

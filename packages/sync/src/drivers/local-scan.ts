@@ -13,7 +13,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { DriverEntry, EntryKind } from '../driver.js';
-import type { CompactListing } from '../listing.js';
+import type { CompactListing, NotSyncedEntry } from '../listing.js';
 import { localEntryId, localRevision } from './local-id.js';
 import type { WalkColumns } from './local-scan-walk.js';
 
@@ -57,6 +57,13 @@ export class LocalScan implements CompactListing {
       this.fingerprintCache = digest.digest('hex');
     }
     return this.fingerprintCache;
+  }
+
+  /** Symbolic links and other entries that are neither files nor folders: not synced, each with why. */
+  notSynced(): { listed: NotSyncedEntry[]; count: number } {
+    const { skipped, skippedCount } = this.columns;
+    const listed = skipped === '' ? [] : skipped.split('\0').map((item) => ({ path: item.slice(1), reason: item.startsWith('l') ? 'a symbolic link: not synced' : 'not a file or folder (a socket, pipe or device): not synced' }));
+    return { listed, count: skippedCount };
   }
 
   private nameStart(index: number): number {
