@@ -16,7 +16,7 @@
  *   revision gets a per-scan suffix so the engine re-checks its content.
  * - Writes go to `.ferry-tmp-*` beside the target, are fsynced and renamed
  *   into place; temp files are never listed and stale ones are removed.
- * - Symbolic links and special files are not synced.
+ * - Symbolic links and special files are not synced; the scan lists them (`notSynced`) and a run reports them as skipped.
  * - `capabilities` may be narrowed to simulate a stricter file system
  *   (case-insensitive, Windows names): the driver then enforces them.
  */
