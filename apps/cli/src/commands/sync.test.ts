@@ -25,6 +25,7 @@ let user: TestUser;
 let drive: GoogleDriveEmulator;
 
 const actionLine = z.object({ type: z.literal('action'), action: z.string(), side: z.enum(['a', 'b']).nullable(), path: z.string(), status: z.enum(['planned', 'done', 'failed']) });
+const skippedSummary = z.object({ type: z.literal('summary'), skipped: z.array(z.object({ side: z.enum(['a', 'b']), path: z.string(), reason: z.string() })) });
 const summaryLine = z.object({ type: z.literal('summary'), dryRun: z.boolean(), copied: z.number(), conflicts: z.number(), failed: z.number(), issues: z.array(z.unknown()) });
 
 function sync(args: string[], env: Record<string, string> = {}): Promise<FerryRun> {
@@ -220,6 +221,33 @@ describe('ferry sync guards and --watch', () => {
     expect(await closed).toBe(0);
     expect(await readTree(b)).toEqual({ 'first.txt': 'first', 'later.txt': 'written while watching' });
     for (const line of jsonLines(stdout)) expect(['action', 'summary']).toContain(z.object({ type: z.string() }).parse(line).type);
+  });
+
+  it('--watch tells skipped entries on its first run and again when they change, not after every run', async () => {
+    const [a, b] = [join(work, 'w2-a'), join(work, 'w2-b')];
+    await writeTree(a, { 'first.txt': 'first' });
+    await symlink('first.txt', join(a, 'link1.txt'));
+    const child = spawnFerry(['--json', 'sync', '--watch', '--state', join(work, 'state'), a, b], { cwd: work });
+    let stdout = '';
+    child.stdout?.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+    const summaries = (): z.infer<typeof skippedSummary>[] => jsonLines(stdout).flatMap((line) => (skippedSummary.safeParse(line).success ? [skippedSummary.parse(line)] : []));
+    const waitUntil = async (done: () => boolean): Promise<void> => {
+      while (!done()) {
+        if (child.exitCode !== null) throw new Error(`ferry sync --watch ended early: ${stdout}`);
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+    };
+    await waitUntil(() => summaries().length === 1);
+    expect(summaries()[0]?.skipped.map((entry) => entry.path)).toEqual(['link1.txt']);
+    await writeFile(join(a, 'later.txt'), 'written while watching');
+    await waitUntil(() => summaries().length === 2);
+    await symlink('later.txt', join(a, 'link2.txt'));
+    await waitUntil(() => summaries().length === 3);
+    expect(summaries()[2]?.skipped.map((entry) => entry.path).sort()).toEqual(['link1.txt', 'link2.txt']);
+    const closed = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
+    child.kill('SIGINT');
+    expect(await closed).toBe(0);
+    expect(await readTree(b)).toEqual({ 'first.txt': 'first', 'later.txt': 'written while watching' });
   });
 });
 

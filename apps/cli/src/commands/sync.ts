@@ -199,6 +199,8 @@ async function runWatching(watchSync: Engine['watchSync'], options: SyncOptions,
     stop = runtime.onInterrupt(() => process.exit(130));
     controller.abort();
   });
+  // Skipped entries are told when they change (the first run included), not after every empty run.
+  let skippedTold = '[]0';
   try {
     await watchSync({
       ...options,
@@ -206,7 +208,9 @@ async function runWatching(watchSync: Engine['watchSync'], options: SyncOptions,
       onRun: (result) => {
         finish();
         if (result.ok) {
-          if (result.summary.records.length > 0 || result.summary.issues.length > 0) reportSummary(output, result.summary, labels);
+          const skipped = `${JSON.stringify(result.summary.skipped)}${result.summary.skippedUnlisted}`;
+          if (result.summary.records.length > 0 || result.summary.issues.length > 0 || skipped !== skippedTold) reportSummary(output, result.summary, labels);
+          skippedTold = skipped;
         } else if (output.json) {
           const code = result.error instanceof Error && 'code' in result.error && typeof result.error.code === 'string' ? result.error.code : 'error';
           output.item({ type: 'error', code, message: messageFor(result.error), exitCode: exitCodeFor(result.error) }, () => '');
