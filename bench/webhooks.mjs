@@ -93,7 +93,23 @@ async function measureBurst(ferry, receiver) {
   await waitForDeliveries(receiver, burstSize);
   const after = await ferry.ask('cpu');
   const report = await receiver.ask('report');
-  return { deliveriesPerSecond: burstSize / ((report.lastArrival - committedAt) / 1000), requests: report.requests, cpuMicrosPerDelivery: (after.cpuMicros - before.cpuMicros) / burstSize };
+  return {
+    deliveriesPerSecond: burstSize / ((report.lastArrival - committedAt) / 1000),
+    requests: report.requests,
+    cpuMicrosPerDelivery: (after.cpuMicros - before.cpuMicros) / burstSize,
+    threads: threadSplit(before.threads, after.threads, burstSize),
+  };
+}
+
+/** CPU µs per delivery by server thread (Linux), the busiest first: "main 70, thread 7391 85, …"; '' elsewhere. */
+function threadSplit(before, after, count) {
+  if (!before || !after) return '';
+  return Object.entries(after)
+    .map(([name, micros]) => [name, (micros - (before[name] ?? 0)) / count])
+    .filter(([, micros]) => micros >= 1)
+    .sort((a, b) => b[1] - a[1])
+    .map(([name, micros]) => `${name} ${fmt(micros, 0)}`)
+    .join(', ');
 }
 
 async function latencies(receiver, total, achievedRate) {
@@ -217,7 +233,7 @@ async function main() {
     cpuPerDelivery.push(burst.cpuMicrosPerDelivery);
     cpuPerPost.push(ceiling.cpuMicrosPerPost);
     console.log(
-      `round ${round + 1}: ${fmt(burst.deliveriesPerSecond, 0)} deliveries/s (${burst.requests} requests, server CPU ${fmt(burst.cpuMicrosPerDelivery, 0)} µs each), undici ceiling ${fmt(ceiling.perSecond, 0)} POSTs/s (client CPU ${fmt(ceiling.cpuMicrosPerPost, 0)} µs each), load ${loadavg()[0].toFixed(1)}`,
+      `round ${round + 1}: ${fmt(burst.deliveriesPerSecond, 0)} deliveries/s (${burst.requests} requests, server CPU ${fmt(burst.cpuMicrosPerDelivery, 0)} µs each${burst.threads ? `: ${burst.threads}` : ''}), undici ceiling ${fmt(ceiling.perSecond, 0)} POSTs/s (client CPU ${fmt(ceiling.cpuMicrosPerPost, 0)} µs each), load ${loadavg()[0].toFixed(1)}`,
     );
   }
   const steady = steadySource === 'api' ? await measureSteadyThroughApi(ferry, receiver, api) : await measureSteadyDirect(ferry, receiver);

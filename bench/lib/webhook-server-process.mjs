@@ -6,7 +6,10 @@
 // the worker, and answers `{committedAt}` (epoch ms); `{steady: {rate,
 // seconds}}` commits events at that rate (a small transaction every 10 ms, each
 // event stamped with its own time) and answers `{events, seconds}`; `cpu`
-// answers `{cpuMicros}`, the process's CPU time so far.
+// answers `{cpuMicros, threads}`, the process's CPU time so far and, on Linux,
+// each thread's (µs by thread id, the main thread as `main`; from /proc, in
+// steps of 10 ms).
+import { readdirSync, readFileSync } from 'node:fs';
 import { createApiToken, createUser, startServer } from '@ferry/server';
 
 const dataDir = process.argv[2];
@@ -54,11 +57,28 @@ async function steady(rate, seconds) {
   return { events: total, seconds: (performance.now() - started) / 1000 };
 }
 
+/** CPU µs so far by thread id (the main thread as `main`; Node 20 names every thread "node"), or null off Linux. */
+function threadCpu() {
+  try {
+    const byName = {};
+    for (const tid of readdirSync('/proc/self/task')) {
+      const stat = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
+      const name = tid === String(process.pid) ? 'main' : `thread ${tid}`;
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      // utime and stime (fields 14 and 15 of stat), in clock ticks of 10 ms.
+      byName[name] = (byName[name] ?? 0) + (Number(fields[11]) + Number(fields[12])) * 10_000;
+    }
+    return byName;
+  } catch {
+    return null;
+  }
+}
+
 process.on('message', (message) => {
   if (message === 'cpu') {
     // CPU time of this process (user + system, µs): a per-delivery cost that machine load does not inflate.
     const { user, system } = process.cpuUsage();
-    process.send({ cpuMicros: user + system });
+    process.send({ cpuMicros: user + system, threads: threadCpu() });
   }
   if (message?.steady !== undefined) {
     steady(message.steady.rate, message.steady.seconds).then(

@@ -27,6 +27,14 @@ export async function appendEvent(trx: Kysely<Database>, event: NewEvent): Promi
   return appended;
 }
 
+/**
+ * The stored JSON of an event's optional parts, in this order, each an object when present (webhook bodies
+ * splice it in as it is: see webhooks/delivery-body).
+ */
+export function eventPayload(event: Pick<NewEvent, 'node' | 'from' | 'data'>): string {
+  return JSON.stringify({ node: event.node, from: event.from, data: event.data });
+}
+
 /** Rows per multi-row insert: far below SQLite's bound-variable limit. */
 const insertChunkRows = 200;
 
@@ -49,7 +57,7 @@ export async function appendEvents(trx: Kysely<Database>, workspaceId: string, e
       at: event.at,
       actor_id: event.actorId,
       source: event.source,
-      payload: JSON.stringify({ node: event.node, from: event.from, data: event.data }),
+      payload: eventPayload(event),
     }),
   );
   for (let start = 0; start < rows.length; start += insertChunkRows) {

@@ -10,7 +10,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { OutboundHttp } from '../outbound/outbound-http.js';
 import { SsrfGuard } from '../outbound/ssrf-guard.js';
 import { exchangeAttempt } from './attempt-exchange.js';
-import { isSenderRequests, senderSettingsSchema, type SenderReady, type SenderResults } from './sender-thread-protocol.js';
+import { decodeAttempts, encodeExchanges, senderSettingsSchema, type NumberedExchange, type SenderReady } from './sender-thread-protocol.js';
 
 if (parentPort === null) throw new Error('sender-thread-main runs only as a worker thread');
 const port = parentPort;
@@ -25,20 +25,21 @@ const http = new OutboundHttp({
 
 port.postMessage({ ready: true } satisfies SenderReady);
 
-let outbox: SenderResults['exchanges'] = [];
+let outbox: NumberedExchange[] = [];
 
-function answer(item: SenderResults['exchanges'][number]): void {
+function answer(item: NumberedExchange): void {
   if (outbox.push(item) > 1) return;
   setImmediate(() => {
     const exchanges = outbox;
     outbox = [];
-    port.postMessage({ exchanges } satisfies SenderResults);
+    port.postMessage(encodeExchanges(exchanges));
   });
 }
 
 port.on('message', (message: unknown) => {
-  if (!isSenderRequests(message)) throw new Error('webhook sender thread: a message that is not a list of attempts');
-  for (const { n, spec } of message.attempts) {
+  const attempts = decodeAttempts(message);
+  if (attempts === null) throw new Error('webhook sender thread: a message that is not a list of attempts');
+  for (const { n, spec } of attempts) {
     exchangeAttempt(http, spec).then(
       (exchange) => answer({ n, exchange }),
       (error: unknown) => answer({ n, error: error instanceof Error ? error.message : String(error) }),

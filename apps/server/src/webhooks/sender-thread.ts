@@ -20,7 +20,7 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { AttemptExchange, AttemptSender, AttemptSpec } from './attempt-exchange.js';
-import { isSenderReady, isSenderResults, type SenderRequests, type SenderSettings } from './sender-thread-protocol.js';
+import { decodeExchanges, encodeAttempts, isSenderReady, maxSecrets, type NumberedSpec, type SenderSettings } from './sender-thread-protocol.js';
 
 interface Pending {
   spec: AttemptSpec;
@@ -54,7 +54,7 @@ export class SenderThread implements AttemptSender {
   #fallback: AttemptSender | null = null;
   readonly #pending = new Map<number, Pending>();
   #next = 0;
-  #outbox: SenderRequests['attempts'] = [];
+  #outbox: NumberedSpec[] = [];
   #closed = false;
 
   constructor(settings: SenderSettings, options: SenderThreadOptions) {
@@ -65,6 +65,7 @@ export class SenderThread implements AttemptSender {
   exchange(spec: AttemptSpec): Promise<AttemptExchange> {
     if (this.#closed) return Promise.resolve(failed('The webhook sender is closed.', 0));
     if (this.#fallback !== null) return this.#fallback.exchange(spec);
+    if (spec.secrets.length > maxSecrets) return Promise.reject(new Error(`A delivery is signed by at most ${maxSecrets} secrets.`));
     const n = this.#next++;
     const exchange = new Promise<AttemptExchange>((resolve, reject) => this.#pending.set(n, { spec, startedAt: performance.now(), resolve, reject }));
     if (this.#outbox.push({ n, spec }) === 1) queueMicrotask(() => this.#flush());
@@ -77,7 +78,7 @@ export class SenderThread implements AttemptSender {
     if (attempts.length === 0) return;
     const worker = this.#ensureWorker();
     worker.ref();
-    worker.postMessage({ attempts } satisfies SenderRequests);
+    worker.postMessage(encodeAttempts(attempts));
   }
 
   #ensureWorker(): Worker {
@@ -95,8 +96,9 @@ export class SenderThread implements AttemptSender {
       this.#started = true;
       return;
     }
-    if (!isSenderResults(message)) return;
-    for (const item of message.exchanges) {
+    const exchanges = decodeExchanges(message);
+    if (exchanges === null) return;
+    for (const item of exchanges) {
       const pending = this.#pending.get(item.n);
       if (pending === undefined) continue;
       this.#pending.delete(item.n);
