@@ -1,12 +1,15 @@
 /**
  * @module db/open
  * Opens the database (SQLite in the data folder by default, WAL mode) and
- * brings its schema up to date.
+ * brings its schema up to date. The connection has one function of Ferry's
+ * own: `ferry_ordered_id(prefix)`, a new id of jobs/ordered-id, so that rows
+ * made by `INSERT … SELECT` get the same ids as rows inserted from here.
  */
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
 import { Kysely, Migrator, SqliteDialect, type MigrationProvider, type SqliteDatabase as KyselySqliteDatabase } from 'kysely';
+import { newOrderedId } from '../jobs/ordered-id.js';
 import { migrations } from './migrations.js';
 import type { Database } from './schema.js';
 
@@ -52,6 +55,10 @@ export async function openDatabase(dataDir: string): Promise<Db> {
   sqlite.pragma('busy_timeout = 5000');
   sqlite.pragma('temp_store = MEMORY');
   sqlite.pragma('cache_size = -32000');
+  sqlite.function('ferry_ordered_id', { deterministic: false }, (prefix: unknown) => {
+    if (typeof prefix !== 'string') throw new TypeError('ferry_ordered_id(prefix): the prefix must be text');
+    return newOrderedId(prefix);
+  });
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) });
   const { error, results } = await new Migrator({ db, provider }).migrateToLatest();
   const failed = results?.find((result) => result.status === 'Error');

@@ -15,10 +15,9 @@
 import type { EventType } from '@ferry/core';
 import type { Kysely } from 'kysely';
 import type { Clock } from '../context.js';
-import type { Database, EventRow, WebhookDeliveryRow, WebhookEndpointRow } from '../db/schema.js';
+import type { Database, EventRow, WebhookEndpointRow } from '../db/schema.js';
 import { enqueueJobs, enqueueLeasedJobs, type JobLease } from '../jobs/job-queue.js';
-import { newOrderedId } from '../jobs/ordered-id.js';
-import { insertRows, runSql } from '../jobs/prepared-sql.js';
+import { runSql } from '../jobs/prepared-sql.js';
 import { bodyFromEvent } from './delivery-body.js';
 import type { DeliverBatchPayload, DeliveryToAttempt, SharedJob } from './delivery-store.js';
 
@@ -60,7 +59,16 @@ WHERE e."enabled" = 1 AND e."cursor_seq" < w."event_seq" AND ${integrationInstal
 
 const moveCursorSql = 'UPDATE "webhook_endpoints" SET "cursor_seq" = ? WHERE "id" = ?';
 
-const deliveryColumns = ['id', 'endpoint_id', 'workspace_id', 'event_id', 'event_seq', 'event_type', 'body', 'status', 'attempts', 'next_attempt_at', 'test', 'created_at', 'updated_at'] as const;
+/**
+ * The deliveries of one endpoint's next events, made from the event rows in one statement (no values bound per
+ * row): one per event in (cursor, last] whose type the endpoint takes (an empty filter takes all), with a new
+ * ordered id each; an event that has its delivery already is skipped (unique endpoint + seq).
+ */
+const insertDeliveriesSql = `INSERT INTO "webhook_deliveries" ("id", "endpoint_id", "workspace_id", "event_id", "event_seq", "event_type", "body", "status", "attempts", "next_attempt_at", "test", "created_at", "updated_at")
+SELECT ferry_ordered_id('msg'), ?, v."workspace_id", v."id", v."seq", v."type", ?, 'pending', 0, ?, 0, ?, ? FROM "events" AS v
+WHERE v."workspace_id" = ? AND v."seq" > ? AND v."seq" <= ? AND (? = 0 OR v."type" IN (SELECT "value" FROM json_each(?)))
+ORDER BY v."seq"
+ON CONFLICT ("endpoint_id", "event_seq") DO NOTHING RETURNING "id", "event_seq"`;
 
 export interface FanOutBatch {
   /** The deliveries made. */
@@ -86,55 +94,41 @@ export async function fanOutInto(trx: Kysely<Database>, clock: Clock, endpointId
   const { rows: events } = await runSql<EventRow>(trx, nextEventsSql, [endpoint.workspace_id, endpoint.cursor_seq, limit]);
   const last = events.at(-1);
   if (last === undefined) return { made: 0, leased: [], shared: null, more: false };
-  const types = new Set(JSON.parse(endpoint.event_types) as EventType[]);
+  const types = JSON.parse(endpoint.event_types) as EventType[];
   const now = clock.now();
   const at = now.toISOString();
-  // Each delivery made with its event: the attempt builds the body from the event row.
-  const made = events
-    .filter((event) => types.size === 0 || types.has(event.type as EventType))
-    .map((event) => {
-      const row: WebhookDeliveryRow = {
-        id: newOrderedId('msg'),
-        endpoint_id: endpoint.id,
-        workspace_id: endpoint.workspace_id,
-        event_id: event.id,
-        event_seq: event.seq,
-        event_type: event.type,
-        body: bodyFromEvent,
-        status: 'pending',
-        attempts: 0,
-        next_attempt_at: at,
-        test: 0,
-        created_at: at,
-        updated_at: at,
-      };
-      return { row, event };
-    });
-  // Prepared multi-row inserts (no query building per row); a delivery that exists already is skipped.
-  // The body is stored once, with the event (see delivery-body).
-  const inserted = await insertRows<{ id: string }>(
-    trx,
-    'webhook_deliveries',
-    deliveryColumns,
-    made.map(({ row }) => deliveryColumns.map((column) => row[column])),
-    'ON CONFLICT ("endpoint_id", "event_seq") DO NOTHING RETURNING "id"',
-  );
-  const createdIds = new Set(inserted.rows.map((row) => row.id));
-  const created = made.filter(({ row }) => createdIds.has(row.id));
+  const { rows: inserted } = await runSql<{ id: string; event_seq: number }>(trx, insertDeliveriesSql, [
+    endpoint.id,
+    bodyFromEvent,
+    at,
+    at,
+    at,
+    endpoint.workspace_id,
+    endpoint.cursor_seq,
+    last.seq,
+    types.length,
+    endpoint.event_types,
+  ]);
+  // Each delivery made with its event (the attempt builds the body from the event row), in event order.
+  const idBySeq = new Map(inserted.map((row) => [row.event_seq, row.id]));
+  const created: { id: string; event: EventRow }[] = [];
+  for (const event of events) {
+    const id = idBySeq.get(event.seq);
+    if (id !== undefined) created.push({ id, event });
+  }
   const leased: DeliveryToAttempt[] = [];
   let shared: SharedJob | null = null;
   if (lease === null) {
-    await enqueueJobs(trx, created.map(({ row }) => ({ kind: deliverJobKind, payload: { deliveryId: row.id } satisfies DeliverJobPayload })), now);
+    await enqueueJobs(trx, created.map(({ id }) => ({ kind: deliverJobKind, payload: { deliveryId: id } satisfies DeliverJobPayload })), now);
   } else if (created.length > 0) {
     // One job row for the batch instead of one per delivery (written and deleted again seconds later).
-    const [job] = await enqueueLeasedJobs(trx, [{ kind: deliverJobKind, payload: { deliveryIds: created.map(({ row }) => row.id) } satisfies DeliverBatchPayload }], now, lease);
+    const [job] = await enqueueLeasedJobs(trx, [{ kind: deliverJobKind, payload: { deliveryIds: created.map(({ id }) => id) } satisfies DeliverBatchPayload }], now, lease);
     if (job === undefined) throw new Error('fan-out: the batch job was not made');
     shared = { job, remaining: created.length };
     // What an attempt needs of each delivery, built field by field (a spread of the row per delivery cost more).
-    const { kind, url, enabled, failing_since, secret_ciphertext, previous_secret_ciphertext, previous_secret_expires_at } = endpoint;
-    for (const { row, event } of created) {
-      const { id, body, attempts, status, test, workspace_id } = row;
-      leased.push({ id, body, event, attempts, status, test, workspace_id, endpoint_id: endpoint.id, kind, url, enabled, failing_since, secret_ciphertext, previous_secret_ciphertext, previous_secret_expires_at });
+    const { workspace_id, kind, url, enabled, failing_since, secret_ciphertext, previous_secret_ciphertext, previous_secret_expires_at } = endpoint;
+    for (const { id, event } of created) {
+      leased.push({ id, body: bodyFromEvent, event, attempts: 0, status: 'pending', test: 0, workspace_id, endpoint_id: endpoint.id, kind, url, enabled, failing_since, secret_ciphertext, previous_secret_ciphertext, previous_secret_expires_at });
     }
   }
   await runSql(trx, moveCursorSql, [last.seq, endpoint.id]);

@@ -68,14 +68,16 @@ export class SenderThread implements AttemptSender {
     if (spec.secrets.length > maxSecrets) return Promise.reject(new Error(`A delivery is signed by at most ${maxSecrets} secrets.`));
     const n = this.#next++;
     const exchange = new Promise<AttemptExchange>((resolve, reject) => this.#pending.set(n, { spec, startedAt: performance.now(), resolve, reject }));
-    if (this.#outbox.push({ n, spec }) === 1) queueMicrotask(() => this.#flush());
+    // Sent once this turn of the event loop is over: the attempts started by every answer that came in it travel together.
+    if (this.#outbox.push({ n, spec }) === 1) setImmediate(() => this.#flush());
     return exchange;
   }
 
   #flush(): void {
-    const attempts = this.#outbox;
+    // Only those still waiting: a thread lost meanwhile ended them or handed them to the fallback, and so did close.
+    const attempts = this.#outbox.filter((item) => this.#pending.has(item.n));
     this.#outbox = [];
-    if (attempts.length === 0) return;
+    if (attempts.length === 0 || this.#closed || this.#fallback !== null) return;
     const worker = this.#ensureWorker();
     worker.ref();
     worker.postMessage(encodeAttempts(attempts));
