@@ -82,14 +82,25 @@ export function encodeAttempts(items: readonly NumberedSpec[]): SenderRequests {
   return { attempts: slots };
 }
 
+/**
+ * The items of a flat list: `read` turns each run of `stride` slots into an item, or null when they do not fit;
+ * null for the whole list when it is not an array of whole runs or any run does not fit.
+ */
+function readItems<Item>(list: unknown, stride: number, read: (slots: unknown[]) => Item | null): Item[] | null {
+  if (!Array.isArray(list) || list.length % stride !== 0) return null;
+  const items: Item[] = [];
+  for (let at = 0; at < list.length; at += stride) {
+    const item = read(list.slice(at, at + stride));
+    if (item === null) return null;
+    items.push(item);
+  }
+  return items;
+}
+
 /** The attempts of a message, or null when it is not a well-formed list of them. */
 export function decodeAttempts(message: unknown): NumberedSpec[] | null {
-  if (!isObject(message) || !Array.isArray(message.attempts)) return null;
-  const slots: unknown[] = message.attempts;
-  if (slots.length % attemptSlots !== 0) return null;
-  const items: NumberedSpec[] = [];
-  for (let at = 0; at < slots.length; at += attemptSlots) {
-    const [n, url, deliveryId, body, startedAtMs, newest, older, workspaceId, seq, id, type, eventAt, actorId, source, payload] = slots.slice(at, at + attemptSlots);
+  if (!isObject(message)) return null;
+  return readItems(message.attempts, attemptSlots, ([n, url, deliveryId, body, startedAtMs, newest, older, workspaceId, seq, id, type, eventAt, actorId, source, payload]) => {
     if (typeof n !== 'number' || typeof url !== 'string' || typeof deliveryId !== 'string' || typeof body !== 'string' || typeof startedAtMs !== 'number') return null;
     if (!isOptionalString(newest) || !isOptionalString(older) || (newest === null && older !== null)) return null;
     let event: EventRow | null = null;
@@ -99,9 +110,8 @@ export function decodeAttempts(message: unknown): NumberedSpec[] | null {
       event = { workspace_id: workspaceId, seq, id, type, at: eventAt, actor_id: actorId, source, payload };
     }
     const secrets = newest === null ? [] : older === null ? [newest] : [newest, older];
-    items.push({ n, spec: { url, deliveryId, body, event, secrets, startedAtMs } });
-  }
-  return items;
+    return { n, spec: { url, deliveryId, body, event, secrets, startedAtMs } };
+  });
 }
 
 export function encodeExchanges(items: readonly NumberedExchange[]): SenderResults {
@@ -123,26 +133,18 @@ export function encodeExchanges(items: readonly NumberedExchange[]): SenderResul
 
 /** The exchanges of a message, or null when it is not a well-formed list of them. */
 export function decodeExchanges(message: unknown): NumberedExchange[] | null {
-  if (!isObject(message) || !Array.isArray(message.exchanges)) return null;
-  const slots: unknown[] = message.exchanges;
-  if (slots.length % exchangeSlots !== 0) return null;
-  const items: NumberedExchange[] = [];
-  for (let at = 0; at < slots.length; at += exchangeSlots) {
-    const [n, outcome, text, bodyBytes, durationMs, flags, error, status, headers, body, bytes, retryAfter, location] = slots.slice(at, at + exchangeSlots);
+  if (!isObject(message)) return null;
+  return readItems<NumberedExchange>(message.exchanges, exchangeSlots, ([n, outcome, text, bodyBytes, durationMs, flags, error, status, headers, body, bytes, retryAfter, location]) => {
     if (typeof n !== 'number' || typeof text !== 'string') return null;
-    if (outcome === 1) {
-      items.push({ n, error: text });
-      continue;
-    }
+    if (outcome === 1) return { n, error: text };
     if (outcome !== 0 || typeof bodyBytes !== 'number' || typeof durationMs !== 'number' || typeof flags !== 'number' || !isOptionalString(error)) return null;
     let answer: AttemptExchange['answer'] = null;
     if (status !== null) {
       if (typeof status !== 'number' || typeof headers !== 'string' || typeof body !== 'string' || typeof bytes !== 'number' || !isOptionalString(retryAfter) || !isOptionalString(location)) return null;
       answer = { status, headers, body, bytes, retryAfter, location };
     }
-    items.push({ n, exchange: { requestHeaders: text, bodyBytes, durationMs, answer, error, refused: (flags & 1) !== 0, timedOut: (flags & 2) !== 0 } });
-  }
-  return items;
+    return { n, exchange: { requestHeaders: text, bodyBytes, durationMs, answer, error, refused: (flags & 1) !== 0, timedOut: (flags & 2) !== 0 } };
+  });
 }
 
 function isOptionalString(value: unknown): value is string | null {
