@@ -12,7 +12,10 @@
  * cycle, so the database work of a cycle (one commit, a few fixed statements)
  * is shared by about `batchSize` deliveries while the receiver always has
  * `concurrency` requests to answer. Between cycles it yields to I/O, so every
- * answer that arrived meanwhile goes into the next cycle (group commit).
+ * answer that arrived meanwhile goes into the next cycle (group commit); it
+ * yields once more within a cycle, after recording, so that answers arriving
+ * during a long cycle start the queued attempts instead of waiting for its
+ * commit.
  *
  * At-least-once: a job is deleted or rescheduled only in the transaction that
  * records its attempt, and only while this pump still holds its lease. If the
@@ -233,6 +236,10 @@ export class DeliveryPump {
         for (const shared of releasing) {
           if (shared.remaining > (sharedDone.get(shared) ?? 0)) await rescheduleJob(trx, shared.job, new Date(shared.job.runAt), shared.job.lastError);
         }
+        // Half-way, a turn of the event loop: the answers that came in meanwhile start queued attempts now, so the
+        // sender thread does not idle through the rest of this cycle (its fan-out, claim and commit). Other
+        // statements of this process wait for the transaction's connection as they would anyway.
+        await new Promise<void>((resolve) => setImmediate(resolve));
         let room = claimLimit;
         const lease = { owner: this.owner, until: new Date(now.getTime() + this.#options.leaseMs) };
         for (const endpointId of behind) {
