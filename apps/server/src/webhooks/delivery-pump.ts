@@ -13,9 +13,9 @@
  * is shared by about `batchSize` deliveries while the receiver always has
  * `concurrency` requests to answer. Between cycles it yields to I/O, so every
  * answer that arrived meanwhile goes into the next cycle (group commit); it
- * yields once more within a cycle, after recording, so that answers arriving
- * during a long cycle start the queued attempts instead of waiting for its
- * commit.
+ * yields twice more within a cycle, after recording and after fanning out, so
+ * that answers arriving during a long cycle start the queued attempts instead
+ * of waiting for its commit.
  *
  * At-least-once: a job is deleted or rescheduled only in the transaction that
  * records its attempt, and only while this pump still holds its lease. If the
@@ -56,6 +56,9 @@ const maxCycleFailures = 3;
 const maxRecordWaitMs = 20;
 /** While busy, due jobs (retries, replays, a dead worker's) are looked for at most this often (a full claim looks again at once). */
 const claimEveryMs = 50;
+
+/** Resolves after the event loop's current turn: whatever I/O has arrived is handled first. */
+const eventLoopTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 /**
  * The fate of a job that ends without an attempt row: run again at `retryAt`
@@ -160,7 +163,7 @@ export class DeliveryPump {
   async #run(): Promise<void> {
     while (this.#running) {
       // Let every answer that has arrived be handled first: they all go into this cycle.
-      await new Promise<void>((resolve) => setImmediate(resolve));
+      await eventLoopTurn();
       if (!this.#running) break;
       this.#pacing.startCycle();
       const { batchSize } = this.#options;
@@ -236,10 +239,10 @@ export class DeliveryPump {
         for (const shared of releasing) {
           if (shared.remaining > (sharedDone.get(shared) ?? 0)) await rescheduleJob(trx, shared.job, new Date(shared.job.runAt), shared.job.lastError);
         }
-        // Half-way, a turn of the event loop: the answers that came in meanwhile start queued attempts now, so the
-        // sender thread does not idle through the rest of this cycle (its fan-out, claim and commit). Other
+        // A turn of the event loop after recording and again after fanning out: the answers that came in meanwhile
+        // start queued attempts now, so the sender thread does not idle through the rest of this cycle. Other
         // statements of this process wait for the transaction's connection as they would anyway.
-        await new Promise<void>((resolve) => setImmediate(resolve));
+        await eventLoopTurn();
         let room = claimLimit;
         const lease = { owner: this.owner, until: new Date(now.getTime() + this.#options.leaseMs) };
         for (const endpointId of behind) {
@@ -253,6 +256,7 @@ export class DeliveryPump {
             more = batch.more;
           }
         }
+        await eventLoopTurn();
         const sinceClaim = performance.now() - this.#lastClaimAt;
         const idle = this.#attempts.size === 0 && this.#queued.length === 0;
         if (room > 0 && (claimAlways || idle || this.#claimWasFull || sinceClaim >= claimEveryMs)) {
