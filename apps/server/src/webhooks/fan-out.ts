@@ -12,7 +12,6 @@
  * (`fanOutInto` with a lease: a shared job, see delivery-store): made,
  * claimed and loaded in one step.
  */
-import type { EventType } from '@ferry/core';
 import type { Kysely } from 'kysely';
 import type { Clock } from '../context.js';
 import type { Database, EventRow, WebhookEndpointRow } from '../db/schema.js';
@@ -66,7 +65,7 @@ const moveCursorSql = 'UPDATE "webhook_endpoints" SET "cursor_seq" = ? WHERE "id
  */
 const insertDeliveriesSql = `INSERT INTO "webhook_deliveries" ("id", "endpoint_id", "workspace_id", "event_id", "event_seq", "event_type", "body", "status", "attempts", "next_attempt_at", "test", "created_at", "updated_at")
 SELECT ferry_ordered_id('msg'), ?, v."workspace_id", v."id", v."seq", v."type", ?, 'pending', 0, ?, 0, ?, ? FROM "events" AS v
-WHERE v."workspace_id" = ? AND v."seq" > ? AND v."seq" <= ? AND (? = 0 OR v."type" IN (SELECT "value" FROM json_each(?)))
+WHERE v."workspace_id" = ? AND v."seq" > ? AND v."seq" <= ? AND (json_array_length(?) = 0 OR v."type" IN (SELECT "value" FROM json_each(?)))
 ORDER BY v."seq"
 ON CONFLICT ("endpoint_id", "event_seq") DO NOTHING RETURNING "id", "event_seq"`;
 
@@ -94,7 +93,6 @@ export async function fanOutInto(trx: Kysely<Database>, clock: Clock, endpointId
   const { rows: events } = await runSql<EventRow>(trx, nextEventsSql, [endpoint.workspace_id, endpoint.cursor_seq, limit]);
   const last = events.at(-1);
   if (last === undefined) return { made: 0, leased: [], shared: null, more: false };
-  const types = JSON.parse(endpoint.event_types) as EventType[];
   const now = clock.now();
   const at = now.toISOString();
   const { rows: inserted } = await runSql<{ id: string; event_seq: number }>(trx, insertDeliveriesSql, [
@@ -106,7 +104,7 @@ export async function fanOutInto(trx: Kysely<Database>, clock: Clock, endpointId
     endpoint.workspace_id,
     endpoint.cursor_seq,
     last.seq,
-    types.length,
+    endpoint.event_types,
     endpoint.event_types,
   ]);
   // Each delivery made with its event (the attempt builds the body from the event row), in event order.

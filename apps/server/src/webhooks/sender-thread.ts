@@ -77,7 +77,8 @@ export class SenderThread implements AttemptSender {
     // Only those still waiting: a thread lost meanwhile ended them or handed them to the fallback, and so did close.
     const attempts = this.#outbox.filter((item) => this.#pending.has(item.n));
     this.#outbox = [];
-    if (attempts.length === 0 || this.#closed || this.#fallback !== null) return;
+    // Closing: the thread is going (and these end when it has gone), so none starts another.
+    if (attempts.length === 0 || this.#closed) return;
     const worker = this.#ensureWorker();
     worker.ref();
     worker.postMessage(encodeAttempts(attempts));
