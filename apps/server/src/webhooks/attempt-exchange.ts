@@ -1,10 +1,13 @@
 /**
  * @module webhooks/attempt-exchange
- * The HTTP part of one delivery attempt, the same in the main thread and in
- * the sender thread: a fresh `webhook-timestamp`, the Standard Webhooks
- * signature by each secret, the request through the guarded outbound client,
- * and the request headers as the delivery log records them (signatures,
- * never secrets).
+ * The HTTP part of one delivery attempt, in two steps. `signAttempt` runs in
+ * the delivery pump's thread: the body (built from the event when there is
+ * one), a fresh `webhook-timestamp` and the Standard Webhooks signature by
+ * each secret — so secrets never leave that thread. `sendSigned` runs where
+ * the request goes out (this thread, or the sender thread): the request
+ * through the guarded outbound client, and the answer as the delivery log
+ * keeps it. `exchangeOf` puts the two together, with the request headers as
+ * the log records them (signatures, never secrets).
  */
 import type { EventRow } from '../db/schema.js';
 import type { OutboundHttp, OutboundResult } from '../outbound/outbound-http.js';
@@ -26,12 +29,19 @@ export interface AttemptSpec {
   startedAtMs: number;
 }
 
-/** What came of an attempt, shaped as the delivery log keeps it (small to send between threads). */
-export interface AttemptExchange {
-  /** The request headers as sent, as JSON. */
-  requestHeaders: string;
-  /** The size of the body sent (bytes). */
-  bodyBytes: number;
+/** An attempt's request, signed: all that goes to where it is sent (no secrets). */
+export interface SignedRequest {
+  url: string;
+  deliveryId: string;
+  /** The `webhook-timestamp` value. */
+  timestamp: string;
+  /** The `webhook-signature` value. */
+  signature: string;
+  body: string;
+}
+
+/** How the request went: the receiver's answer as the log keeps it, or why none came. */
+export interface AttemptResult {
   durationMs: number;
   /** The receiver's answer, or null when none came (then `error` says why). */
   answer: AttemptAnswer | null;
@@ -39,6 +49,14 @@ export interface AttemptExchange {
   /** The SSRF guard refused the address. */
   refused: boolean;
   timedOut: boolean;
+}
+
+/** What came of an attempt, shaped as the delivery log keeps it. */
+export interface AttemptExchange extends AttemptResult {
+  /** The request headers as sent, as JSON. */
+  requestHeaders: string;
+  /** The size of the body sent (bytes). */
+  bodyBytes: number;
 }
 
 export interface AttemptAnswer {
@@ -60,25 +78,34 @@ const userAgent = 'Ferry-Webhooks/1';
 /** The start of the logged request headers: those that never change, in the order they are sent. */
 const constantHeadersJson = JSON.stringify({ 'content-type': 'application/json', 'user-agent': userAgent }).slice(0, -1);
 
-export async function exchangeAttempt(http: OutboundHttp, spec: AttemptSpec): Promise<AttemptExchange> {
+/** The body, timestamp and signature of an attempt. */
+export function signAttempt(spec: AttemptSpec): SignedRequest {
   const body = spec.event === null ? spec.body : deliveryBody(spec.event);
   const timestamp = webhookTimestamp(new Date(spec.startedAtMs));
-  const signature = signatureHeaderAt(spec.secrets, spec.deliveryId, timestamp, body);
+  return { url: spec.url, deliveryId: spec.deliveryId, timestamp, signature: signatureHeaderAt(spec.secrets, spec.deliveryId, timestamp, body), body };
+}
+
+/** Sends a signed request through the guarded client. */
+export async function sendSigned(http: OutboundHttp, request: SignedRequest): Promise<AttemptResult> {
   const headers: Record<string, string> = {
     'content-type': 'application/json',
     'user-agent': userAgent,
-    'webhook-id': spec.deliveryId,
-    'webhook-timestamp': timestamp,
-    'webhook-signature': signature,
+    'webhook-id': request.deliveryId,
+    'webhook-timestamp': request.timestamp,
+    'webhook-signature': request.signature,
   };
-  const result = await http.send({ url: spec.url, headers, body });
-  // What JSON.stringify(headers) gives, with only the three values that change written out.
-  const requestHeaders = `${constantHeadersJson},"webhook-id":${JSON.stringify(spec.deliveryId)},"webhook-timestamp":${JSON.stringify(timestamp)},"webhook-signature":${JSON.stringify(signature)}}`;
-  return { requestHeaders, bodyBytes: Buffer.byteLength(body), ...describeResult(result) };
+  return describeResult(await http.send({ url: request.url, headers, body: request.body }));
+}
+
+/** The whole exchange: the request as the log records it, and how it went. */
+export function exchangeOf(request: SignedRequest, result: AttemptResult): AttemptExchange {
+  // What JSON.stringify of the headers sent gives, with only the three values that change written out.
+  const requestHeaders = `${constantHeadersJson},"webhook-id":${JSON.stringify(request.deliveryId)},"webhook-timestamp":${JSON.stringify(request.timestamp)},"webhook-signature":${JSON.stringify(request.signature)}}`;
+  return { requestHeaders, bodyBytes: Buffer.byteLength(request.body), ...result };
 }
 
 /** The exchange's result as the log keeps it. */
-function describeResult(result: OutboundResult): Pick<AttemptExchange, 'durationMs' | 'answer' | 'error' | 'refused' | 'timedOut'> {
+function describeResult(result: OutboundResult): AttemptResult {
   if (!result.ok) return { durationMs: result.durationMs, answer: null, error: result.error, refused: result.refused, timedOut: result.timedOut };
   const { status, headers, body } = result.answer;
   return {
@@ -104,8 +131,9 @@ export class LocalAttemptSender implements AttemptSender {
     this.#http = http;
   }
 
-  exchange(spec: AttemptSpec): Promise<AttemptExchange> {
-    return exchangeAttempt(this.#http, spec);
+  async exchange(spec: AttemptSpec): Promise<AttemptExchange> {
+    const request = signAttempt(spec);
+    return exchangeOf(request, await sendSigned(this.#http, request));
   }
 
   close(): Promise<void> {

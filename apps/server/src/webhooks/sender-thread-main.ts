@@ -9,8 +9,8 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { OutboundHttp } from '../outbound/outbound-http.js';
 import { SsrfGuard } from '../outbound/ssrf-guard.js';
-import { exchangeAttempt } from './attempt-exchange.js';
-import { decodeAttempts, encodeExchanges, senderSettingsSchema, type NumberedExchange, type SenderReady } from './sender-thread-protocol.js';
+import { sendSigned } from './attempt-exchange.js';
+import { decodeRequests, encodeResults, senderSettingsSchema, type NumberedResult, type SenderReady } from './sender-thread-protocol.js';
 
 if (parentPort === null) throw new Error('sender-thread-main runs only as a worker thread');
 const port = parentPort;
@@ -25,23 +25,23 @@ const http = new OutboundHttp({
 
 port.postMessage({ ready: true } satisfies SenderReady);
 
-let outbox: NumberedExchange[] = [];
+let outbox: NumberedResult[] = [];
 
-function answer(item: NumberedExchange): void {
+function answer(item: NumberedResult): void {
   if (outbox.push(item) > 1) return;
   setImmediate(() => {
-    const exchanges = outbox;
+    const results = outbox;
     outbox = [];
-    port.postMessage(encodeExchanges(exchanges));
+    port.postMessage(encodeResults(results));
   });
 }
 
 port.on('message', (message: unknown) => {
-  const attempts = decodeAttempts(message);
-  if (attempts === null) throw new Error('webhook sender thread: a message that is not a list of attempts');
-  for (const { n, spec } of attempts) {
-    exchangeAttempt(http, spec).then(
-      (exchange) => answer({ n, exchange }),
+  const requests = decodeRequests(message);
+  if (requests === null) throw new Error('webhook sender thread: a message that is not a list of requests');
+  for (const { n, request } of requests) {
+    sendSigned(http, request).then(
+      (result) => answer({ n, result }),
       (error: unknown) => answer({ n, error: error instanceof Error ? error.message : String(error) }),
     );
   }

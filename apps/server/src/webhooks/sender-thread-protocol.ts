@@ -7,12 +7,11 @@
  * cost about three times as much per delivery (every object's property
  * names are copied and its shape rebuilt on the other side). Both ends are
  * this code, and the decoders check every slot's type: a message that does
- * not fit is refused whole, never guessed at. Each attempt carries a number
- * `n` its exchange comes back with.
+ * not fit is refused whole, never guessed at. Each request carries a number
+ * `n` its result comes back with. Requests arrive signed: no secret crosses.
  */
 import { z } from 'zod';
-import type { EventRow } from '../db/schema.js';
-import type { AttemptExchange, AttemptSpec } from './attempt-exchange.js';
+import type { AttemptResult, SignedRequest } from './attempt-exchange.js';
 
 export const senderSettingsSchema = z.object({
   allowList: z.array(z.string()),
@@ -23,25 +22,25 @@ export const senderSettingsSchema = z.object({
 
 export type SenderSettings = z.infer<typeof senderSettingsSchema>;
 
-/** One attempt to make, numbered. */
-export interface NumberedSpec {
+/** One signed request to send, numbered. */
+export interface NumberedRequest {
   n: number;
-  spec: AttemptSpec;
+  request: SignedRequest;
 }
 
-/** Each attempt's exchange, or why it could not be made (an error before sending: the attempt fails as if it threw here). */
-export type NumberedExchange = { n: number; exchange: AttemptExchange } | { n: number; error: string };
+/** Each request's result, or why it could not be sent (an error before sending: the attempt fails as if it threw here). */
+export type NumberedResult = { n: number; result: AttemptResult } | { n: number; error: string };
 
 type Slot = string | number | null;
 
-/** Attempts, flat: see `attemptSlots` for the order. */
+/** Requests, flat: see `requestSlots` for the order. */
 export interface SenderRequests {
-  attempts: Slot[];
+  requests: Slot[];
 }
 
-/** Exchanges, flat: see `exchangeSlots` for the order. */
+/** Results, flat: see `resultSlots` for the order. */
 export interface SenderResults {
-  exchanges: Slot[];
+  results: Slot[];
 }
 
 /** The thread's first message: it has built its client and takes attempts. */
@@ -49,17 +48,13 @@ export interface SenderReady {
   ready: true;
 }
 
+/** A request's slots: n, url, deliveryId, timestamp, signature, body. */
+const requestSlots = 6;
 /**
- * An attempt's slots: n, url, deliveryId, body, startedAtMs, newest secret, older secret (or null), then the
- * event's workspace_id, seq, id, type, at, actor_id, source, payload (all null when the body is the stored one).
+ * A result's slots: n, outcome (0 sent, 1 error before sending), durationMs, flags (1 refused, 2 timed out), error,
+ * then the answer's status (null: no answer), headers, body, bytes, retryAfter, location.
  */
-const attemptSlots = 15;
-/**
- * An exchange's slots: n, outcome (0 made, 1 error before sending), requestHeaders or the error, bodyBytes,
- * durationMs, flags (1 refused, 2 timed out), error, then the answer's status (null: no answer), headers, body, bytes,
- * retryAfter, location.
- */
-const exchangeSlots = 13;
+const resultSlots = 11;
 
 const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null;
 
@@ -67,19 +62,11 @@ export function isSenderReady(value: unknown): value is SenderReady {
   return isObject(value) && value.ready === true;
 }
 
-/** The most signing secrets an attempt carries: the newest, and the one being rotated out. */
-export const maxSecrets = 2;
-
-/** Attempts as a message (each with at most `maxSecrets` secrets: the caller checks). */
-export function encodeAttempts(items: readonly NumberedSpec[]): SenderRequests {
+/** Requests as a message. */
+export function encodeRequests(items: readonly NumberedRequest[]): SenderRequests {
   const slots: Slot[] = [];
-  for (const { n, spec } of items) {
-    const { event } = spec;
-    slots.push(n, spec.url, spec.deliveryId, spec.body, spec.startedAtMs, spec.secrets[0] ?? null, spec.secrets[1] ?? null);
-    if (event === null) slots.push(null, null, null, null, null, null, null, null);
-    else slots.push(event.workspace_id, event.seq, event.id, event.type, event.at, event.actor_id, event.source, event.payload);
-  }
-  return { attempts: slots };
+  for (const { n, request } of items) slots.push(n, request.url, request.deliveryId, request.timestamp, request.signature, request.body);
+  return { requests: slots };
 }
 
 /**
@@ -97,53 +84,45 @@ function readItems<Item>(list: unknown, stride: number, read: (slots: unknown[])
   return items;
 }
 
-/** The attempts of a message, or null when it is not a well-formed list of them. */
-export function decodeAttempts(message: unknown): NumberedSpec[] | null {
+/** The requests of a message, or null when it is not a well-formed list of them. */
+export function decodeRequests(message: unknown): NumberedRequest[] | null {
   if (!isObject(message)) return null;
-  return readItems(message.attempts, attemptSlots, ([n, url, deliveryId, body, startedAtMs, newest, older, workspaceId, seq, id, type, eventAt, actorId, source, payload]) => {
-    if (typeof n !== 'number' || typeof url !== 'string' || typeof deliveryId !== 'string' || typeof body !== 'string' || typeof startedAtMs !== 'number') return null;
-    if (!isOptionalString(newest) || !isOptionalString(older) || (newest === null && older !== null)) return null;
-    let event: EventRow | null = null;
-    if (workspaceId !== null) {
-      if (typeof workspaceId !== 'string' || typeof seq !== 'number' || typeof id !== 'string' || typeof type !== 'string' || typeof eventAt !== 'string') return null;
-      if (!isOptionalString(actorId) || typeof source !== 'string' || typeof payload !== 'string') return null;
-      event = { workspace_id: workspaceId, seq, id, type, at: eventAt, actor_id: actorId, source, payload };
-    }
-    const secrets = newest === null ? [] : older === null ? [newest] : [newest, older];
-    return { n, spec: { url, deliveryId, body, event, secrets, startedAtMs } };
+  return readItems(message.requests, requestSlots, ([n, url, deliveryId, timestamp, signature, body]) => {
+    if (typeof n !== 'number' || typeof url !== 'string' || typeof deliveryId !== 'string' || typeof timestamp !== 'string' || typeof signature !== 'string' || typeof body !== 'string') return null;
+    return { n, request: { url, deliveryId, timestamp, signature, body } };
   });
 }
 
-export function encodeExchanges(items: readonly NumberedExchange[]): SenderResults {
+export function encodeResults(items: readonly NumberedResult[]): SenderResults {
   const slots: Slot[] = [];
   for (const item of items) {
     if ('error' in item) {
-      slots.push(item.n, 1, item.error, 0, 0, 0, null, null, null, null, 0, null, null);
+      slots.push(item.n, 1, 0, 0, item.error, null, null, null, 0, null, null);
       continue;
     }
-    const { exchange } = item;
-    const { answer } = exchange;
-    const flags = (exchange.refused ? 1 : 0) | (exchange.timedOut ? 2 : 0);
-    slots.push(item.n, 0, exchange.requestHeaders, exchange.bodyBytes, exchange.durationMs, flags, exchange.error);
+    const { result } = item;
+    const { answer } = result;
+    const flags = (result.refused ? 1 : 0) | (result.timedOut ? 2 : 0);
+    slots.push(item.n, 0, result.durationMs, flags, result.error);
     if (answer === null) slots.push(null, null, null, 0, null, null);
     else slots.push(answer.status, answer.headers, answer.body, answer.bytes, answer.retryAfter, answer.location);
   }
-  return { exchanges: slots };
+  return { results: slots };
 }
 
-/** The exchanges of a message, or null when it is not a well-formed list of them. */
-export function decodeExchanges(message: unknown): NumberedExchange[] | null {
+/** The results of a message, or null when it is not a well-formed list of them. */
+export function decodeResults(message: unknown): NumberedResult[] | null {
   if (!isObject(message)) return null;
-  return readItems<NumberedExchange>(message.exchanges, exchangeSlots, ([n, outcome, text, bodyBytes, durationMs, flags, error, status, headers, body, bytes, retryAfter, location]) => {
-    if (typeof n !== 'number' || typeof text !== 'string') return null;
-    if (outcome === 1) return { n, error: text };
-    if (outcome !== 0 || typeof bodyBytes !== 'number' || typeof durationMs !== 'number' || typeof flags !== 'number' || !isOptionalString(error)) return null;
-    let answer: AttemptExchange['answer'] = null;
+  return readItems<NumberedResult>(message.results, resultSlots, ([n, outcome, durationMs, flags, error, status, headers, body, bytes, retryAfter, location]) => {
+    if (typeof n !== 'number') return null;
+    if (outcome === 1) return typeof error === 'string' ? { n, error } : null;
+    if (outcome !== 0 || typeof durationMs !== 'number' || typeof flags !== 'number' || !isOptionalString(error)) return null;
+    let answer: AttemptResult['answer'] = null;
     if (status !== null) {
       if (typeof status !== 'number' || typeof headers !== 'string' || typeof body !== 'string' || typeof bytes !== 'number' || !isOptionalString(retryAfter) || !isOptionalString(location)) return null;
       answer = { status, headers, body, bytes, retryAfter, location };
     }
-    return { n, exchange: { requestHeaders: text, bodyBytes, durationMs, answer, error, refused: (flags & 1) !== 0, timedOut: (flags & 2) !== 0 } };
+    return { n, result: { durationMs, answer, error, refused: (flags & 1) !== 0, timedOut: (flags & 2) !== 0 } };
   });
 }
 

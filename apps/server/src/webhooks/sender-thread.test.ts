@@ -1,9 +1,9 @@
 /**
  * @module webhooks/sender-thread.test
  * The webhook sender thread against real receivers on 127.0.0.1: attempts
- * signed in the thread verify with the standardwebhooks library, an event's
- * body is built there byte for byte as everywhere else; the SSRF
- * guard runs there too (loopback refused without the allow-list); many
+ * signed before they go to the thread verify with the standardwebhooks
+ * library, an event's body is byte for byte what it is everywhere else; the
+ * SSRF guard runs in the thread too (loopback refused without the allow-list); many
  * attempts at once each get their own answer; a thread that cannot start
  * hands its attempts to the fallback sender; attempts still out when the
  * sender closes end as failed sends instead of hanging.

@@ -1,12 +1,13 @@
 /**
  * @module webhooks/sender-thread
- * Webhook attempts signed and sent from a worker thread: the same
- * `exchangeAttempt` over the same `OutboundHttp` (SSRF guard, no redirects,
- * timeouts, size limit) runs in its own thread, so the HTTP work of a burst
- * (signing, writing requests, parsing answers) runs beside the delivery
- * pump's database work instead of taking turns with it on one core. Attempts
- * made in one turn of the event loop travel in one message, and so do their
- * exchanges.
+ * Webhook attempts sent from a worker thread: they are signed here (the
+ * secrets stay in this thread), and the same `sendSigned` over the same
+ * `OutboundHttp` (SSRF guard, no redirects, timeouts, size limit) runs in
+ * its own thread, so the HTTP work of a burst (writing requests, parsing
+ * answers) runs beside the delivery pump's database work instead of taking
+ * turns with it on one core. The signing stays with the pump: under a burst
+ * the sender thread is the busier of the two. Requests made in one turn of
+ * the event loop travel in one message, and so do their results.
  *
  * If the thread dies, the attempts it held end as failed sends (the pump
  * retries them like any network failure) and the next attempt starts a new
@@ -19,11 +20,12 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import type { AttemptExchange, AttemptSender, AttemptSpec } from './attempt-exchange.js';
-import { decodeExchanges, encodeAttempts, isSenderReady, maxSecrets, type NumberedSpec, type SenderSettings } from './sender-thread-protocol.js';
+import { exchangeOf, signAttempt, type AttemptExchange, type AttemptSender, type AttemptSpec, type SignedRequest } from './attempt-exchange.js';
+import { decodeResults, encodeRequests, isSenderReady, type NumberedRequest, type SenderSettings } from './sender-thread-protocol.js';
 
 interface Pending {
   spec: AttemptSpec;
+  request: SignedRequest;
   startedAt: number;
   resolve: (exchange: AttemptExchange) => void;
   reject: (error: Error) => void;
@@ -54,7 +56,7 @@ export class SenderThread implements AttemptSender {
   #fallback: AttemptSender | null = null;
   readonly #pending = new Map<number, Pending>();
   #next = 0;
-  #outbox: NumberedSpec[] = [];
+  #outbox: NumberedRequest[] = [];
   #closed = false;
 
   constructor(settings: SenderSettings, options: SenderThreadOptions) {
@@ -65,23 +67,28 @@ export class SenderThread implements AttemptSender {
   exchange(spec: AttemptSpec): Promise<AttemptExchange> {
     if (this.#closed) return Promise.resolve(failed('The webhook sender is closed.', 0));
     if (this.#fallback !== null) return this.#fallback.exchange(spec);
-    if (spec.secrets.length > maxSecrets) return Promise.reject(new Error(`A delivery is signed by at most ${maxSecrets} secrets.`));
+    let request: SignedRequest;
+    try {
+      request = signAttempt(spec);
+    } catch (error) {
+      return Promise.reject(error instanceof Error ? error : new Error(String(error)));
+    }
     const n = this.#next++;
-    const exchange = new Promise<AttemptExchange>((resolve, reject) => this.#pending.set(n, { spec, startedAt: performance.now(), resolve, reject }));
+    const exchange = new Promise<AttemptExchange>((resolve, reject) => this.#pending.set(n, { spec, request, startedAt: performance.now(), resolve, reject }));
     // Sent once this turn of the event loop is over: the attempts started by every answer that came in it travel together.
-    if (this.#outbox.push({ n, spec }) === 1) setImmediate(() => this.#flush());
+    if (this.#outbox.push({ n, request }) === 1) setImmediate(() => this.#flush());
     return exchange;
   }
 
   #flush(): void {
     // Only those still waiting: a thread lost meanwhile ended them or handed them to the fallback, and so did close.
-    const attempts = this.#outbox.filter((item) => this.#pending.has(item.n));
+    const requests = this.#outbox.filter((item) => this.#pending.has(item.n));
     this.#outbox = [];
     // Closing: the thread is going (and these end when it has gone), so none starts another.
-    if (attempts.length === 0 || this.#closed) return;
+    if (requests.length === 0 || this.#closed) return;
     const worker = this.#ensureWorker();
     worker.ref();
-    worker.postMessage(encodeAttempts(attempts));
+    worker.postMessage(encodeRequests(requests));
   }
 
   #ensureWorker(): Worker {
@@ -99,13 +106,13 @@ export class SenderThread implements AttemptSender {
       this.#started = true;
       return;
     }
-    const exchanges = decodeExchanges(message);
-    if (exchanges === null) return;
-    for (const item of exchanges) {
+    const results = decodeResults(message);
+    if (results === null) return;
+    for (const item of results) {
       const pending = this.#pending.get(item.n);
       if (pending === undefined) continue;
       this.#pending.delete(item.n);
-      if ('exchange' in item) pending.resolve(item.exchange);
+      if ('result' in item) pending.resolve(exchangeOf(pending.request, item.result));
       else pending.reject(new Error(item.error));
     }
     if (this.#pending.size === 0) this.#worker?.unref();
