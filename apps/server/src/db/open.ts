@@ -3,7 +3,9 @@
  * Opens the database (SQLite in the data folder by default, WAL mode) and
  * brings its schema up to date. The connection has one function of Ferry's
  * own: `ferry_ordered_id(prefix)`, a new id of jobs/ordered-id, so that rows
- * made by `INSERT … SELECT` get the same ids as rows inserted from here.
+ * made by `INSERT … SELECT` get the same ids as rows inserted from here. A
+ * statement whose text starts with `arrayRowsMarker` answers its rows as
+ * arrays of column values (see `arrayRows`).
  */
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -18,6 +20,13 @@ export type Db = Kysely<Database>;
 const provider: MigrationProvider = { getMigrations: async () => migrations };
 
 const statementCacheSize = 500;
+
+/**
+ * How a statement text asks for its rows as arrays of column values, in the order selected, instead of objects
+ * (better-sqlite3's raw mode): a hot path's many rows cost about half as much to read. Only for statements that
+ * return rows.
+ */
+export const arrayRowsMarker = '/* array rows */ ';
 
 /**
  * Kysely prepares every query anew; the server runs the same few hundred SQL
@@ -35,6 +44,7 @@ function withStatementCache(sqlite: SqliteDatabase.Database): KyselySqliteDataba
         cache.delete(sql);
       } else {
         statement = sqlite.prepare(sql);
+        if (sql.startsWith(arrayRowsMarker)) statement.raw(true);
         if (cache.size >= statementCacheSize) {
           const oldest = cache.keys().next();
           if (!oldest.done) cache.delete(oldest.value);

@@ -7,14 +7,21 @@
  * prepares it once: lists of ids go in as one JSON array (`json_each(?)`),
  * and rows go in multi-row VALUES chunks of a few fixed sizes — never IN lists
  * or chunks of arbitrary length, which would be a new statement per length.
+ * A text made with `arrayRows` answers its rows as arrays of column values.
  */
 import { CompiledQuery, type Kysely } from 'kysely';
+import { arrayRowsMarker } from '../db/open.js';
 import type { Database } from '../db/schema.js';
 
 export interface SqlResult<Row> {
   rows: Row[];
   /** Rows inserted, updated or deleted. */
   changes: number;
+}
+
+/** The same statement, answering each row as an array of its column values in the order selected (run it with a tuple `Row`). */
+export function arrayRows(text: string): string {
+  return `${arrayRowsMarker}${text}`;
 }
 
 /** Runs one statement; `Row` is the shape of what it returns (RETURNING or SELECT), as the SQL text promises. */

@@ -16,7 +16,7 @@ import type { Kysely } from 'kysely';
 import type { Clock } from '../context.js';
 import type { Database, EventRow, WebhookEndpointRow } from '../db/schema.js';
 import { enqueueJobs, enqueueLeasedJobs, type JobLease } from '../jobs/job-queue.js';
-import { runSql } from '../jobs/prepared-sql.js';
+import { arrayRows, runSql } from '../jobs/prepared-sql.js';
 import { bodyFromEvent } from './delivery-body.js';
 import type { DeliverBatchPayload, DeliveryToAttempt, SharedJob } from './delivery-store.js';
 
@@ -51,7 +51,9 @@ AND i."integration_id" = CASE ${alias}."kind" WHEN 'rest_hook' THEN 'zapier' ELS
 const lockEndpointSql = `UPDATE "webhook_endpoints" AS e SET "cursor_seq" = "cursor_seq" WHERE "id" = ? AND "enabled" = 1 AND ${integrationInstalledSql('e')}
 RETURNING "id", "workspace_id", "cursor_seq", "event_types", "kind", "url", "enabled", "failing_since", "secret_ciphertext", "previous_secret_ciphertext", "previous_secret_expires_at"`;
 
-const nextEventsSql = 'SELECT * FROM "events" WHERE "workspace_id" = ? AND "seq" > ? ORDER BY "seq" LIMIT ?';
+/** The next events of a workspace, as arrays (`EventColumns`): a burst reads thousands. */
+const nextEventsSql = arrayRows('SELECT "seq", "id", "type", "at", "actor_id", "source", "payload" FROM "events" WHERE "workspace_id" = ? AND "seq" > ? ORDER BY "seq" LIMIT ?');
+type EventColumns = [seq: number, id: string, type: string, at: string, actorId: string | null, source: string, payload: string];
 
 const behindSql = `SELECT e."id" FROM "webhook_endpoints" AS e INNER JOIN "workspaces" AS w ON w."id" = e."workspace_id"
 WHERE e."enabled" = 1 AND e."cursor_seq" < w."event_seq" AND ${integrationInstalledSql('e')}`;
@@ -63,11 +65,11 @@ const moveCursorSql = 'UPDATE "webhook_endpoints" SET "cursor_seq" = ? WHERE "id
  * row): one per event in (cursor, last] whose type the endpoint takes (an empty filter takes all), with a new
  * ordered id each; an event that has its delivery already is skipped (unique endpoint + seq).
  */
-const insertDeliveriesSql = `INSERT INTO "webhook_deliveries" ("id", "endpoint_id", "workspace_id", "event_id", "event_seq", "event_type", "body", "status", "attempts", "next_attempt_at", "test", "created_at", "updated_at")
+const insertDeliveriesSql = arrayRows(`INSERT INTO "webhook_deliveries" ("id", "endpoint_id", "workspace_id", "event_id", "event_seq", "event_type", "body", "status", "attempts", "next_attempt_at", "test", "created_at", "updated_at")
 SELECT ferry_ordered_id('msg'), ?, v."workspace_id", v."id", v."seq", v."type", ?, 'pending', 0, ?, 0, ?, ? FROM "events" AS v
 WHERE v."workspace_id" = ? AND v."seq" > ? AND v."seq" <= ? AND (json_array_length(?) = 0 OR v."type" IN (SELECT "value" FROM json_each(?)))
 ORDER BY v."seq"
-ON CONFLICT ("endpoint_id", "event_seq") DO NOTHING RETURNING "id", "event_seq"`;
+ON CONFLICT ("endpoint_id", "event_seq") DO NOTHING RETURNING "id", "event_seq"`);
 
 export interface FanOutBatch {
   /** The deliveries made. */
@@ -90,12 +92,12 @@ export async function fanOutInto(trx: Kysely<Database>, clock: Clock, endpointId
   const { rows: endpoints } = await runSql<FanOutEndpointRow>(trx, lockEndpointSql, [endpointId]);
   const endpoint = endpoints[0];
   if (endpoint === undefined) return { made: 0, leased: [], shared: null, more: false };
-  const { rows: events } = await runSql<EventRow>(trx, nextEventsSql, [endpoint.workspace_id, endpoint.cursor_seq, limit]);
-  const last = events.at(-1);
+  const { rows: events } = await runSql<EventColumns>(trx, nextEventsSql, [endpoint.workspace_id, endpoint.cursor_seq, limit]);
+  const last = events.at(-1)?.[0];
   if (last === undefined) return { made: 0, leased: [], shared: null, more: false };
   const now = clock.now();
   const at = now.toISOString();
-  const { rows: inserted } = await runSql<{ id: string; event_seq: number }>(trx, insertDeliveriesSql, [
+  const { rows: inserted } = await runSql<[id: string, seq: number]>(trx, insertDeliveriesSql, [
     endpoint.id,
     bodyFromEvent,
     at,
@@ -103,16 +105,17 @@ export async function fanOutInto(trx: Kysely<Database>, clock: Clock, endpointId
     at,
     endpoint.workspace_id,
     endpoint.cursor_seq,
-    last.seq,
+    last,
     endpoint.event_types,
     endpoint.event_types,
   ]);
   // Each delivery made with its event (the attempt builds the body from the event row), in event order.
-  const idBySeq = new Map(inserted.map((row) => [row.event_seq, row.id]));
+  const idBySeq = new Map(inserted.map(([id, seq]) => [seq, id]));
   const created: { id: string; event: EventRow }[] = [];
-  for (const event of events) {
-    const id = idBySeq.get(event.seq);
-    if (id !== undefined) created.push({ id, event });
+  const { workspace_id: workspaceId } = endpoint;
+  for (const [seq, eventId, type, eventAt, actorId, source, payload] of events) {
+    const id = idBySeq.get(seq);
+    if (id !== undefined) created.push({ id, event: { workspace_id: workspaceId, seq, id: eventId, type, at: eventAt, actor_id: actorId, source, payload } });
   }
   const leased: DeliveryToAttempt[] = [];
   let shared: SharedJob | null = null;
@@ -129,7 +132,7 @@ export async function fanOutInto(trx: Kysely<Database>, clock: Clock, endpointId
       leased.push({ id, body: bodyFromEvent, event, attempts: 0, status: 'pending', test: 0, workspace_id, endpoint_id: endpoint.id, kind, url, enabled, failing_since, secret_ciphertext, previous_secret_ciphertext, previous_secret_expires_at });
     }
   }
-  await runSql(trx, moveCursorSql, [last.seq, endpoint.id]);
+  await runSql(trx, moveCursorSql, [last, endpoint.id]);
   return { made: created.length, leased, shared, more: events.length === limit };
 }
 
