@@ -35,7 +35,7 @@ export interface ServerConfig {
   outboundTimeoutMs: number;
   /** Run the webhook delivery worker in this process (tests and split deployments turn it off). */
   webhookWorker: boolean;
-  /** Sign and send webhook attempts from a worker thread, beside the delivery pump's database work (env FERRY_WEBHOOK_SENDER_THREAD=0|1; on by default with 2+ cores). */
+  /** Send webhook attempts (signed by the pump) from a worker thread, beside the delivery pump's database work (env FERRY_WEBHOOK_SENDER_THREAD=0|1; on by default with 2+ cores). */
   webhookSenderThread: boolean;
   /** Run the server-side sync pairs in this process (env FERRY_SYNC_PAIR_WORKER=0 turns it off; tests drive a worker themselves). */
   syncPairWorker: boolean;

@@ -60,7 +60,7 @@ afterEach(async () => {
 });
 
 describe('webhook sender thread', () => {
-  it('signs and sends from its thread: 50 attempts at once, each verified and answered', async () => {
+  it('sends from its thread what was signed before: 50 attempts at once, each verified and answered', async () => {
     const target = await receiver(({ body }, response) => response.writeHead(200, { 'content-type': 'text/plain' }).end(`got ${JSON.parse(body).n}`));
     const secret = newSigningSecret();
     const thread = sender(['127.0.0.1']);
