@@ -241,6 +241,8 @@ async function main() {
   }
   const steady = steadySource === 'api' ? await measureSteadyThroughApi(ferry, receiver, api) : await measureSteadyDirect(ferry, receiver);
   const memory = memoryOf(ferry.child.pid);
+  const database = await ferry.ask('database');
+  if (database.error) throw new Error(database.error);
   await apiPool.close();
 
   const rate = median(bursts);
@@ -255,10 +257,14 @@ async function main() {
   console.log(`| CPU µs per delivery (Ferry server) / per plain POST (undici client) | ${fmt(median(cpuPerDelivery), 0)} | ${fmt(median(cpuPerPost), 0)} | ${fmt((median(cpuPerPost) / median(cpuPerDelivery)) * 100, 0)}% | |`);
   console.log(`| event → first attempt at ${fmt(steady.achievedRate, 0)} events/s (${steadySource}), p50 / p99 / max (ms, ${steady.events} events, 1 run) | ${fmt(steady.p50)} / ${fmt(steady.p99)} / ${fmt(steady.max)} | | | p99 ≤ 100 |`);
   console.log(`| server RSS at the end / peak (MiB) | ${fmt(mib(memory.rss))} / ${fmt(mib(memory.peak))} | | | |`);
+  console.log(`| database file / its WAL at the end (MiB); auto-checkpoint every (pages) | ${fmt(mib(database.databaseBytes))} / ${fmt(mib(database.walBytes))}; ${database.autocheckpoint} | | | |`);
+  // A WAL bigger than the database means checkpoints did not run: every read searches it and it grows without end,
+  // so the rates measure a server that is not the one shipped (a stale build once did this).
+  if (database.walBytes > database.databaseBytes) console.log(`warning: the WAL (${fmt(mib(database.walBytes))} MiB) is bigger than the database file: checkpoints did not run; these figures are not the shipped server's`);
   mkdirSync(new URL('./results/', import.meta.url), { recursive: true });
   writeFileSync(
     new URL('./results/webhooks.json', import.meta.url),
-    `${JSON.stringify({ at: new Date().toISOString(), burstSize, rounds, workerConcurrency, endpointId: endpoint.id, deliveriesPerSecond: bursts, ceilingPerSecond: ceilings, sharePerRound: shares, cpuMicrosPerDelivery: cpuPerDelivery, cpuMicrosPerPost: cpuPerPost, loadAverage: loadavg(), steady: { source: steadySource, rate: steadyRate, seconds: steadySeconds, ...steady }, memory }, null, 2)}\n`,
+    `${JSON.stringify({ at: new Date().toISOString(), burstSize, rounds, workerConcurrency, endpointId: endpoint.id, deliveriesPerSecond: bursts, ceilingPerSecond: ceilings, sharePerRound: shares, cpuMicrosPerDelivery: cpuPerDelivery, cpuMicrosPerPost: cpuPerPost, loadAverage: loadavg(), steady: { source: steadySource, rate: steadyRate, seconds: steadySeconds, ...steady }, memory, database }, null, 2)}\n`,
   );
   ferry.child.kill('SIGTERM');
   receiver.child.kill('SIGTERM');

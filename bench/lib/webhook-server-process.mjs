@@ -8,8 +8,10 @@
 // event stamped with its own time) and answers `{events, seconds}`; `cpu`
 // answers `{cpuMicros, threads}`, the process's CPU time so far and, on Linux,
 // each thread's (µs by thread id, the main thread as `main`; from /proc, in
-// steps of 10 ms).
-import { readdirSync, readFileSync } from 'node:fs';
+// steps of 10 ms); `database` answers `{autocheckpoint, databaseBytes,
+// walBytes}`, the connection's WAL auto-checkpoint setting (pages) and the
+// sizes of the database file and its WAL.
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { createApiToken, createUser, startServer } from '@ferry/server';
 
@@ -82,7 +84,20 @@ function threadCpu() {
   }
 }
 
+/** The server connection's auto-checkpoint setting and the sizes of the database file and its WAL. */
+async function database() {
+  const { rows } = await sql`PRAGMA wal_autocheckpoint`.execute(server.ctx.db);
+  const size = (name) => statSync(`${dataDir}/${name}`, { throwIfNoEntry: false })?.size ?? 0;
+  return { autocheckpoint: rows[0]?.wal_autocheckpoint ?? null, databaseBytes: size('ferry.db'), walBytes: size('ferry.db-wal') };
+}
+
 process.on('message', (message) => {
+  if (message === 'database') {
+    database().then(
+      (answer) => process.send(answer),
+      (error) => process.send({ error: String(error) }),
+    );
+  }
   if (message === 'cpu') {
     // CPU time of this process (user + system, µs): a per-delivery cost that machine load does not inflate.
     const { user, system } = process.cpuUsage();
