@@ -1,13 +1,14 @@
 /**
  * @module webhooks/sender-thread
- * Webhook attempts sent from a worker thread: they are signed here (the
- * secrets stay in this thread), and the same `sendSigned` over the same
- * `OutboundHttp` (SSRF guard, no redirects, timeouts, size limit) runs in
- * its own thread, so the HTTP work of a burst (writing requests, parsing
- * answers) runs beside the delivery pump's database work instead of taking
- * turns with it on one core. The signing stays with the pump: under a burst
- * the sender thread is the busier of the two. Requests made in one turn of
- * the event loop travel in one message, and so do their results.
+ * Webhook attempts sent from a worker thread. They are signed in the
+ * calling thread (the delivery pump's), so no secret crosses; the same
+ * `sendSigned` over the same `OutboundHttp` (SSRF guard, no redirects,
+ * timeouts, size limit) runs in the worker, so the HTTP work of a burst
+ * (writing requests, parsing answers) runs beside the pump's database work
+ * instead of taking turns with it on one core. Signing stays with the pump
+ * because under a burst the sender thread was the one that set the pace
+ * (bench/README.md, seventh round). Requests made in one turn of the event
+ * loop travel in one message, and so do their results.
  *
  * If the thread dies, the attempts it held end as failed sends (the pump
  * retries them like any network failure) and the next attempt starts a new
