@@ -1,8 +1,8 @@
 /**
  * @module webhooks/sender-thread-protocol
  * The messages between the delivery pump's thread and the sender thread.
- * The settings are parsed with a schema once. The hot messages (attempts
- * out, exchanges back) travel as flat arrays of strings, numbers and nulls,
+ * The settings are parsed with a schema once. The hot messages (signed
+ * requests out, results back) travel as flat arrays of strings, numbers and nulls,
  * a fixed number of slots per item: copying nested objects between threads
  * cost about three times as much per delivery (every object's property
  * names are copied and its shape rebuilt on the other side). Both ends are
