@@ -32,7 +32,11 @@ const steadySeconds = Number(process.env.BENCH_WEBHOOK_STEADY_SECONDS ?? 10);
 const rounds = Number(process.env.BENCH_ROUNDS ?? 3);
 const steadySource = process.env.BENCH_WEBHOOK_STEADY_SOURCE ?? 'direct';
 const ceilingKind = process.env.BENCH_WEBHOOK_CEILING ?? 'same-request';
-/** The in-process worker's default number of deliveries in flight. */
+/**
+ * The server's kept-alive connections per receiver (webhook-services), which the ceiling's Pool gets too. The
+ * server's pump hands its client more attempts than that (192: the rest wait in the client's queue for a free
+ * connection), as the ceiling's 64 workers each start the next POST when the last answer is in.
+ */
 const workerConcurrency = 64;
 
 const work = mkdtempSync(join(process.env.BENCH_DIR ?? tmpdir(), 'ferry-bench-webhooks-'));

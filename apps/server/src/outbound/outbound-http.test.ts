@@ -2,8 +2,9 @@
  * @module outbound/outbound-http.test
  * The outbound client against real receivers on 127.0.0.1: refused without
  * the allow-list, reached with it; redirects are answers, never followed;
- * slow receivers time out; big answers are cut; a DNS name is connected to
- * at the address the guard checked.
+ * slow receivers time out; requests beyond the connections wait their turn,
+ * their time limit counting from when they are sent; big answers are cut; a
+ * DNS name is connected to at the address the guard checked.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -26,6 +27,7 @@ describe('outbound HTTP client', () => {
   let redirecting: Awaited<ReturnType<typeof listen>>;
   let slow: Awaited<ReturnType<typeof listen>>;
   let big: Awaited<ReturnType<typeof listen>>;
+  let unhurried: Awaited<ReturnType<typeof listen>>;
   const clients: OutboundHttp[] = [];
   const client = (guard: SsrfGuard, timeoutMs = 2000) => {
     const made = new OutboundHttp({ guard, timeoutMs, maxResponseBytes: 1024 });
@@ -41,11 +43,12 @@ describe('outbound HTTP client', () => {
     });
     slow = await listen(() => undefined);
     big = await listen((_request, response) => response.end('x'.repeat(100_000)));
+    unhurried = await listen((_request, response) => setTimeout(() => response.end('done'), 400));
   });
 
   afterAll(async () => {
     await Promise.all(clients.map((made) => made.close()));
-    for (const receiver of [ok, redirecting, slow, big]) {
+    for (const receiver of [ok, redirecting, slow, big, unhurried]) {
       receiver.server.closeAllConnections();
       receiver.server.close();
     }
@@ -73,6 +76,20 @@ describe('outbound HTTP client', () => {
   it('times out on a receiver that never answers', async () => {
     const result = await client(new SsrfGuard({ allowList: ['127.0.0.1'] }), 300).send({ url: `${slow.url}/hook`, headers: {}, body: '{}' });
     expect(result).toMatchObject({ ok: false, refused: false, timedOut: true, error: expect.stringContaining('No answer within 300 ms') });
+  });
+
+  it('sends requests beyond its connections in turn, each timed from when it is sent; one that waits too long fails unsent', async () => {
+    // One connection, 400 ms per answer, a 600 ms limit: the second waits 400 ms and answers 400 ms after it is
+    // sent (800 ms after it was handed over); the third would be sent at 800 ms, past the limit for waiting.
+    const oneConnection = new OutboundHttp({ guard: new SsrfGuard({ allowList: ['127.0.0.1'] }), timeoutMs: 600, maxResponseBytes: 1024, connectionsPerOrigin: 1 });
+    clients.push(oneConnection);
+    const send = () => oneConnection.send({ url: `${unhurried.url}/hook`, headers: {}, body: '{}' });
+    const [first, second, third] = await Promise.all([send(), send(), send()]);
+    expect(first).toMatchObject({ ok: true, answer: { body: 'done' } });
+    expect(second).toMatchObject({ ok: true, answer: { body: 'done' } });
+    expect(second.durationMs).toBeLessThan(600);
+    expect(third).toMatchObject({ ok: false, timedOut: true, refused: false, error: 'Not sent within 600 ms: every connection to the receiver stayed busy.' });
+    expect(unhurried.hits).toHaveLength(2);
   });
 
   it('reads at most the response size limit', async () => {

@@ -14,6 +14,12 @@
  * (no response stream, no abort signal per request); and one sweep timer,
  * running only while requests are in flight, aborts those older than
  * `timeoutMs` (at most `timeoutSweepMs` late).
+ *
+ * A caller may hand over more requests than there are connections (the
+ * webhook pump does, so that a freed connection takes the next request at
+ * once): the rest wait in the client's queue. A request's time limit and its
+ * duration count from when it is written to a connection; a request still
+ * waiting for one after `timeoutMs` fails as timed out too.
  */
 import { Agent, type Dispatcher } from 'undici';
 import { findRefusal, type SsrfGuard } from './ssrf-guard.js';
@@ -88,7 +94,8 @@ export class OutboundHttp {
       const refusal = findRefusal(error);
       if (refusal !== null) return { ok: false, error: refusal.message, refused: true, timedOut: false, durationMs: exchange.elapsed() };
       const timedOut = exchange.timedOut || isTimeout(error);
-      const message = timedOut ? `No answer within ${this.#timeoutMs} ms.` : describe(error);
+      const waited = exchange.timedOut && exchange.sentAt === null;
+      const message = waited ? `Not sent within ${this.#timeoutMs} ms: every connection to the receiver stayed busy.` : timedOut ? `No answer within ${this.#timeoutMs} ms.` : describe(error);
       return { ok: false, error: message, refused: false, timedOut, durationMs: exchange.elapsed() };
     } finally {
       this.#inFlight.delete(exchange);
@@ -101,8 +108,9 @@ export class OutboundHttp {
     if (this.#sweeper !== null) return;
     this.#sweeper = setInterval(() => {
       const cutoff = performance.now() - this.#timeoutMs;
+      // Every one is looked at: those sent later may have been handed over earlier (order is by handing over).
       for (const old of this.#inFlight) {
-        if (old.startedAt > cutoff) break;
+        if ((old.sentAt ?? old.handedAt) > cutoff) continue;
         this.#inFlight.delete(old);
         old.timeOut();
       }
@@ -142,7 +150,10 @@ class TruncatedError extends Error {}
  * Past the size limit it aborts the exchange and answers what it has.
  */
 class Exchange implements Dispatcher.DispatchHandler {
-  readonly startedAt = performance.now();
+  /** When the request was handed to the client (it may wait there for a connection). */
+  readonly handedAt = performance.now();
+  /** When it was written to a connection, or null while it waits. */
+  sentAt: number | null = null;
   readonly done: Promise<OutboundAnswer>;
   timedOut = false;
   #resolve: (answer: OutboundAnswer) => void = () => undefined;
@@ -163,8 +174,9 @@ class Exchange implements Dispatcher.DispatchHandler {
     });
   }
 
+  /** Since the request was sent (or handed over, if it never was), in ms to a tenth. */
   elapsed(): number {
-    return Math.round((performance.now() - this.startedAt) * 10) / 10;
+    return Math.round((performance.now() - (this.sentAt ?? this.handedAt)) * 10) / 10;
   }
 
   /** Gives up on the exchange (called by the sweep timer). */
@@ -176,7 +188,9 @@ class Exchange implements Dispatcher.DispatchHandler {
     this.#fail(error);
   }
 
+  /** Called as the request is about to be written to a connection. */
   onRequestStart(controller: Dispatcher.DispatchController): void {
+    this.sentAt = performance.now();
     this.#controller = controller;
     if (this.#settled) controller.abort(new TimeoutError('timed out'));
   }

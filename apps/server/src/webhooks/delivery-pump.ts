@@ -37,7 +37,7 @@ import { deliverJobKind, endpointsBehind, fanOutInto, type DeliverJobPayload } f
 import type { RandomSource } from './retry-schedule.js';
 
 export interface DeliveryPumpOptions {
-  /** HTTP attempts in flight at once. */
+  /** Attempts in flight at once (handed to the sender; beyond its connections they wait in its client's queue). */
   concurrency: number;
   /** Jobs taken per cycle at most; also how many leased jobs may wait in the queue beside those in flight. */
   batchSize: number;
