@@ -33,11 +33,11 @@ const rounds = Number(process.env.BENCH_ROUNDS ?? 3);
 const steadySource = process.env.BENCH_WEBHOOK_STEADY_SOURCE ?? 'direct';
 const ceilingKind = process.env.BENCH_WEBHOOK_CEILING ?? 'same-request';
 /**
- * The server's kept-alive connections per receiver (webhook-services), which the ceiling's Pool gets too. The
- * server's pump hands its client more attempts than that (192: the rest wait in the client's queue for a free
- * connection), as the ceiling's 64 workers each start the next POST when the last answer is in.
+ * The server's kept-alive connections per receiver (webhook-services); the ceiling gets as many, each starting its
+ * next POST when the last answer is in. (The server's pump hands its client 192 attempts; the rest wait for a free
+ * connection in the client's queue.)
  */
-const workerConcurrency = 64;
+const receiverConnections = 64;
 
 const work = mkdtempSync(join(process.env.BENCH_DIR ?? tmpdir(), 'ferry-bench-webhooks-'));
 const children = [];
@@ -184,13 +184,13 @@ async function ceilingRequest(receiver) {
 
 /** The ceiling: plain undici POSTs of the same request with a keep-alive Pool of the worker's concurrency. */
 async function measureCeiling(receiver, count) {
-  const client = new Pool(receiver.url, { connections: workerConcurrency, pipelining: 1 });
+  const client = new Pool(receiver.url, { connections: receiverConnections, pipelining: 1 });
   const { path, body, headers } = await ceilingRequest(receiver);
   try {
     await receiver.ask('reset');
     const before = process.cpuUsage();
     const { seconds } = await timed(() =>
-      pool(count, workerConcurrency, async () => {
+      pool(count, receiverConnections, async () => {
         const response = await client.request({ method: 'POST', path, body, headers: headers() });
         await response.body.dump();
       }),
@@ -268,7 +268,7 @@ async function main() {
   mkdirSync(new URL('./results/', import.meta.url), { recursive: true });
   writeFileSync(
     new URL('./results/webhooks.json', import.meta.url),
-    `${JSON.stringify({ at: new Date().toISOString(), burstSize, rounds, workerConcurrency, endpointId: endpoint.id, deliveriesPerSecond: bursts, ceilingPerSecond: ceilings, sharePerRound: shares, cpuMicrosPerDelivery: cpuPerDelivery, cpuMicrosPerPost: cpuPerPost, loadAverage: loadavg(), steady: { source: steadySource, rate: steadyRate, seconds: steadySeconds, ...steady }, memory, database }, null, 2)}\n`,
+    `${JSON.stringify({ at: new Date().toISOString(), burstSize, rounds, receiverConnections, endpointId: endpoint.id, deliveriesPerSecond: bursts, ceilingPerSecond: ceilings, sharePerRound: shares, cpuMicrosPerDelivery: cpuPerDelivery, cpuMicrosPerPost: cpuPerPost, loadAverage: loadavg(), steady: { source: steadySource, rate: steadyRate, seconds: steadySeconds, ...steady }, memory, database }, null, 2)}\n`,
   );
   ferry.child.kill('SIGTERM');
   receiver.child.kill('SIGTERM');
